@@ -1,0 +1,84 @@
+//! Cross-document boilerplate (detect stage): every document's segment keys in, the set of keys
+//! that occur in at least `min_docs` distinct documents out.
+//!
+//! Counting is exact: `(key, document)` pairs are sorted and deduplicated, and the length of each
+//! key's run is its document count. No Bloom filter or sampling is involved, so the answer never
+//! depends on input order or thread count.
+//!
+//! Documents of one near-duplicate cluster count once (they are counted under their kept copy):
+//! a paragraph shared only by copies of the same story is that story's text, not a template.
+
+use crate::fingerprint::DocPrint;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Keys found in at least `min_docs` distinct documents (clusters), with their document counts.
+pub fn frequent_keys(
+    prints: &[DocPrint],
+    representative: &[u32],
+    min_docs: usize,
+) -> HashMap<u64, u32> {
+    let mut pairs: Vec<(u64, u32)> = prints
+        .par_iter()
+        .zip(representative.par_iter())
+        .flat_map_iter(|(print, &rep)| {
+            let mut keys: Vec<u64> = print.segments.iter().map(|s| s.key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter().map(move |k| (k, rep))
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() >= min_docs.max(1))
+        .map(|run| (run[0].0, run.len() as u32))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::SegmentPrint;
+
+    fn print(keys: &[u64]) -> DocPrint {
+        DocPrint {
+            len: 0,
+            word_count: 0,
+            content_key: None,
+            signature: None,
+            segments: keys
+                .iter()
+                .map(|&key| SegmentPrint {
+                    start: 0,
+                    end: 0,
+                    first_line: 1,
+                    last_line: 1,
+                    key,
+                    words: 1,
+                    sentence: false,
+                    echo: crate::detect::repeated::Echo::Original,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn counts_distinct_documents_and_clusters() {
+        let prints = vec![
+            print(&[1, 2, 2]),
+            print(&[1, 3]),
+            print(&[1, 2]),
+            print(&[3]),
+        ];
+        let freq = frequent_keys(&prints, &[0, 1, 2, 3], 2);
+        assert_eq!(freq.get(&1), Some(&3));
+        assert_eq!(freq.get(&2), Some(&2)); // twice in doc 0 counts once
+        assert_eq!(freq.get(&3), Some(&2));
+        // Docs 0 and 2 are copies of one story: key 2 is in one cluster only.
+        let freq = frequent_keys(&prints, &[0, 1, 0, 3], 2);
+        assert_eq!(freq.get(&2), None);
+        assert_eq!(freq.get(&1), Some(&2));
+    }
+}

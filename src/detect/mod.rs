@@ -1,0 +1,246 @@
+//! Detect stage: fingerprints in, [`Span`]s out.
+//!
+//! - [`repeated`] finds, inside each document, the segments that repeat an earlier one.
+//! - [`boilerplate`] counts segment keys across documents.
+//! - [`near_dup`] clusters near-duplicate documents.
+//! - [`assemble`] combines them into the final spans of one document: whole-document rows for the
+//!   non-kept members of a cluster, otherwise `boilerplate` and merged `repeated_paragraph` spans.
+
+pub mod boilerplate;
+pub mod near_dup;
+pub mod repeated;
+
+use crate::fingerprint::DocPrint;
+use repeated::Echo;
+use std::collections::HashMap;
+
+/// Why a span is to be cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Repeats text that occurs earlier in the same document (the earlier copy is kept).
+    RepeatedParagraph,
+    /// Template text: in many documents, or short furniture repeated inside one.
+    Boilerplate,
+    /// The whole document nearly duplicates the kept copy of its cluster.
+    NearDuplicate,
+    /// The whole document is identical to the kept copy after normalisation.
+    ExactDuplicate,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::RepeatedParagraph,
+        Kind::Boilerplate,
+        Kind::NearDuplicate,
+        Kind::ExactDuplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::RepeatedParagraph => "repeated_paragraph",
+            Kind::Boilerplate => "boilerplate",
+            Kind::NearDuplicate => "near_duplicate",
+            Kind::ExactDuplicate => "exact_duplicate",
+        }
+    }
+
+    /// Whether the span covers its whole document.
+    pub fn is_whole_document(self) -> bool {
+        matches!(self, Kind::NearDuplicate | Kind::ExactDuplicate)
+    }
+}
+
+/// The copy that is kept in place of a span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keep {
+    pub doc: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A half-open byte range of a document to remove, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub doc: u32,
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+    pub keep: Option<Keep>,
+    pub similarity: Option<f64>,
+    pub cluster: Option<u32>,
+    pub reason: String,
+    pub first_line: u32,
+    pub last_line: u32,
+}
+
+/// Tuning of the span detectors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpanRules {
+    /// A repeated run with fewer words than this is left alone (a repeated "Yes." is dialogue).
+    pub min_repeat_words: usize,
+    /// A segment of at most this many words, without a sentence end, repeated inside its document
+    /// is furniture ("Publicité", "Share this"): every occurrence becomes `boilerplate`.
+    pub furniture_words: usize,
+}
+
+impl Default for SpanRules {
+    fn default() -> Self {
+        SpanRules {
+            min_repeat_words: 3,
+            furniture_words: 3,
+        }
+    }
+}
+
+/// What the corpus-wide stages decided about one document.
+pub enum Verdict<'a> {
+    /// Kept (possibly as a cluster's kept copy): its own spans are reported.
+    Kept { frequent: &'a HashMap<u64, u32> },
+    /// A non-kept member of a cluster: one whole-document span.
+    Duplicate {
+        cluster: u32,
+        kept: u32,
+        kept_len: usize,
+        similarity: f64,
+        exact: bool,
+    },
+}
+
+/// The spans of document `doc`, sorted by start and non-overlapping.
+pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) -> Vec<Span> {
+    let frequent = match verdict {
+        Verdict::Duplicate {
+            cluster,
+            kept,
+            kept_len,
+            similarity,
+            exact,
+        } => {
+            let last_line = print.segments.last().map_or(1, |s| s.last_line);
+            let reason = if exact {
+                "same words as the kept copy after normalisation".to_string()
+            } else {
+                format!(
+                    "{:.0}% of its shingles shared with the kept copy",
+                    similarity * 100.0
+                )
+            };
+            return vec![Span {
+                doc,
+                start: 0,
+                end: print.len,
+                kind: if exact {
+                    Kind::ExactDuplicate
+                } else {
+                    Kind::NearDuplicate
+                },
+                keep: Some(Keep {
+                    doc: kept,
+                    start: 0,
+                    end: kept_len,
+                }),
+                similarity: Some(similarity),
+                cluster: Some(cluster),
+                reason,
+                first_line: 1,
+                last_line,
+            }];
+        }
+        Verdict::Kept { frequent } => frequent,
+    };
+
+    let segs = &print.segments;
+    let mut in_doc: HashMap<u64, u32> = HashMap::new();
+    for s in segs {
+        *in_doc.entry(s.key).or_default() += 1;
+    }
+    // Boilerplate first: it is removed wherever it occurs.
+    let furniture: Vec<Option<String>> = segs
+        .iter()
+        .map(|s| {
+            if let Some(&n) = frequent.get(&s.key) {
+                Some(format!("in {n} documents"))
+            } else {
+                let n = in_doc[&s.key];
+                (n >= 2 && s.words as usize <= rules.furniture_words && !s.sentence)
+                    .then(|| format!("short line repeated {n} times in this document"))
+            }
+        })
+        .collect();
+
+    let mut spans: Vec<Span> = segs
+        .iter()
+        .zip(&furniture)
+        .filter_map(|(s, reason)| {
+            reason.as_ref().map(|reason| Span {
+                doc,
+                start: s.start,
+                end: s.end,
+                kind: Kind::Boilerplate,
+                keep: None,
+                similarity: None,
+                cluster: None,
+                reason: reason.clone(),
+                first_line: s.first_line,
+                last_line: s.last_line,
+            })
+        })
+        .collect();
+
+    // Repeats whose original survives, merged into runs whose originals are consecutive too.
+    let repeat_of = |i: usize| match segs[i].echo {
+        Echo::Repeat { of, similarity }
+            if furniture[i].is_none() && furniture[of as usize].is_none() =>
+        {
+            Some((of as usize, similarity))
+        }
+        _ => None,
+    };
+    let mut i = 0;
+    while i < segs.len() {
+        let Some((of, similarity)) = repeat_of(i) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        let mut min_sim = similarity;
+        while let Some((of_j, sim_j)) = (j < segs.len()).then(|| repeat_of(j)).flatten() {
+            if of_j != of + (j - i) {
+                break;
+            }
+            min_sim = min_sim.min(sim_j);
+            j += 1;
+        }
+        let words: usize = segs[i..j].iter().map(|s| s.words as usize).sum();
+        if words >= rules.min_repeat_words {
+            let (orig_first, orig_last) = (&segs[of], &segs[of + (j - i) - 1]);
+            spans.push(Span {
+                doc,
+                start: segs[i].start,
+                end: segs[j - 1].end,
+                kind: Kind::RepeatedParagraph,
+                keep: Some(Keep {
+                    doc,
+                    start: orig_first.start,
+                    end: orig_last.end,
+                }),
+                similarity: Some(f64::from(min_sim)),
+                cluster: None,
+                reason: line_range("repeats line", orig_first.first_line, orig_last.last_line),
+                first_line: segs[i].first_line,
+                last_line: segs[j - 1].last_line,
+            });
+        }
+        i = j;
+    }
+    spans.sort_by_key(|s| s.start);
+    spans
+}
+
+fn line_range(what: &str, first: u32, last: u32) -> String {
+    if first == last {
+        format!("{what} {first}")
+    } else {
+        format!("{what}s {first}-{last}")
+    }
+}

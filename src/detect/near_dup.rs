@@ -1,0 +1,153 @@
+//! Near-duplicate documents (detect stage): fingerprints in, [`Cluster`]s out.
+//!
+//! 1. Documents with the same content key (identical word sequences after normalisation) are
+//!    exact duplicates and joined at once.
+//! 2. LSH banding over the MinHash signatures proposes candidate pairs.
+//! 3. Every candidate pair is verified by the exact Jaccard similarity of the two documents'
+//!    shingle sets, which the caller recomputes from the text (only candidates are reloaded, so
+//!    memory holds fingerprints, never the corpus). Pairs at or above the threshold are joined.
+//! 4. Union-find turns the joins into clusters; the first document in path order is kept, and
+//!    every other member is reported with its exact similarity to the kept copy.
+
+use crate::cluster::UnionFind;
+use crate::fingerprint::DocPrint;
+use crate::lsh::{self, LshParams};
+use crate::minhash::jaccard;
+use crate::Error;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// A group of near-duplicate documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// 1-based, numbered in the order of the kept documents.
+    pub id: u32,
+    /// The kept copy: the smallest document index of the cluster.
+    pub kept: u32,
+    /// The other members, ascending.
+    pub members: Vec<Member>,
+}
+
+/// A document of a cluster that is not its kept copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Member {
+    pub doc: u32,
+    /// Exact Jaccard similarity of its shingle set with the kept copy's.
+    pub similarity: f64,
+    /// Identical to the kept copy after normalisation.
+    pub exact: bool,
+}
+
+/// Counters for the statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NearDupStats {
+    pub candidate_pairs: usize,
+    pub verified_pairs: usize,
+}
+
+/// Finds the clusters. `shingles(doc)` must return the sorted, deduplicated shingle set of a
+/// document (see [`crate::minhash::shingle_set`]).
+pub fn clusters<F>(
+    prints: &[DocPrint],
+    params: LshParams,
+    threshold: f64,
+    shingles: F,
+) -> Result<(Vec<Cluster>, NearDupStats), Error>
+where
+    F: Fn(u32) -> Result<Vec<u64>, Error> + Sync,
+{
+    let n = prints.len();
+    let mut uf = UnionFind::new(n);
+
+    // 1. Exact duplicates.
+    let mut by_key: Vec<(u64, u32)> = prints
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.content_key.map(|k| (k, i as u32)))
+        .collect();
+    by_key.sort_unstable();
+    for run in by_key.chunk_by(|a, b| a.0 == b.0) {
+        for w in run.windows(2) {
+            uf.union(w[0].1, w[1].1);
+        }
+    }
+
+    // 2. Candidates, minus those already known to be identical.
+    let signatures: Vec<_> = prints.iter().map(|p| p.signature.as_ref()).collect();
+    let candidates = lsh::candidate_pairs(params, &signatures);
+    let same = |a: u32, b: u32| prints[a as usize].content_key == prints[b as usize].content_key;
+    let to_verify: Vec<(u32, u32)> = candidates
+        .iter()
+        .copied()
+        .filter(|&(a, b)| !same(a, b))
+        .collect();
+
+    // 3. Verification on exact shingle sets.
+    let mut needed: Vec<u32> = to_verify.iter().flat_map(|&(a, b)| [a, b]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let mut sets = load_sets(&needed, &shingles)?;
+    let verified: Vec<(u32, u32)> = to_verify
+        .par_iter()
+        .copied()
+        .filter(|&(a, b)| jaccard(&sets[&a], &sets[&b]) >= threshold)
+        .collect();
+    for &(a, b) in &verified {
+        uf.union(a, b);
+    }
+
+    // 4. Clusters, with every member's similarity to its kept copy.
+    let mut groups: Vec<(u32, u32)> = (0..n as u32)
+        .map(|d| (uf.find(d), d))
+        .filter(|&(r, d)| r != d)
+        .collect();
+    groups.sort_unstable();
+    let mut missing: Vec<u32> = groups
+        .iter()
+        .filter(|&&(r, d)| !same(r, d))
+        .flat_map(|&(r, d)| [r, d])
+        .filter(|d| !sets.contains_key(d))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    sets.extend(load_sets(&missing, &shingles)?);
+
+    let clusters = groups
+        .chunk_by(|a, b| a.0 == b.0)
+        .enumerate()
+        .map(|(i, run)| Cluster {
+            id: i as u32 + 1,
+            kept: run[0].0,
+            members: run
+                .iter()
+                .map(|&(kept, doc)| {
+                    let exact = same(kept, doc);
+                    let similarity = if exact {
+                        1.0
+                    } else {
+                        jaccard(&sets[&kept], &sets[&doc])
+                    };
+                    Member {
+                        doc,
+                        similarity,
+                        exact,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let stats = NearDupStats {
+        candidate_pairs: candidates.len(),
+        verified_pairs: verified.len(),
+    };
+    Ok((clusters, stats))
+}
+
+fn load_sets<F>(docs: &[u32], shingles: &F) -> Result<HashMap<u32, Vec<u64>>, Error>
+where
+    F: Fn(u32) -> Result<Vec<u64>, Error> + Sync,
+{
+    docs.par_iter()
+        .map(|&d| shingles(d).map(|s| (d, s)))
+        .collect()
+}

@@ -1,0 +1,235 @@
+//! Fingerprint stage: a document's text in, its compact fingerprint out.
+//!
+//! [`tokenize`] turns the text into [`Segment`]s (the units of matching, with exact byte offsets
+//! into the original) and the document's word-hash sequence. [`DocPrint`] is what outlives the
+//! text: per segment its offsets and 64-bit matching key, plus the document's content key and
+//! MinHash [`Signature`]. The detectors and the report need nothing else, so the text itself can be
+//! dropped as soon as a document is fingerprinted.
+//!
+//! A segment is a non-blank line, or several lines when a paragraph is hard-wrapped: a line joins
+//! the previous one when that one is long (at least [`WRAP_MIN_BYTES`]) and does not end a
+//! sentence, the new line is not indented deeper (newswire starts each paragraph with an indent),
+//! and it reads as a continuation: it starts in lower case or with a digit, or the previous line
+//! ends with a comma or hyphen. A headline followed by its article stays two segments.
+
+use crate::detect::repeated::{self, Echo};
+use crate::minhash::{self, Signature};
+use crate::normalize::{hash_sequence, Tokenizer};
+use crate::segment::{self, Line};
+use std::ops::Range;
+
+/// A line shorter than this never continues into the next one.
+pub const WRAP_MIN_BYTES: usize = 40;
+
+/// The unit of matching: one line or one hard-wrapped paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Byte offsets into the original text (first content byte, one past the last).
+    pub start: usize,
+    pub end: usize,
+    /// 1-based numbers of its first and last line.
+    pub first_line: u32,
+    pub last_line: u32,
+    /// Matching key: hash of the normalised word sequence, or of the trimmed bytes when the
+    /// segment has no word (a row of `* * *`).
+    pub key: u64,
+    /// Range of this segment's words in [`Tokens::words`].
+    pub words: Range<u32>,
+    /// Whether the segment contains a sentence end (prose rather than furniture).
+    pub sentence: bool,
+}
+
+impl Segment {
+    pub fn word_count(&self) -> usize {
+        (self.words.end - self.words.start) as usize
+    }
+}
+
+/// A document's text as the detectors see it.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    pub segments: Vec<Segment>,
+    /// Every normalised word of the document, in order.
+    pub words: Vec<u64>,
+}
+
+/// Splits `text` into segments and words.
+pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
+    let bytes = text.as_bytes();
+    let lines = segment::lines(bytes);
+    let mut tokens = Tokens::default();
+    let mut open: Option<(Line, Line, u32)> = None; // first line, last line, first word
+    let mut prev_nonblank: Option<Line> = None;
+    for line in lines {
+        let content = &text[line.start..line.end];
+        if segment::is_blank(content) {
+            if let Some(seg) = open.take() {
+                close(text, seg, &mut tokens);
+            }
+            prev_nonblank = None;
+            continue;
+        }
+        let continues = prev_nonblank.is_some_and(|prev| continues_paragraph(text, prev, line));
+        if !continues {
+            if let Some(seg) = open.take() {
+                close(text, seg, &mut tokens);
+            }
+            open = Some((line, line, tokens.words.len() as u32));
+        } else if let Some(seg) = open.as_mut() {
+            seg.1 = line;
+        }
+        tokenizer.words(content, &mut tokens.words);
+        prev_nonblank = Some(line);
+    }
+    if let Some(seg) = open.take() {
+        close(text, seg, &mut tokens);
+    }
+    tokens
+}
+
+fn continues_paragraph(text: &str, prev: Line, line: Line) -> bool {
+    let prev_text = &text[prev.start..prev.end];
+    let cur_text = &text[line.start..line.end];
+    let prev_trim = prev_text.trim_end();
+    let first = cur_text.trim_start().chars().next();
+    let reads_on = first.is_some_and(|c| c.is_lowercase() || c.is_numeric())
+        || prev_trim.ends_with([',', '-']);
+    prev_trim.trim_start().len() >= WRAP_MIN_BYTES
+        && !ends_sentence(prev_trim)
+        && indent(cur_text) <= indent(prev_text)
+        && reads_on
+}
+
+fn ends_sentence(trimmed: &str) -> bool {
+    trimmed
+        .chars()
+        .last()
+        .is_some_and(|c| ".!?…:;\"»”'".contains(c))
+}
+
+fn indent(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut Tokens) {
+    let raw = &text[first.start..last.end];
+    // Trim so that spans never start or end on whitespace that belongs to the layout.
+    let lead = raw.len() - raw.trim_start().len();
+    let start = first.start + lead;
+    let end = first.start + raw.trim_end().len();
+    let words = word_start..tokens.words.len() as u32;
+    let key = if words.is_empty() {
+        // No word at all: match on the exact trimmed bytes, tagged apart from word sequences.
+        xxhash_rust::xxh3::xxh3_64_with_seed(text[start..end].as_bytes(), 0x5eed)
+    } else {
+        hash_sequence(&tokens.words[words.start as usize..words.end as usize])
+    };
+    tokens.segments.push(Segment {
+        start,
+        end,
+        first_line: first.number,
+        last_line: last.number,
+        key,
+        words,
+        sentence: segment::has_sentence_end(&text[start..end]),
+    });
+}
+
+/// What a document leaves behind for the corpus-wide stages.
+#[derive(Debug, Clone)]
+pub struct DocPrint {
+    /// Length of the original document in bytes.
+    pub len: usize,
+    /// Number of normalised words.
+    pub word_count: usize,
+    /// Hash of the whole normalised word sequence; `None` for a document without words, which
+    /// is never called a duplicate of anything.
+    pub content_key: Option<u64>,
+    /// MinHash signature over word shingles; `None` when the document has no words.
+    pub signature: Option<Signature>,
+    /// Segment keys with their offsets, for counting boilerplate across documents.
+    pub segments: Vec<SegmentPrint>,
+}
+
+/// The compact, text-free record of one segment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SegmentPrint {
+    pub start: usize,
+    pub end: usize,
+    pub first_line: u32,
+    pub last_line: u32,
+    pub key: u64,
+    pub words: u32,
+    pub sentence: bool,
+    /// Which earlier segment of the document it repeats, if any.
+    pub echo: Echo,
+}
+
+/// Builds the document's fingerprint from its tokens, finding in-document repeats on the way.
+pub fn doc_print(len: usize, tokens: &Tokens, shingle: usize, num_perm: usize) -> DocPrint {
+    let has_words = !tokens.words.is_empty();
+    let echoes = repeated::echoes(tokens);
+    DocPrint {
+        len,
+        word_count: tokens.words.len(),
+        content_key: has_words.then(|| hash_sequence(&tokens.words)),
+        signature: has_words.then(|| minhash::signature(&tokens.words, shingle, num_perm)),
+        segments: tokens
+            .segments
+            .iter()
+            .zip(echoes)
+            .map(|(s, echo)| SegmentPrint {
+                start: s.start,
+                end: s.end,
+                first_line: s.first_line,
+                last_line: s.last_line,
+                key: s.key,
+                words: s.word_count() as u32,
+                sentence: s.sentence,
+                echo,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(text: &str) -> Vec<(usize, usize, u32, u32)> {
+        tokenize(text, &mut Tokenizer::new())
+            .segments
+            .iter()
+            .map(|s| (s.start, s.end, s.first_line, s.last_line))
+            .collect()
+    }
+
+    #[test]
+    fn one_segment_per_line_when_lines_end_sentences() {
+        assert_eq!(
+            segs("First line is here.\nSecond one.\n\nThird\n"),
+            vec![(0, 19, 1, 1), (20, 31, 2, 2), (33, 38, 4, 4)]
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_paragraphs_join() {
+        let text = "TITLE LINE\nShowers continued throughout the week in\nthe Bahia zone, it said.\n    The dry period means the harvest will be\nlate this year.\nA long headline without any final stop here\nStarts the article.\n";
+        let s = segs(text);
+        assert_eq!(s.len(), 5, "{s:?}");
+        assert_eq!((s[1].2, s[1].3), (2, 3));
+        assert_eq!((s[2].2, s[2].3), (4, 5));
+        assert_eq!(
+            &text[s[2].0..s[2].1],
+            "The dry period means the harvest will be\nlate this year."
+        );
+    }
+
+    #[test]
+    fn wordless_segments_match_on_bytes() {
+        let t = tokenize("* * *\n---\n* * *\n", &mut Tokenizer::new());
+        assert_eq!(t.segments.len(), 3);
+        assert_eq!(t.segments[0].key, t.segments[2].key);
+        assert_ne!(t.segments[0].key, t.segments[1].key);
+    }
+}

@@ -1,0 +1,22 @@
+//! `dedup`: finds repeated paragraphs, boilerplate and near-duplicate documents in a text corpus
+//! and reports them as exact byte spans to cut.
+//!
+//! The pipeline, one module per stage:
+//! [`read`] → [`segment`] → [`normalize`] → [`fingerprint`] (with [`minhash`]) →
+//! [`detect`] (with [`lsh`] and [`cluster`]) → [`report`]. [`pipeline::scan`] runs them all.
+
+pub mod cluster;
+pub mod detect;
+mod error;
+pub mod fingerprint;
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod pipeline;
+pub mod read;
+pub mod report;
+pub mod segment;
+
+pub use detect::{Kind, Span};
+pub use error::Error;
+pub use pipeline::{scan, Options, ScanResult};

@@ -1,0 +1,184 @@
+//! LSH banding (detect stage, near duplicates): signatures in, candidate document pairs out.
+//!
+//! A signature of `b × r` values is cut into `b` bands of `r` rows; two documents become a
+//! candidate pair when any band is equal. The probability of that, for documents of Jaccard `s`,
+//! is the S-curve `1 - (1 - s^r)^b`. [`LshParams::choose`] picks `b` and `r` for a threshold by
+//! minimising the weighted area of false positives (the curve below the threshold) and false
+//! negatives (one minus the curve above it), weighting misses more because every candidate is
+//! verified afterwards: a false positive costs a little time, a false negative a lost duplicate.
+//!
+//! Grouping is done on a sorted array of `(band, band key, doc)` records rather than hash-map
+//! buckets: a sort is cache-friendly, parallel, and its output order is deterministic.
+
+use crate::minhash::Signature;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Weight of the false-negative area against the false-positive area.
+pub const MISS_WEIGHT: f64 = 0.99;
+/// Buckets larger than this are linked as a star plus a chain instead of all pairs.
+const MAX_ALL_PAIRS_BUCKET: usize = 32;
+
+/// Number of bands and rows per band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LshParams {
+    pub bands: usize,
+    pub rows: usize,
+}
+
+impl LshParams {
+    /// The `bands × rows` (with `bands × rows <= num_perm`) that minimises
+    /// `(1 - MISS_WEIGHT) * false_positive_area + MISS_WEIGHT * false_negative_area`.
+    pub fn choose(threshold: f64, num_perm: usize) -> LshParams {
+        let mut best = (
+            f64::INFINITY,
+            LshParams {
+                bands: 1,
+                rows: num_perm.max(1),
+            },
+        );
+        for bands in 1..=num_perm {
+            for rows in 1..=num_perm / bands {
+                let p = LshParams { bands, rows };
+                let fp = integrate(|s| p.probability(s), 0.0, threshold);
+                let fneg = integrate(|s| 1.0 - p.probability(s), threshold, 1.0);
+                let cost = (1.0 - MISS_WEIGHT) * fp + MISS_WEIGHT * fneg;
+                if cost < best.0 - 1e-12 {
+                    best = (cost, p);
+                }
+            }
+        }
+        best.1
+    }
+
+    /// Probability that two documents of Jaccard `s` share at least one band.
+    pub fn probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// The S-curve as `(similarity, probability)` points from 0.5 to 1.0.
+    pub fn s_curve(&self) -> Vec<(f64, f64)> {
+        (0..=10)
+            .map(|i| {
+                let s = 0.5 + 0.05 * i as f64;
+                (s, self.probability(s))
+            })
+            .collect()
+    }
+
+    /// One key per band of `sig`.
+    pub fn band_keys<'a>(&'a self, sig: &'a Signature) -> impl Iterator<Item = u64> + 'a {
+        (0..self.bands).map(move |b| {
+            let rows = &sig.0[b * self.rows..(b + 1) * self.rows];
+            let mut bytes = [0u8; 4 * 64];
+            let mut key = b as u64;
+            for chunk in rows.chunks(64) {
+                for (i, v) in chunk.iter().enumerate() {
+                    bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+                }
+                key = xxh3_64_with_seed(&bytes[..4 * chunk.len()], key);
+            }
+            key
+        })
+    }
+}
+
+fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    const STEPS: usize = 200;
+    let h = (b - a) / STEPS as f64;
+    (0..STEPS).map(|i| f(a + (i as f64 + 0.5) * h)).sum::<f64>() * h
+}
+
+/// Candidate pairs `(a, b)` with `a < b`, sorted and unique, of the documents whose signatures
+/// share a band. `signatures[i]` is document `i`'s signature, `None` for documents without words.
+pub fn candidate_pairs(params: LshParams, signatures: &[Option<&Signature>]) -> Vec<(u32, u32)> {
+    let mut records: Vec<(u32, u64, u32)> = signatures
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc, sig)| {
+            sig.into_iter().flat_map(move |sig| {
+                params
+                    .band_keys(sig)
+                    .enumerate()
+                    .map(move |(band, key)| (band as u32, key, doc as u32))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    records.par_sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = records
+        .par_chunk_by(|x, y| x.0 == y.0 && x.1 == y.1)
+        .filter(|bucket| bucket.len() > 1)
+        .flat_map_iter(|bucket| {
+            let docs: Vec<u32> = bucket.iter().map(|r| r.2).collect();
+            bucket_pairs(&docs)
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Pairs to verify inside one bucket: all pairs of a small bucket; for a large one, every member
+/// against the first and each against its successor, which keeps the work linear while still
+/// letting union-find connect the whole bucket.
+fn bucket_pairs(docs: &[u32]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    if docs.len() <= MAX_ALL_PAIRS_BUCKET {
+        for (i, &a) in docs.iter().enumerate() {
+            for &b in &docs[i + 1..] {
+                out.push((a, b));
+            }
+        }
+    } else {
+        for w in docs.windows(2) {
+            out.push((docs[0], w[1]));
+            if w[0] != docs[0] {
+                out.push((w[0], w[1]));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chosen_params_fit_the_signature_and_lean_to_recall() {
+        let p = LshParams::choose(0.8, 128);
+        assert!(p.bands * p.rows <= 128);
+        // A pair at the threshold is found with high probability; a pair at 0.5 rarely.
+        assert!(p.probability(0.8) > 0.97, "{p:?}");
+        assert!(p.probability(0.95) > 0.999, "{p:?}");
+        assert!(p.probability(0.5) < 0.2, "{p:?}");
+        // Lower thresholds need shorter bands.
+        assert!(LshParams::choose(0.5, 128).rows < p.rows);
+    }
+
+    #[test]
+    fn s_curve_is_increasing() {
+        let c = LshParams { bands: 16, rows: 8 }.s_curve();
+        assert!(c.windows(2).all(|w| w[0].1 <= w[1].1));
+    }
+
+    #[test]
+    fn equal_signatures_are_candidates() {
+        let a = Signature((0..128).collect());
+        let mut b = a.clone();
+        b.0[0] = 999; // differs in one band only
+        let c = Signature((1000..1128).collect());
+        let p = LshParams { bands: 16, rows: 8 };
+        let pairs = candidate_pairs(p, &[Some(&a), Some(&c), None, Some(&b)]);
+        assert_eq!(pairs, vec![(0, 3)]);
+    }
+
+    #[test]
+    fn large_buckets_stay_connected() {
+        let docs: Vec<u32> = (0..100).collect();
+        let pairs = bucket_pairs(&docs);
+        assert!(pairs.len() < 300);
+        assert!((1..100).all(|d| pairs.contains(&(0, d))));
+    }
+}

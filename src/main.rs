@@ -1,0 +1,114 @@
+//! The `dedup` command line: parses arguments, runs the library, prints.
+
+use clap::{Args, Parser, Subcommand};
+use dedup::lsh::LshParams;
+use dedup::pipeline::DEFAULT_MIN_DOCS;
+use dedup::{report, Options};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "dedup",
+    version,
+    about = "Find repeated paragraphs, boilerplate and near-duplicate documents; report them as byte spans to cut."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a corpus and write the cleanup report (CSV) on stdout.
+    #[command(after_help = "Examples:
+  dedup scan seeds/ > report.csv
+  dedup scan --threads 2 --explain corpus/ > report.csv
+  dedup scan --threshold 0.9 --min-docs 5 a.txt b.txt more/ > report.csv
+
+Each file is one document, named in the report by its path relative to the folder given.
+Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,first_line,last_line,preview
+(start/end are half-open UTF-8 byte offsets into the original file).")]
+    Scan(ScanArgs),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Folders (walked recursively) and files to scan.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Jaccard similarity of word shingles at which two documents are near duplicates.
+    #[arg(long, default_value_t = 0.8)]
+    threshold: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = 5)]
+    shingle: usize,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128)]
+    num_perm: usize,
+    /// LSH bands (with --rows); chosen from --threshold and --num-perm by default.
+    #[arg(long, requires = "rows")]
+    bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    rows: Option<usize>,
+    /// A line found in at least this many documents is boilerplate.
+    #[arg(long, default_value_t = DEFAULT_MIN_DOCS)]
+    min_docs: usize,
+    /// A repeated run with fewer words is not reported.
+    #[arg(long, default_value_t = 3)]
+    min_repeat_words: usize,
+    /// Worker threads (default: all cores). The report is the same for any value.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the LSH bands × rows and their S-curve on stderr.
+    #[arg(long)]
+    explain: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(args) => match run_scan(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("dedup: error: {e}");
+                ExitCode::from(1)
+            }
+        },
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
+    let mut options = Options {
+        threshold: args.threshold,
+        shingle: args.shingle,
+        num_perm: args.num_perm,
+        lsh: args
+            .bands
+            .zip(args.rows)
+            .map(|(bands, rows)| LshParams { bands, rows }),
+        min_docs: args.min_docs,
+        threads: args.threads,
+        ..Options::default()
+    };
+    options.rules.min_repeat_words = args.min_repeat_words;
+    let result = dedup::scan(&args.paths, &options)?;
+    for s in &result.skipped {
+        eprintln!(
+            "dedup: warning: {}: skipped: {}",
+            s.path.display(),
+            s.reason
+        );
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    report::write_csv(&mut out, &result)?;
+    out.flush().map_err(|e| dedup::Error::io("<stdout>", e))?;
+    if args.explain {
+        eprint!("{}", report::explain(&result, options.threshold));
+    }
+    eprintln!("{}", report::summary(&result));
+    Ok(())
+}

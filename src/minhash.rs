@@ -1,0 +1,203 @@
+//! MinHash signatures over word shingles (part of the fingerprint stage).
+//!
+//! In: a document's word hashes. Out: a [`Signature`] of `num_perm` 32-bit values whose share of
+//! equal positions between two documents estimates the Jaccard similarity of their shingle sets.
+//!
+//! Shingles are word n-grams (default 5). Their hashes are rolled over the word hashes (a
+//! polynomial hash updated in O(1) per word, then mixed), so no n-gram string is ever built.
+//! The signature uses one-permutation hashing: each shingle hash is thrown into one of `num_perm`
+//! bins by its high bits and each bin keeps its minimum, so a shingle costs O(1) rather than
+//! `num_perm` hash evaluations. Empty bins are filled by optimal densification (Shrivastava, ICML
+//! 2017): bin `i` copies the first non-empty bin along a probe sequence that depends only on `i`,
+//! which keeps the collision probability of every bin equal to the Jaccard similarity.
+//!
+//! A document with fewer words than the shingle size has exactly one shingle, its whole word
+//! sequence, so two short documents collide only when their words are identical; a document
+//! without words gets no signature at all.
+
+use crate::normalize::mix;
+
+/// Odd multiplier of the rolling polynomial hash.
+const ROLL: u64 = 0x100_0000_01b3;
+
+/// A MinHash signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature(pub Vec<u32>);
+
+impl Signature {
+    /// Share of equal positions: the MinHash estimate of Jaccard similarity.
+    pub fn estimate(&self, other: &Signature) -> f64 {
+        let n = self.0.len().min(other.0.len());
+        if n == 0 {
+            return 0.0;
+        }
+        let same = self.0.iter().zip(&other.0).filter(|(a, b)| a == b).count();
+        same as f64 / n as f64
+    }
+}
+
+/// Calls `f` with the hash of every word n-gram of `words` (one call for the whole sequence when
+/// it is shorter than `n`, none when it is empty).
+pub fn for_each_shingle(words: &[u64], n: usize, mut f: impl FnMut(u64)) {
+    let n = n.max(1);
+    if words.is_empty() {
+        return;
+    }
+    if words.len() <= n {
+        let mut h = 0u64;
+        for &w in words {
+            h = h.wrapping_mul(ROLL).wrapping_add(w);
+        }
+        f(mix(h ^ words.len() as u64));
+        return;
+    }
+    // top = ROLL^(n-1): the weight of the word that leaves the window.
+    let top = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(ROLL));
+    let mut h = 0u64;
+    for &w in &words[..n] {
+        h = h.wrapping_mul(ROLL).wrapping_add(w);
+    }
+    f(mix(h ^ n as u64));
+    for i in n..words.len() {
+        h = h
+            .wrapping_sub(words[i - n].wrapping_mul(top))
+            .wrapping_mul(ROLL)
+            .wrapping_add(words[i]);
+        f(mix(h ^ n as u64));
+    }
+}
+
+/// The sorted, deduplicated shingle hashes of a document: its exact shingle set.
+pub fn shingle_set(words: &[u64], n: usize) -> Vec<u64> {
+    let mut set = Vec::with_capacity(words.len());
+    for_each_shingle(words, n, |h| set.push(h));
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// Exact Jaccard similarity of two sorted, deduplicated sets.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common as f64 / (a.len() + b.len() - common) as f64
+}
+
+/// Bin of a shingle hash: its high 32 bits scaled onto `0..k` (Lemire's multiply-shift range).
+#[inline]
+fn bin(h: u64, k: usize) -> usize {
+    (((h >> 32) * k as u64) >> 32) as usize
+}
+
+/// One-permutation MinHash signature with optimal densification. `words` must not be empty.
+pub fn signature(words: &[u64], shingle: usize, num_perm: usize) -> Signature {
+    let k = num_perm.max(1);
+    let mut bins = vec![u64::MAX; k];
+    for_each_shingle(words, shingle, |h| {
+        let b = bin(h, k);
+        let v = h & 0xffff_ffff;
+        if v < bins[b] {
+            bins[b] = v;
+        }
+    });
+    densify(&mut bins);
+    Signature(bins.into_iter().map(|v| v as u32).collect())
+}
+
+/// Fills every empty bin (`u64::MAX`) from a non-empty one chosen by a probe sequence that depends
+/// only on the bin's index, so every document fills bin `i` the same way.
+fn densify(bins: &mut [u64]) {
+    let k = bins.len();
+    if bins.iter().all(|&v| v != u64::MAX) {
+        return;
+    }
+    let filled: Vec<u64> = bins.to_vec();
+    if filled.iter().all(|&v| v == u64::MAX) {
+        return;
+    }
+    for (i, slot) in bins.iter_mut().enumerate() {
+        if *slot != u64::MAX {
+            continue;
+        }
+        let mut attempt: u64 = 0;
+        *slot = loop {
+            let probe = bin(mix(((i as u64) << 32) ^ attempt ^ 0xd1b5_4a32_d192_ed03), k);
+            if filled[probe] != u64::MAX {
+                break filled[probe];
+            }
+            attempt += 1;
+            if attempt > 64 * k as u64 {
+                // Practically unreachable; a fixed fallback keeps the result deterministic.
+                break filled.iter().copied().find(|&v| v != u64::MAX).unwrap_or(0);
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(n: usize, seed: u64) -> Vec<u64> {
+        (0..n as u64).map(|i| mix(i ^ (seed << 40))).collect()
+    }
+
+    #[test]
+    fn rolling_hash_equals_direct_hash() {
+        let w = words(20, 1);
+        let mut rolled = Vec::new();
+        for_each_shingle(&w, 5, |h| rolled.push(h));
+        let mut direct = Vec::new();
+        for win in w.windows(5) {
+            for_each_shingle(win, 5, |h| direct.push(h));
+        }
+        assert_eq!(rolled, direct);
+    }
+
+    #[test]
+    fn short_documents_have_one_shingle_each() {
+        let mut n = 0;
+        for_each_shingle(&words(3, 1), 5, |_| n += 1);
+        assert_eq!(n, 1);
+        let a = signature(&words(3, 1), 5, 128);
+        let b = signature(&words(3, 2), 5, 128);
+        assert_eq!(a.estimate(&a.clone()), 1.0);
+        assert!(a.estimate(&b) < 0.05);
+    }
+
+    #[test]
+    fn estimate_tracks_exact_jaccard() {
+        // b shares a prefix with a, then diverges: a range of true similarities.
+        let mut errors = Vec::new();
+        for (seed, keep) in [(1u64, 950usize), (2, 800), (3, 600), (4, 300), (5, 100)] {
+            let a = words(1000, seed);
+            let mut b = a[..keep].to_vec();
+            b.extend(words(1000 - keep, seed + 100));
+            let exact = jaccard(&shingle_set(&a, 5), &shingle_set(&b, 5));
+            let est = signature(&a, 5, 256).estimate(&signature(&b, 5, 256));
+            errors.push((exact - est).abs());
+        }
+        let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+        assert!(mean < 0.05, "{errors:?}");
+    }
+
+    #[test]
+    fn jaccard_of_sets() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[], &[]), 0.0);
+        assert_eq!(jaccard(&[1], &[1]), 1.0);
+    }
+}

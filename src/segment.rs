@@ -1,0 +1,122 @@
+//! Segment stage: a document's bytes in, its lines out.
+//!
+//! A [`Line`] is one line of the original input with exact byte offsets: `start..end` covers the
+//! line's content and excludes its terminator, which may be `\n`, `\r\n` or a lone `\r` (old Mac
+//! files). A final line without a terminator is still a line. Offsets always point into the
+//! original bytes, so a span built from them can be cut out of the file as is.
+//!
+//! The line is the unit of matching. Seed 001 separates its paragraphs by single newlines, seed 002
+//! by blank lines, and hard-wrapped newswire splits one paragraph over many lines; treating every
+//! non-blank line as a unit handles all three, because the detectors merge consecutive repeated
+//! lines back into paragraph-sized spans.
+
+/// One line of a document, terminator excluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// Byte offset of the first content byte.
+    pub start: usize,
+    /// Byte offset one past the last content byte (before `\r`/`\n`).
+    pub end: usize,
+    /// 1-based line number.
+    pub number: u32,
+}
+
+/// Splits `text` into lines. Every byte of `text` belongs to exactly one line or terminator.
+pub fn lines(text: &[u8]) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut number: u32 = 1;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\n' => {
+                out.push(Line {
+                    start,
+                    end: i,
+                    number,
+                });
+                i += 1;
+            }
+            b'\r' => {
+                out.push(Line {
+                    start,
+                    end: i,
+                    number,
+                });
+                i += if text.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        start = i;
+        number = number.saturating_add(1);
+    }
+    if start < text.len() {
+        out.push(Line {
+            start,
+            end: text.len(),
+            number,
+        });
+    }
+    out
+}
+
+/// True when the line holds nothing but whitespace.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
+}
+
+/// True when `text` contains a sentence end: `.`, `!`, `?` or `…` followed by whitespace, a
+/// closing quote or bracket, or the end of the text. Used to tell furniture ("Publicité", "Share")
+/// from prose ("Thank you.").
+pub fn has_sentence_end(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '…') {
+            match chars.peek() {
+                None => return true,
+                Some(n) if n.is_whitespace() || "\"'»”’)]".contains(*n) => return true,
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(usize, usize, u32)> {
+        lines(text.as_bytes())
+            .into_iter()
+            .map(|l| (l.start, l.end, l.number))
+            .collect()
+    }
+
+    #[test]
+    fn line_ends_of_every_kind() {
+        assert_eq!(spans("a\nbb\n"), vec![(0, 1, 1), (2, 4, 2)]);
+        assert_eq!(spans("a\r\nbb\r\n"), vec![(0, 1, 1), (3, 5, 2)]);
+        assert_eq!(spans("a\rbb\r"), vec![(0, 1, 1), (2, 4, 2)]);
+        assert_eq!(spans("a\nbb"), vec![(0, 1, 1), (2, 4, 2)]);
+        assert_eq!(spans("\n\n"), vec![(0, 0, 1), (1, 1, 2)]);
+        assert_eq!(spans(""), vec![]);
+        assert_eq!(spans("é\r\nü"), vec![(0, 2, 1), (4, 6, 2)]);
+    }
+
+    #[test]
+    fn sentence_ends() {
+        assert!(has_sentence_end("Thank you."));
+        assert!(has_sentence_end("He said \"no.\" Then left"));
+        assert!(!has_sentence_end("Publicité"));
+        assert!(!has_sentence_end("Rating: 0.0/5"));
+        assert!(!has_sentence_end("www.example.com"));
+    }
+}
