@@ -10,7 +10,9 @@
 //! the previous one when that one is long (at least [`WRAP_MIN_BYTES`]) and does not end a
 //! sentence, the new line is not indented deeper (newswire starts each paragraph with an indent),
 //! and it reads as a continuation: it starts in lower case or with a digit, or the previous line
-//! ends with a comma or hyphen. A headline followed by its article stays two segments.
+//! ends with a comma or hyphen, or the whole document is hard-wrapped (no line over
+//! [`WRAPPED_MAX_BYTES`], most lines over [`WRAP_MIN_BYTES`] + 16) and the previous line is not an
+//! all-capitals headline. A headline followed by its article stays two segments.
 
 use crate::detect::repeated::{self, Echo};
 use crate::minhash::{self, Signature};
@@ -19,7 +21,10 @@ use crate::segment::{self, Line};
 use std::ops::Range;
 
 /// A line shorter than this never continues into the next one.
-pub const WRAP_MIN_BYTES: usize = 40;
+pub const WRAP_MIN_BYTES: usize = 24;
+
+/// A document whose lines are all at most this long (and mostly long) is hard-wrapped text.
+pub const WRAPPED_MAX_BYTES: usize = 100;
 
 /// The unit of matching: one line or one hard-wrapped paragraph.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +62,7 @@ pub struct Tokens {
 pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
     let bytes = text.as_bytes();
     let lines = segment::lines(bytes);
+    let wrapped = is_hard_wrapped(text, &lines);
     let mut tokens = Tokens::default();
     let mut open: Option<(Line, Line, u32)> = None; // first line, last line, first word
     let mut prev_nonblank: Option<Line> = None;
@@ -69,7 +75,8 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
             prev_nonblank = None;
             continue;
         }
-        let continues = prev_nonblank.is_some_and(|prev| continues_paragraph(text, prev, line));
+        let continues =
+            prev_nonblank.is_some_and(|prev| continues_paragraph(text, prev, line, wrapped));
         if !continues {
             if let Some(seg) = open.take() {
                 close(text, seg, &mut tokens);
@@ -87,24 +94,40 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
     tokens
 }
 
-fn continues_paragraph(text: &str, prev: Line, line: Line) -> bool {
+/// Newswire-style text: at least three non-blank lines, none longer than [`WRAPPED_MAX_BYTES`],
+/// and most of them longer than `WRAP_MIN_BYTES + 16`.
+fn is_hard_wrapped(text: &str, lines: &[Line]) -> bool {
+    let lens: Vec<usize> = lines
+        .iter()
+        .map(|l| text[l.start..l.end].trim().len())
+        .filter(|&n| n > 0)
+        .collect();
+    lens.len() >= 3
+        && lens.iter().all(|&n| n <= WRAPPED_MAX_BYTES)
+        && lens.iter().filter(|&&n| n > WRAP_MIN_BYTES + 16).count() * 2 >= lens.len()
+}
+
+fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> bool {
     let prev_text = &text[prev.start..prev.end];
     let cur_text = &text[line.start..line.end];
     let prev_trim = prev_text.trim_end();
     let first = cur_text.trim_start().chars().next();
+    let headline = !prev_trim.chars().any(char::is_lowercase);
     let reads_on = first.is_some_and(|c| c.is_lowercase() || c.is_numeric())
-        || prev_trim.ends_with([',', '-']);
+        || prev_trim.ends_with([',', '-'])
+        || (wrapped && !headline);
     prev_trim.trim_start().len() >= WRAP_MIN_BYTES
         && !ends_sentence(prev_trim)
         && indent(cur_text) <= indent(prev_text)
         && reads_on
 }
 
+/// Whether a line ends a sentence: a final `.`, `!`, `?`, `…`, `:` or `;`, possibly followed by
+/// closing quotes or brackets (`said."`), but not a quote after a comma (`fall,"`).
 fn ends_sentence(trimmed: &str) -> bool {
-    trimmed
-        .chars()
-        .last()
-        .is_some_and(|c| ".!?…:;\"»”'".contains(c))
+    let core = trimmed.trim_end_matches(['"', '\'', '»', '”', '’', ')', ']']);
+    core.chars().last().is_some_and(|c| ".!?…:;".contains(c))
+        || (core.len() == trimmed.len() && trimmed.ends_with(['"', '»']))
 }
 
 fn indent(text: &str) -> usize {
@@ -214,14 +237,32 @@ mod tests {
 
     #[test]
     fn hard_wrapped_paragraphs_join() {
-        let text = "TITLE LINE\nShowers continued throughout the week in\nthe Bahia zone, it said.\n    The dry period means the harvest will be\nlate this year.\nA long headline without any final stop here\nStarts the article.\n";
+        let text = "TITLE LINE\nShowers continued throughout the week in\nthe Bahia zone, it said.\n    The dry period means the harvest will be\nlate this year.\nA long headline without any final stop here\nStarts the article.\n\
+                    \"The dollar will fall further,\"\nhe said.\n";
         let s = segs(text);
-        assert_eq!(s.len(), 5, "{s:?}");
+        assert_eq!(s.len(), 6, "{s:?}");
+        assert_eq!(
+            &text[s[5].0..s[5].1],
+            "\"The dollar will fall further,\"\nhe said."
+        );
         assert_eq!((s[1].2, s[1].3), (2, 3));
         assert_eq!((s[2].2, s[2].3), (4, 5));
         assert_eq!(
             &text[s[2].0..s[2].1],
             "The dry period means the harvest will be\nlate this year."
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_documents_join_upper_case_continuations() {
+        let text = "PROPOSED OFFERINGS RECENTLY FILED WITH THE\n\
+                    The federation said in its request that the U.S. Agriculture\n\
+                    Department said.\n    A second paragraph that is long enough to count\n\
+                    here as well.\n";
+        let s = segs(text);
+        assert_eq!(
+            s.iter().map(|s| (s.2, s.3)).collect::<Vec<_>>(),
+            vec![(1, 1), (2, 3), (4, 5)]
         );
     }
 

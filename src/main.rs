@@ -28,7 +28,7 @@ enum Command {
   dedup scan --threshold 0.9 --min-docs 5 a.txt b.txt more/ > report.csv
 
 Each file is one document, named in the report by its path relative to the folder given.
-Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,first_line,last_line,preview
+Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,line_start,line_end,preview
 (start/end are half-open UTF-8 byte offsets into the original file).")]
     Scan(ScanArgs),
 }

@@ -1,7 +1,7 @@
 //! Report stage: a [`ScanResult`] in, the CSV report and a one-line summary out.
 //!
 //! Columns, in order: `doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster`, then
-//! `reason,first_line,last_line,preview` for a reader. Offsets are half-open UTF-8 byte offsets
+//! `reason,line_start,line_end,preview` for a reader. Offsets are half-open UTF-8 byte offsets
 //! into the original file; cells that do not apply are empty. Rows are sorted by document name,
 //! then start.
 
@@ -23,8 +23,8 @@ pub const HEADER: [&str; 13] = [
     "similarity",
     "cluster",
     "reason",
-    "first_line",
-    "last_line",
+    "line_start",
+    "line_end",
     "preview",
 ];
 
@@ -40,8 +40,8 @@ struct Row<'a> {
     similarity: Option<String>,
     cluster: Option<u32>,
     reason: &'a str,
-    first_line: u32,
-    last_line: u32,
+    line_start: u32,
+    line_end: u32,
     preview: &'a str,
 }
 
@@ -64,8 +64,8 @@ pub fn write_csv<W: Write>(out: W, result: &ScanResult) -> Result<(), Error> {
             similarity: span.similarity.map(|s| format!("{s:.4}")),
             cluster: span.cluster,
             reason: &span.reason,
-            first_line: span.first_line,
-            last_line: span.last_line,
+            line_start: span.first_line,
+            line_end: span.last_line,
             preview,
         })?;
     }

@@ -5,7 +5,10 @@
 //! - its matching key is equal (same words after normalisation), or
 //! - it has at least [`NEAR_MIN_WORDS`] words and its word-trigram set is nearly equal to an
 //!   earlier segment's (Jaccard >= [`NEAR_JACCARD`]), or almost wholly contained in it
-//!   (containment >= [`CONTAINMENT`]: a pull quote that repeats part of an earlier paragraph).
+//!   (containment >= [`CONTAINMENT`]) while covering at least [`MIN_COVER`] of it: a copy with a
+//!   few words cut. A sentence that merely occurs inside a much longer earlier block is not a
+//!   repeat: on scraped pages that block is often a teaser or a whole article run together, and
+//!   the later paragraph is the text a reader wants.
 //!
 //! The earlier copy is always the one kept. A repeated segment is never its own original, and
 //! later copies point at the first occurrence, so `A A A` yields two echoes of the first `A`.
@@ -24,6 +27,8 @@ pub const NEAR_MIN_WORDS: usize = 8;
 pub const NEAR_JACCARD: f64 = 0.8;
 /// Share of a segment's trigrams found in one earlier segment at which it counts as contained.
 pub const CONTAINMENT: f64 = 0.9;
+/// Share of the earlier segment's trigrams a contained segment must cover.
+pub const MIN_COVER: f64 = 0.5;
 /// N-grams seen in more segments than this are skipped when looking for candidates.
 const MAX_POSTINGS: usize = 64;
 
@@ -80,6 +85,8 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
                 let other = gram_counts[j as usize];
                 let jaccard = common as f64 / (grams.len() + other - common) as f64;
                 let contained = common as f64 / grams.len() as f64;
+                let covers = common as f64 / other as f64;
+                let contained = if covers >= MIN_COVER { contained } else { 0.0 };
                 (j, jaccard, contained)
             })
             .filter(|&(_, jaccard, contained)| jaccard >= NEAR_JACCARD || contained >= CONTAINMENT)
@@ -134,13 +141,27 @@ mod tests {
                  truce that both sides accused each other of breaking before it even began."
             )
         };
+        // A shortened copy: its last clause cut.
+        let cut = para("Tuesday")
+            .split(" before it")
+            .next()
+            .unwrap()
+            .to_string();
         let text = format!(
-            "{}\nSomething else entirely different is written in this line of text.\n{}\n\
-             that the talks between the two delegations would resume next week in Geneva\n",
+            "{}\nSomething else entirely different is written in this line of text.\n{}\n{cut}\n",
             para("Tuesday"),
             para("Wednesday")
         );
         assert_eq!(echo_of(&text), vec![None, None, Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn a_paragraph_inside_a_long_earlier_block_is_not_a_repeat() {
+        let p1 = "The minister said on Tuesday that the talks between the two delegations would resume next week.";
+        let p2 = "Both sides accused each other of breaking the truce before it even began, officials said.";
+        let p3 = "Aid convoys were still waiting at the border crossing on Wednesday evening, the agency said.";
+        let text = format!("{p1} {p2} {p3}\n{p1}\n{p2}\n{p3}\n");
+        assert_eq!(echo_of(&text), vec![None, None, None, None]);
     }
 
     #[test]

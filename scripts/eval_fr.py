@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Boilerplate evaluation on the French pages of fr-web-pages.
+
+    python3 scripts/eval_fr.py [--min-docs N] [--data DIR] [--work DIR]
+        [-- DEDUP ARGS...]
+
+Two scans, each run once over one folder with one file per page:
+
+1. labelled.jsonl (2 pages, lemonde-1 and liberation-1, full line labels):
+   pages go to WORK/fr-labelled/<id>.txt and are scored like
+   eval_boilerplate.py: byte precision / recall / F1 of removed bytes vs the
+   gold `boilerplate_spans`, non-whitespace bytes, micro-averaged, per page
+   and overall ("removed" = boilerplate + repeated_paragraph spans, second
+   column group = boilerplate spans only).
+
+2. snippets.jsonl (21 pages from 21 different sites, sparse labels):
+   pages go to WORK/fr-snippets/<id>.txt. Each page lists line ranges
+   [first, last] (0-based, inclusive; null = not located) of `with` snippets
+   (main text that must stay) and `without` snippets (boilerplate that must
+   go). Only located ranges count; on non-whitespace bytes:
+     kept-rate    = share of `with` ranges with no byte removed (target 100%)
+     removed-rate = share of `without` ranges whose bytes are all removed
+   Lines that no snippet names are unlabelled and do not count.
+
+In both sets, pages that get a whole-document row (near_duplicate /
+exact_duplicate) are counted and left out of the scores.
+
+The binary is $DEDUP_BIN, else target/release/dedup (built if missing).
+Everything after `--` is passed to `dedup scan`. The pages belong to their
+publishers: they are written under WORK (default /tmp/dedup-eval), never
+into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from evalcommon import (DEFAULT_WORK_DIR, SCORE_GROUPS, SCORE_HEADER,
+                        SCORE_NOTES, SPAN_KINDS, NonWhitespaceBytes,
+                        check_unknown_docs, describe_binary, dedup_binary,
+                        fmt_pct, merge_spans, intersect_spans, read_report,
+                        run_scan, score_cells, score_pages, shared_data_dir,
+                        spans_by_doc, split_passthrough, whole_doc_flagged,
+                        write_corpus)
+
+SHOW_FAILURES = 20   # how many failing snippet lines to list per type
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def scan(binary: Path, folder: Path, records: list[dict], extra: list[str],
+         report: Path) -> list[dict]:
+    """Write one <id>.txt per record into `folder`, scan it once, read the
+    report."""
+    write_corpus(folder, {f"{r['id']}.txt": r["text"] for r in records})
+    seconds = run_scan(binary, [folder], extra, report)
+    print(f"  ({seconds:.1f} s)")
+    return read_report(report)
+
+
+# --------------------------------------------------------------------------
+# 1. labelled.jsonl: byte P/R/F1
+# --------------------------------------------------------------------------
+
+def eval_labelled(binary: Path, records: list[dict], work: Path,
+                  extra: list[str]) -> None:
+    print("\n=== fr-web-pages/labelled.jsonl: byte precision / recall / F1 ===")
+    rows = scan(binary, work / "fr-labelled", records, extra,
+                work / "fr-labelled-report.csv")
+    pages = {f"{r['id']}.txt": (NonWhitespaceBytes(r["text"]),
+                                [tuple(s) for s in r["boilerplate_spans"]])
+             for r in records}
+    results = score_pages(pages, rows, "fr labelled")
+
+    print(SCORE_NOTES)
+    print()
+    print(f"{'':<26} {SCORE_GROUPS}")
+    print(f"{'page':<26} {SCORE_HEADER}")
+    for doc, result in results.items():
+        print(f"{doc.removesuffix('.txt'):<26} {score_cells([result])}")
+    print(f"{'ALL':<26} {score_cells(results.values())}")
+
+
+# --------------------------------------------------------------------------
+# 2. snippets.jsonl: kept-rate / removed-rate
+# --------------------------------------------------------------------------
+
+def line_byte_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) UTF-8 byte offsets of each line, newline excluded.
+    Lines are the pieces of text.split("\\n"), as in the data set."""
+    ranges, pos = [], 0
+    for line in text.split("\n"):
+        end = pos + len(line.encode("utf-8"))
+        ranges.append((pos, end))
+        pos = end + 1
+    return ranges
+
+
+def eval_snippets(binary: Path, records: list[dict], work: Path,
+                  extra: list[str]) -> None:
+    print("\n=== fr-web-pages/snippets.jsonl: kept-rate / removed-rate ===")
+    rows = scan(binary, work / "fr-snippets", records, extra,
+                work / "fr-snippets-report.csv")
+    check_unknown_docs(rows, {f"{r['id']}.txt" for r in records},
+                       "fr snippets")
+    flagged = whole_doc_flagged(rows)
+    # Two readings of "removed", as in the byte tables.
+    removed_by = {"all": spans_by_doc(rows, SPAN_KINDS),
+                  "bp": spans_by_doc(rows, ("boilerplate",))}
+
+    # Totals per reading: [kept, with_total, removed, without_total]
+    totals = {"all": [0, 0, 0, 0], "bp": [0, 0, 0, 0]}
+    failures = {"kept": [], "removed": []}   # filled for "all" only
+    excluded = []
+
+    print("Line ranges of located snippets; non-whitespace bytes. 'kept' = no "
+          "byte removed,\n'removed' = every byte removed. removed spans = "
+          "boilerplate + repeated_paragraph\n(last two columns: boilerplate "
+          "spans only).")
+    print(f"\n{'page':<42} {'kept':>7} {'removed':>8} | {'kept':>7} "
+          f"{'removed':>8}")
+    for record in records:
+        doc = f"{record['id']}.txt"
+        name = record["id"].removeprefix("traf-")
+        if doc in flagged:
+            excluded.append(name)
+            print(f"{name[:42]:<42} (whole-document duplicate row: excluded)")
+            continue
+        text = record["text"]
+        counter = NonWhitespaceBytes(text)
+        lines = line_byte_ranges(text)
+        text_lines = text.split("\n")
+        cells = []
+        for reading in ("all", "bp"):
+            removed = merge_spans(removed_by[reading].get(doc, []))
+            kept = with_total = gone = without_total = 0
+            for kind, ranges in (("with", record["with_lines"]),
+                                 ("without", record["without_lines"])):
+                for rng in ranges:
+                    if rng is None:          # snippet not located in text
+                        continue
+                    first, last = rng
+                    span = (lines[first][0], lines[last][1])
+                    total = counter.count(*span)
+                    hit = counter.count_spans(intersect_spans([span], removed))
+                    preview = " | ".join(text_lines[first:last + 1])[:70]
+                    if kind == "with":
+                        with_total += 1
+                        if hit == 0:
+                            kept += 1
+                        elif reading == "all":
+                            failures["kept"].append(
+                                (name, first, last, f"{hit}/{total}", preview))
+                    else:
+                        without_total += 1
+                        if total > 0 and hit == total:
+                            gone += 1
+                        elif reading == "all":
+                            failures["removed"].append(
+                                (name, first, last, f"{hit}/{total}", preview))
+            for i, n in enumerate((kept, with_total, gone, without_total)):
+                totals[reading][i] += n
+            cells.append(f"{kept:>3}/{with_total:<3} {gone:>4}/{without_total:<3}")
+        print(f"{name[:42]:<42} {cells[0]} | {cells[1]}")
+
+    def rates(t):
+        return (f"kept-rate {fmt_pct(t[0], t[1])} ({t[0]}/{t[1]}), "
+                f"removed-rate {fmt_pct(t[2], t[3])} ({t[2]}/{t[3]})")
+
+    print(f"\nALL, boilerplate + repeated: {rates(totals['all'])}")
+    print(f"ALL, boilerplate only:       {rates(totals['bp'])}")
+    print(f"{len(excluded)} page(s) got a near_duplicate/exact_duplicate row "
+          f"and were excluded{': ' + ', '.join(excluded) if excluded else '.'}")
+
+    # What went wrong, line by line (boilerplate + repeated reading).
+    for key, title in (("kept", "`with` lines that lost bytes (content removed)"),
+                       ("removed", "`without` lines not fully removed")):
+        items = failures[key]
+        if not items:
+            continue
+        print(f"\n{title}: {len(items)}, showing {min(len(items), SHOW_FAILURES)}"
+              f"  [page, lines, removed/total non-ws bytes, text]")
+        for name, first, last, ratio, preview in items[:SHOW_FAILURES]:
+            where = f"{first}" if first == last else f"{first}-{last}"
+            print(f"  {name[:34]:<34} {where:>7} {ratio:>9}  {preview!r}")
+
+
+# --------------------------------------------------------------------------
+
+def main() -> None:
+    own_args, dedup_args = split_passthrough(sys.argv[1:])
+    parser = argparse.ArgumentParser(
+        description="Boilerplate evaluation on fr-web-pages (labelled + "
+                    "snippets). Put dedup arguments after `--`.")
+    parser.add_argument("--data", type=Path,
+                        default=shared_data_dir("fr-web-pages"),
+                        help="folder with labelled.jsonl and snippets.jsonl "
+                             "(default: %(default)s)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK_DIR,
+                        help="work folder (default: %(default)s)")
+    parser.add_argument("--min-docs", type=int,
+                        help="passed to dedup as --min-docs N")
+    args = parser.parse_args(own_args)
+
+    extra = (["--min-docs", str(args.min_docs)]
+             if args.min_docs is not None else []) + dedup_args
+    binary = dedup_binary()
+    print(describe_binary(binary))
+    eval_labelled(binary, read_jsonl(args.data / "labelled.jsonl"),
+                  args.work, extra)
+    eval_snippets(binary, read_jsonl(args.data / "snippets.jsonl"),
+                  args.work, extra)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+//! The command line: report on stdout, summary on stderr, errors that name the file.
+
+mod common;
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn dedup() -> Command {
+    Command::cargo_bin("dedup").unwrap()
+}
+
+#[test]
+fn scan_seeds_writes_the_report_and_a_summary() {
+    let out = dedup()
+        .args(["scan"])
+        .arg(common::seeds())
+        .assert()
+        .success();
+    let out = out.get_output();
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(stdout.starts_with(
+        "doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,line_start,line_end,preview\n"
+    ));
+    assert_eq!(common::parse(stdout.as_bytes()).len(), 5);
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("5 documents") && stderr.contains("repeated_paragraph 2 (1827 B)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn report_is_identical_across_thread_counts() {
+    let run = |t: &str| {
+        dedup()
+            .args(["scan", "--threads", t])
+            .arg(common::seeds())
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("8"));
+}
+
+#[test]
+fn explain_prints_the_s_curve() {
+    dedup()
+        .args(["scan", "--explain"])
+        .arg(common::seeds())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("bands ×").and(predicate::str::contains("0.80")));
+}
+
+#[test]
+fn missing_input_fails_naming_it() {
+    dedup()
+        .args(["scan", "no/such/folder"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("no/such/folder"));
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    dedup()
+        .args(["scan", "--threshold", "1.5"])
+        .arg(common::seeds())
+        .assert()
+        .code(1);
+    dedup()
+        .args(["scan", "--bands", "20", "--rows", "10"])
+        .arg(common::seeds())
+        .assert()
+        .code(1);
+    dedup().args(["scan"]).assert().code(2); // no path: clap's usage error
+}
+
+#[test]
+fn binary_and_invalid_utf8_files_are_skipped_with_a_warning() {
+    let dir = common::corpus(&[
+        ("bin.dat", b"abc\0def"),
+        ("latin1.txt", b"caf\xe9\n"),
+        ("ok.txt", b"fine text\n"),
+    ]);
+    dedup()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("bin.dat: skipped: binary")
+                .and(predicate::str::contains(
+                    "latin1.txt: skipped: not valid UTF-8",
+                ))
+                .and(predicate::str::contains("1 documents")),
+        );
+}
+
+#[test]
+fn help_has_examples() {
+    dedup()
+        .args(["scan", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("dedup scan seeds/ > report.csv"));
+}

@@ -1,0 +1,93 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use dedup::{report, Options};
+use std::path::{Path, PathBuf};
+
+/// One parsed report row.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Row {
+    pub doc: String,
+    pub start: usize,
+    pub end: usize,
+    pub kind: String,
+    pub keep_doc: Option<String>,
+    pub keep_start: Option<usize>,
+    pub keep_end: Option<usize>,
+    pub similarity: Option<f64>,
+    pub cluster: Option<u32>,
+    pub reason: String,
+    pub line_start: u32,
+    pub line_end: u32,
+    pub preview: String,
+}
+
+pub fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+/// The CSV report of a scan, as bytes.
+pub fn report_bytes(paths: &[PathBuf], options: &Options) -> Vec<u8> {
+    let result = dedup::scan(paths, options).expect("scan");
+    let mut out = Vec::new();
+    report::write_csv(&mut out, &result).expect("csv");
+    out
+}
+
+pub fn parse(csv_bytes: &[u8]) -> Vec<Row> {
+    csv::Reader::from_reader(csv_bytes)
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("report parses")
+}
+
+pub fn scan_rows(paths: &[PathBuf], options: &Options) -> Vec<Row> {
+    parse(&report_bytes(paths, options))
+}
+
+/// Writes `files` (name, content) into a fresh temporary folder.
+pub fn corpus(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+/// Checks what every report must satisfy against the files it was made from: spans in bounds, on
+/// UTF-8 boundaries, sorted and non-overlapping per document, kept copies in bounds too.
+pub fn assert_well_formed(root: &Path, rows: &[Row]) {
+    let text = |doc: &str| std::fs::read(root.join(doc)).expect("doc readable");
+    let mut prev: Option<(&str, usize)> = None;
+    for r in rows {
+        let bytes = text(&r.doc);
+        assert!(
+            r.start <= r.end && r.end <= bytes.len(),
+            "out of bounds: {r:?}"
+        );
+        let s = std::str::from_utf8(&bytes).expect("utf8");
+        assert!(
+            s.is_char_boundary(r.start) && s.is_char_boundary(r.end),
+            "not on a char boundary: {r:?}"
+        );
+        if let Some((doc, end)) = prev {
+            if doc == r.doc {
+                assert!(r.start >= end, "overlapping or unsorted: {r:?}");
+            } else {
+                assert!(doc < r.doc.as_str(), "documents not sorted: {r:?}");
+            }
+        }
+        prev = Some((&r.doc, r.end));
+        if let (Some(kd), Some(ks), Some(ke)) = (&r.keep_doc, r.keep_start, r.keep_end) {
+            let kept = text(kd);
+            assert!(
+                ks <= ke && ke <= kept.len(),
+                "kept copy out of bounds: {r:?}"
+            );
+        }
+    }
+}

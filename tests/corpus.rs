@@ -1,0 +1,211 @@
+//! A generated corpus with planted copies at known Jaccard similarity, and determinism.
+
+mod common;
+use common::*;
+use dedup::fingerprint::tokenize;
+use dedup::minhash::{jaccard, shingle_set};
+use dedup::normalize::Tokenizer;
+use dedup::Options;
+use std::path::PathBuf;
+
+/// A small deterministic generator (xorshift64*), so the corpus is the same on every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn word(rng: &mut Rng) -> String {
+    format!("w{}", rng.below(5000))
+}
+
+/// A document of `n` random words in sentences of 12 and lines of 3 sentences.
+fn document(rng: &mut Rng, n: usize) -> Vec<String> {
+    (0..n).map(|_| word(rng)).collect()
+}
+
+fn render(words: &[String]) -> String {
+    let mut s = String::new();
+    for (i, w) in words.iter().enumerate() {
+        s.push_str(w);
+        s.push_str(if i % 36 == 35 {
+            ".\n"
+        } else if i % 12 == 11 {
+            ". "
+        } else {
+            " "
+        });
+    }
+    s
+}
+
+/// `words` with `edits` words replaced at evenly spaced places.
+fn edited(rng: &mut Rng, words: &[String], edits: usize) -> Vec<String> {
+    let mut out = words.to_vec();
+    for e in 0..edits {
+        let at = (e * 2 + 1) * words.len() / (edits * 2);
+        out[at] = format!("edit{}", rng.next());
+    }
+    out
+}
+
+fn exact_jaccard(a: &str, b: &str) -> f64 {
+    let set = |t: &str| shingle_set(&tokenize(t, &mut Tokenizer::new()).words, 5);
+    jaccard(&set(a), &set(b))
+}
+
+struct Planted {
+    dir: tempfile::TempDir,
+    /// (copy, original, exact Jaccard)
+    high: Vec<(String, String, f64)>,
+    low: Vec<(String, String, f64)>,
+}
+
+fn planted() -> Planted {
+    let mut rng = Rng(0x5eed_1234_abcd);
+    let mut files: Vec<(String, String)> = Vec::new();
+    let (mut high, mut low) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let base = document(&mut rng, 300);
+        let a = format!("a_{i:03}.txt");
+        files.push((a.clone(), render(&base)));
+        // One edit: Jaccard about 0.97.
+        let near = render(&edited(&mut rng, &base, 1));
+        let j = exact_jaccard(&files.last().unwrap().1, &near);
+        high.push((format!("b_{i:03}.txt"), a.clone(), j));
+        files.push((format!("b_{i:03}.txt"), near));
+        // Twenty edits: Jaccard about 0.5.
+        let far = render(&edited(&mut rng, &base, 20));
+        let j = exact_jaccard(&render(&base), &far);
+        low.push((format!("c_{i:03}.txt"), a.clone(), j));
+        files.push((format!("c_{i:03}.txt"), far));
+    }
+    // Unrelated filler.
+    for i in 0..40 {
+        files.push((format!("z_{i:03}.txt"), render(&document(&mut rng, 200))));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_bytes()))
+        .collect();
+    Planted {
+        dir: corpus(&refs),
+        high,
+        low,
+    }
+}
+
+#[test]
+fn planted_copies_at_known_jaccard() {
+    let p = planted();
+    for (_, _, j) in &p.high {
+        assert!(*j >= 0.95, "generator drifted: {j}");
+    }
+    for (_, _, j) in &p.low {
+        assert!((0.4..=0.6).contains(j), "generator drifted: {j}");
+    }
+    let rows = scan_rows(&[p.dir.path().to_path_buf()], &Options::default());
+    assert_well_formed(p.dir.path(), &rows);
+    for (copy, original, j) in &p.high {
+        let r = rows
+            .iter()
+            .find(|r| &r.doc == copy)
+            .unwrap_or_else(|| panic!("{copy} not found"));
+        assert_eq!(r.kind, "near_duplicate");
+        assert_eq!(r.keep_doc.as_ref(), Some(original));
+        assert!(
+            (r.similarity.unwrap() - j).abs() < 1e-4,
+            "{r:?} vs exact {j}"
+        );
+        assert_eq!(r.start, 0);
+        assert_eq!(
+            r.end,
+            std::fs::metadata(p.dir.path().join(copy)).unwrap().len() as usize
+        );
+    }
+    for (copy, _, _) in &p.low {
+        assert!(
+            rows.iter().all(|r| &r.doc != copy || r.cluster.is_none()),
+            "{copy} flagged"
+        );
+    }
+    // Nothing but the planted copies is a duplicate.
+    let whole: Vec<_> = rows.iter().filter(|r| r.cluster.is_some()).collect();
+    assert_eq!(whole.len(), p.high.len());
+    let mut ids: Vec<u32> = whole.iter().map(|r| r.cluster.unwrap()).collect();
+    ids.dedup();
+    assert_eq!(
+        ids,
+        (1..=20).collect::<Vec<u32>>(),
+        "cluster ids follow the kept documents"
+    );
+}
+
+#[test]
+fn exact_and_short_duplicates() {
+    let long = "The central bank raised its main interest rate by half a point on Thursday, citing inflation.";
+    let dir = corpus(&[
+        ("1.txt", long.as_bytes()),
+        ("2.txt", long.to_uppercase().replace(',', " ;").as_bytes()),
+        ("3.txt", b"Short note here"),
+        ("4.txt", b"short NOTE here!"),
+        ("5.txt", b"Another short one"),
+        ("6.txt", b"!!! ---"),
+        ("7.txt", b"!!! ---"),
+        ("8.txt", b""),
+        ("9.txt", b""),
+    ]);
+    let rows = scan_rows(&[dir.path().to_path_buf()], &Options::default());
+    let whole: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .filter(|r| r.cluster.is_some())
+        .map(|r| {
+            (
+                r.doc.as_str(),
+                r.kind.as_str(),
+                r.keep_doc.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    // Documents without any word are never duplicates of each other.
+    assert_eq!(
+        whole,
+        vec![
+            ("2.txt", "exact_duplicate", "1.txt"),
+            ("4.txt", "exact_duplicate", "3.txt")
+        ]
+    );
+}
+
+#[test]
+fn same_report_for_any_thread_count_and_argument_order() {
+    let p = planted();
+    let a = p.dir.path().to_path_buf();
+    let seeds = seeds();
+    let run = |paths: &[PathBuf], threads| {
+        report_bytes(
+            paths,
+            &Options {
+                threads: Some(threads),
+                ..Options::default()
+            },
+        )
+    };
+    let one = run(&[a.clone(), seeds.clone()], 1);
+    assert!(one.len() > 1000);
+    for threads in [2, 8] {
+        assert_eq!(
+            one,
+            run(&[a.clone(), seeds.clone()], threads),
+            "threads = {threads}"
+        );
+    }
+    assert_eq!(one, run(&[seeds, a], 2), "argument order");
+}

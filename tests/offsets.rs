@@ -1,0 +1,73 @@
+//! Byte offsets are exact for every kind of line end and for multi-byte text.
+
+mod common;
+use common::*;
+use dedup::Options;
+
+const PARA: &str = "Ça a été une très longue journée à Genève, dit-elle à l’agence.";
+const OTHER: &str = "Une autre phrase sans rapport avec la précédente, écrite ici.";
+
+fn one_doc(content: &[u8]) -> (tempfile::TempDir, Vec<Row>) {
+    let dir = corpus(&[("d.txt", content)]);
+    let rows = scan_rows(&[dir.path().to_path_buf()], &Options::default());
+    assert_well_formed(dir.path(), &rows);
+    (dir, rows)
+}
+
+fn check_repeat(sep: &str, final_sep: &str) {
+    let doc = format!("{PARA}{sep}{OTHER}{sep}{sep}{PARA}{final_sep}");
+    let (_dir, rows) = one_doc(doc.as_bytes());
+    assert_eq!(rows.len(), 1, "{sep:?}: {rows:?}");
+    let r = &rows[0];
+    let second = doc.rfind(PARA).unwrap();
+    assert_eq!((r.start, r.end), (second, second + PARA.len()), "{sep:?}");
+    assert_eq!((r.keep_start, r.keep_end), (Some(0), Some(PARA.len())));
+    assert_eq!((r.line_start, r.line_end), (4, 4));
+}
+
+#[test]
+fn lf_crlf_and_cr_line_ends() {
+    for sep in ["\n", "\r\n", "\r"] {
+        check_repeat(sep, sep);
+        check_repeat(sep, ""); // no final newline
+    }
+}
+
+#[test]
+fn empty_lines_and_whitespace_lines_are_not_units() {
+    let doc = format!("\n\n   \n{PARA}\n\t\n\n{PARA}\n\n");
+    let (_dir, rows) = one_doc(doc.as_bytes());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&doc[rows[0].start..rows[0].end], PARA);
+}
+
+#[test]
+fn empty_document() {
+    let (_dir, rows) = one_doc(b"");
+    assert!(rows.is_empty());
+}
+
+#[test]
+fn one_huge_line() {
+    // 4 MB on one line, made of distinct sentences: nothing to flag, nothing to panic about.
+    let mut doc = String::new();
+    let mut i = 0u64;
+    while doc.len() < 4 << 20 {
+        doc.push_str(&format!(
+            "Sentence number {i} talks about item {} in détail. ",
+            i * 7919 % 10007
+        ));
+        i += 1;
+    }
+    let (_dir, rows) = one_doc(doc.as_bytes());
+    assert!(rows.is_empty(), "{:?}", &rows[..rows.len().min(3)]);
+    // The same huge line twice: the second copy is one exact span.
+    let twice = format!("{doc}\n{doc}");
+    let (_dir, rows) = one_doc(twice.as_bytes());
+    assert_eq!(rows.len(), 1);
+    let trimmed = doc.trim_end().len();
+    assert_eq!(
+        (rows[0].start, rows[0].end),
+        (doc.len() + 1, doc.len() + 1 + trimmed)
+    );
+}
