@@ -143,7 +143,7 @@ fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut 
     let words = word_start..tokens.words.len() as u32;
     let key = if words.is_empty() {
         // No word at all: match on the exact trimmed bytes, tagged apart from word sequences.
-        xxhash_rust::xxh3::xxh3_64_with_seed(text[start..end].as_bytes(), 0x5eed)
+        xxhash_rust::xxh3::xxh3_64_with_seed(&text.as_bytes()[start..end], 0x5eed)
     } else {
         hash_sequence(&tokens.words[words.start as usize..words.end as usize])
     };

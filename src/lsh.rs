@@ -96,7 +96,7 @@ pub fn candidate_pairs(params: LshParams, signatures: &[Option<&Signature>]) -> 
         .par_iter()
         .enumerate()
         .flat_map_iter(|(doc, sig)| {
-            sig.into_iter().flat_map(move |sig| {
+            sig.iter().flat_map(move |sig| {
                 params
                     .band_keys(sig)
                     .enumerate()

@@ -74,6 +74,9 @@ pub struct ScanResult {
     pub bytes_read: u64,
 }
 
+/// One document's spans and their previews.
+type SpansAndPreviews = (Vec<Span>, Vec<String>);
+
 /// Runs the scan on a pool of `options.threads` threads.
 pub fn scan(inputs: &[PathBuf], options: &Options) -> Result<ScanResult, Error> {
     validate(options)?;
@@ -169,7 +172,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
     let frequent = boilerplate::frequent_keys(&prints, &representative, o.min_docs);
 
     // Spans and previews per document.
-    let per_doc: Vec<Result<(Vec<Span>, Vec<String>), Error>> = prints
+    let per_doc: Vec<Result<SpansAndPreviews, Error>> = prints
         .par_iter()
         .enumerate()
         .map(|(d, print)| {
