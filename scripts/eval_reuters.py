@@ -149,6 +149,13 @@ def main() -> None:
 
     gold = load_pairs(args.pairs)
     rows = read_report(args.report)
+    # A scan of the JSONL shard names documents "<shard>:<line>" and carries the story ids in the
+    # id / keep_id columns; a scan of .txt files names them "<id>.txt".
+    for r in rows:
+        if r.get("id"):
+            r["doc"] = r["id"]
+        if r.get("keep_id"):
+            r["keep_doc"] = r["keep_id"]
     dup_rows = [r for r in rows if r["kind"] in WHOLE_DOC_KINDS]
     clusters = build_clusters(dup_rows)
 

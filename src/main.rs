@@ -1,8 +1,10 @@
 //! The `dedup` command line: parses arguments, runs the library, prints.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use dedup::lsh::LshParams;
 use dedup::pipeline::DEFAULT_MIN_DOCS;
+use dedup::read::Fields;
+use dedup::report::Offsets;
 use dedup::{report, Options};
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,9 +28,13 @@ enum Command {
   dedup scan seeds/ > report.csv
   dedup scan --threads 2 --explain corpus/ > report.csv
   dedup scan --threshold 0.9 --min-docs 5 a.txt b.txt more/ > report.csv
+  dedup scan --text-field content --id-field meta.id shards/ -o report.csv
+  dedup scan --format jsonl --offsets chars shards/*.jsonl.zst > attributes.jsonl
 
-Each file is one document, named in the report by its path relative to the folder given.
-Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,line_start,line_end,preview
+Each text file is one document, named in the report by its path relative to the folder given;
+each line of a JSONL shard (.jsonl, .jsonl.gz, .jsonl.zst, .json.gz, .json.zst) is one document,
+named <path>:<line>. Any file may be gzip- or zstd-compressed.
+Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,id,keep_id,reason,line_start,line_end,preview
 (start/end are half-open UTF-8 byte offsets into the original file).")]
     Scan(ScanArgs),
 }
@@ -65,6 +71,36 @@ struct ScanArgs {
     /// Print the LSH bands × rows and their S-curve on stderr.
     #[arg(long)]
     explain: bool,
+    /// JSONL: the field holding the text (a dotted path such as `content.body`).
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSONL: the field holding the record's id (a dotted path).
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
+    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
+    offsets: OffsetUnit,
+    /// Report format: CSV rows, or one JSON attribute record per flagged document.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
+    format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OffsetUnit {
+    Bytes,
+    Chars,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Csv,
+    Jsonl,
 }
 
 fn main() -> ExitCode {
@@ -91,24 +127,42 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             .map(|(bands, rows)| LshParams { bands, rows }),
         min_docs: args.min_docs,
         threads: args.threads,
+        fields: Fields {
+            text: args.text_field.clone(),
+            id: args.id_field.clone(),
+        },
         ..Options::default()
     };
     options.rules.min_repeat_words = args.min_repeat_words;
     let result = dedup::scan(&args.paths, &options)?;
-    for s in &result.skipped {
-        eprintln!(
-            "dedup: warning: {}: skipped: {}",
-            s.path.display(),
-            s.reason
-        );
+    if !args.quiet {
+        for s in &result.skipped {
+            eprintln!(
+                "dedup: warning: {}: skipped: {}",
+                s.path.display(),
+                s.reason
+            );
+        }
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    report::write_csv(&mut out, &result)?;
-    out.flush().map_err(|e| dedup::Error::io("<stdout>", e))?;
-    if args.explain {
-        eprint!("{}", report::explain(&result, options.threshold));
+    let unit = match args.offsets {
+        OffsetUnit::Bytes => Offsets::Bytes,
+        OffsetUnit::Chars => Offsets::Chars,
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    match args.format {
+        ReportFormat::Csv => report::write_csv(&mut out, &result, unit)?,
+        ReportFormat::Jsonl => report::write_jsonl(&mut out, &result, unit)?,
     }
-    eprintln!("{}", report::summary(&result));
+    out.flush().map_err(|e| dedup::Error::io("<report>", e))?;
+    if !args.quiet {
+        if args.explain {
+            eprint!("{}", report::explain(&result, options.threshold));
+        }
+        eprintln!("{}", report::summary(&result));
+    }
     Ok(())
 }

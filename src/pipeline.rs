@@ -1,9 +1,9 @@
 //! The whole scan: paths in, a [`ScanResult`] (documents, spans, statistics) out.
 //!
-//! read → segment/normalise/fingerprint (parallel per document, text dropped afterwards) →
-//! near-duplicate clusters → boilerplate counts → spans per document (parallel) → previews.
-//! Every parallel step collects in document order, so the result is the same for any thread
-//! count.
+//! read (streamed, in batches) → segment/normalise/fingerprint (parallel per document, text
+//! dropped afterwards) → near-duplicate clusters → boilerplate counts → spans per document
+//! (parallel) → previews. Every parallel step collects in document order, so the result is the
+//! same for any thread count.
 
 use crate::detect::near_dup::{self, Cluster, NearDupStats};
 use crate::detect::{self, boilerplate, Span, SpanRules, Verdict};
@@ -11,7 +11,7 @@ use crate::fingerprint::{self, DocPrint};
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
-use crate::read::{self, Loaded, Skipped, Source};
+use crate::read::{self, Fields, Item, Skipped, Source};
 use crate::Error;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -30,6 +30,8 @@ pub struct Options {
     /// A segment in at least this many documents is boilerplate.
     pub min_docs: usize,
     pub rules: SpanRules,
+    /// Where the text and id of JSONL records are.
+    pub fields: Fields,
     /// Worker threads; all cores when `None`.
     pub threads: Option<usize>,
 }
@@ -43,6 +45,7 @@ impl Default for Options {
             lsh: None,
             min_docs: DEFAULT_MIN_DOCS,
             rules: SpanRules::default(),
+            fields: Fields::default(),
             threads: None,
         }
     }
@@ -51,31 +54,52 @@ impl Default for Options {
 /// Default of [`Options::min_docs`]; see the README for how it was chosen.
 pub const DEFAULT_MIN_DOCS: usize = 3;
 
+/// Documents fingerprinted together; bounds the text held in memory at once.
+const BATCH_DOCS: usize = 512;
+const BATCH_BYTES: usize = 32 << 20;
+
 /// A scanned document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
+    /// Its name in the report: the file's name, or `<shard>:<line>` for a JSONL record.
     pub name: String,
+    /// The record's id field, if it has one.
+    pub id: Option<String>,
+    /// Index of its source in [`ScanResult::sources`].
+    pub source: u32,
+    /// 1-based line in the decompressed shard; 0 for a text file.
+    pub line: u32,
+    /// Length in bytes and in characters (code points).
     pub len: usize,
+    pub chars: usize,
+}
+
+/// What the report needs of a span's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpanText {
+    /// Up to 60 characters of the span.
+    pub preview: String,
+    /// start, end, keep_start, keep_end as code-point offsets.
+    pub chars: [usize; 4],
 }
 
 /// The outcome of a scan.
 #[derive(Debug)]
 pub struct ScanResult {
-    /// Scanned documents in name order; spans refer to them by index.
+    pub sources: Vec<Source>,
+    /// Scanned documents in corpus order (source name, then line); spans refer to them by index.
     pub documents: Vec<Document>,
     /// Sorted by document, then start.
     pub spans: Vec<Span>,
-    /// A short preview of each span's text, parallel to `spans`.
-    pub previews: Vec<String>,
+    /// Parallel to `spans`.
+    pub texts: Vec<SpanText>,
+    /// Inputs and records that were not scanned, with the reason.
     pub skipped: Vec<Skipped>,
     pub lsh: LshParams,
     pub clusters: Vec<Cluster>,
     pub near_dup: NearDupStats,
     pub bytes_read: u64,
 }
-
-/// One document's spans and their previews.
-type SpansAndPreviews = (Vec<Span>, Vec<String>);
 
 /// Runs the scan on a pool of `options.threads` threads.
 pub fn scan(inputs: &[PathBuf], options: &Options) -> Result<ScanResult, Error> {
@@ -110,53 +134,106 @@ fn validate(o: &Options) -> Result<(), Error> {
     Ok(())
 }
 
+/// Accumulates streamed documents and fingerprints them a batch at a time.
+struct Fingerprinter<'a> {
+    options: &'a Options,
+    batch: Vec<(Document, String)>,
+    batch_bytes: usize,
+    documents: Vec<Document>,
+    prints: Vec<DocPrint>,
+}
+
+impl Fingerprinter<'_> {
+    fn push(&mut self, doc: Document, text: String) {
+        self.batch_bytes += text.len();
+        self.batch.push((doc, text));
+        if self.batch.len() >= BATCH_DOCS || self.batch_bytes >= BATCH_BYTES {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let o = self.options;
+        let printed: Vec<(Document, DocPrint)> = std::mem::take(&mut self.batch)
+            .into_par_iter()
+            .map(|(mut doc, text)| {
+                let tokens = fingerprint::tokenize(&text, &mut Tokenizer::new());
+                doc.chars = text.chars().count();
+                (
+                    doc,
+                    fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm),
+                )
+            })
+            .collect();
+        for (doc, print) in printed {
+            self.documents.push(doc);
+            self.prints.push(print);
+        }
+        self.batch_bytes = 0;
+    }
+}
+
 fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
     let found = read::discover(inputs)?;
+    let sources = found.sources;
     let mut skipped = found.skipped;
 
     // Read, segment, normalise and fingerprint every document; only fingerprints stay.
-    let printed: Vec<Result<Result<DocPrint, String>, Error>> = found
-        .sources
-        .par_iter()
-        .map(|src| {
-            Ok(match read::load(src)? {
-                Loaded::Skip(reason) => Err(reason),
-                Loaded::Text(text) => {
-                    let tokens = fingerprint::tokenize(&text, &mut Tokenizer::new());
-                    Ok(fingerprint::doc_print(
-                        text.len(),
-                        &tokens,
-                        o.shingle,
-                        o.num_perm,
-                    ))
+    let mut fp = Fingerprinter {
+        options: o,
+        batch: Vec::new(),
+        batch_bytes: 0,
+        documents: Vec::new(),
+        prints: Vec::new(),
+    };
+    for (si, src) in sources.iter().enumerate() {
+        read::read_items(src, &o.fields, |item| {
+            match item {
+                Item::Doc(r) => {
+                    let name = if r.line == 0 {
+                        src.name.clone()
+                    } else {
+                        format!("{}:{}", src.name, r.line)
+                    };
+                    let doc = Document {
+                        name,
+                        id: r.id,
+                        source: si as u32,
+                        line: r.line,
+                        len: r.text.len(),
+                        chars: 0,
+                    };
+                    fp.push(doc, r.text);
                 }
-            })
-        })
-        .collect();
-    let mut sources = Vec::new();
-    let mut prints = Vec::new();
-    for (src, result) in found.sources.into_iter().zip(printed) {
-        match result? {
-            Ok(print) => {
-                sources.push(src);
-                prints.push(print);
+                Item::Skip { line, reason } => {
+                    let reason = if line == 0 {
+                        reason
+                    } else {
+                        format!("line {line}: {reason}")
+                    };
+                    skipped.push(Skipped {
+                        path: src.path.clone(),
+                        reason,
+                    });
+                }
             }
-            Err(reason) => skipped.push(Skipped {
-                path: src.path,
-                reason,
-            }),
-        }
+            Ok(())
+        })?;
     }
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    fp.flush();
+    let Fingerprinter {
+        documents, prints, ..
+    } = fp;
 
     // Near duplicates, verified on shingle sets recomputed from the text of candidates only.
     let lsh = o
         .lsh
         .unwrap_or_else(|| LshParams::choose(o.threshold, o.num_perm));
-    let shingles = |d: u32| -> Result<Vec<u64>, Error> {
-        let text = reload(&sources[d as usize])?;
-        let tokens = fingerprint::tokenize(&text, &mut Tokenizer::new());
-        Ok(minhash::shingle_set(&tokens.words, o.shingle))
+    let shingles = |docs: &[u32]| {
+        with_texts(&sources, &documents, &o.fields, docs, |_, text| {
+            let tokens = fingerprint::tokenize(text, &mut Tokenizer::new());
+            minhash::shingle_set(&tokens.words, o.shingle)
+        })
     };
     let (clusters, near_dup) = near_dup::clusters(&prints, lsh, o.threshold, shingles)?;
 
@@ -171,8 +248,8 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
     }
     let frequent = boilerplate::frequent_keys(&prints, &representative, o.min_docs);
 
-    // Spans and previews per document.
-    let per_doc: Vec<Result<SpansAndPreviews, Error>> = prints
+    // Spans per document.
+    let per_doc: Vec<Vec<Span>> = prints
         .par_iter()
         .enumerate()
         .map(|(d, print)| {
@@ -188,40 +265,29 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
                     frequent: &frequent,
                 },
             };
-            let spans = detect::assemble(d as u32, print, verdict, o.rules);
-            let previews = if spans.is_empty() {
-                Vec::new()
-            } else {
-                let text = reload(&sources[d])?;
-                spans
-                    .iter()
-                    .map(|s| preview(&text[s.start..s.end]))
-                    .collect()
-            };
-            Ok((spans, previews))
+            detect::assemble(d as u32, print, verdict, o.rules)
         })
         .collect();
-    let mut spans = Vec::new();
-    let mut previews = Vec::new();
-    for r in per_doc {
-        let (s, p) = r?;
-        spans.extend(s);
-        previews.extend(p);
-    }
 
-    let bytes_read = prints.iter().map(|p| p.len as u64).sum();
-    let documents = sources
-        .into_iter()
-        .zip(&prints)
-        .map(|(s, p)| Document {
-            name: s.name,
-            len: p.len,
-        })
+    // Previews and code-point offsets, from the text of the flagged documents only.
+    let flagged: Vec<u32> = (0..per_doc.len() as u32)
+        .filter(|&d| !per_doc[d as usize].is_empty())
         .collect();
+    let texts_by_doc = with_texts(&sources, &documents, &o.fields, &flagged, |d, text| {
+        per_doc[d as usize]
+            .iter()
+            .map(|s| span_text(s, text, &documents))
+            .collect::<Vec<_>>()
+    })?;
+    let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
+    let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
+
+    let bytes_read = documents.iter().map(|d| d.len as u64).sum();
     Ok(ScanResult {
+        sources,
         documents,
         spans,
-        previews,
+        texts,
         skipped,
         lsh,
         clusters,
@@ -230,14 +296,68 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
     })
 }
 
-/// Reads a document again (for verification and previews); it must still be the text it was.
-fn reload(src: &Source) -> Result<String, Error> {
-    match read::load(src)? {
-        Loaded::Text(t) => Ok(t),
-        Loaded::Skip(reason) => Err(Error::Input {
-            path: src.path.clone(),
-            message: format!("changed during the scan: {reason}"),
-        }),
+/// Calls `f(doc, text)` for each of `docs` (sorted), reading every source they come from once,
+/// sources in parallel; results in the order of `docs`. A document that is no longer there, or no
+/// longer the same length, is an error: the corpus changed during the scan.
+pub fn with_texts<T: Send>(
+    sources: &[Source],
+    documents: &[Document],
+    fields: &Fields,
+    docs: &[u32],
+    f: impl Fn(u32, &str) -> T + Sync,
+) -> Result<Vec<(u32, T)>, Error> {
+    let groups: Vec<&[u32]> = docs
+        .chunk_by(|a, b| documents[*a as usize].source == documents[*b as usize].source)
+        .collect();
+    let results: Vec<Result<Vec<(u32, T)>, Error>> = groups
+        .par_iter()
+        .map(|group| {
+            let src = &sources[documents[group[0] as usize].source as usize];
+            let mut out = Vec::with_capacity(group.len());
+            let mut next = 0;
+            read::read_items(src, fields, |item| {
+                if let (Item::Doc(r), Some(&d)) = (item, group.get(next)) {
+                    let doc = &documents[d as usize];
+                    if r.line == doc.line {
+                        if r.text.len() != doc.len {
+                            return Err(changed(src, doc));
+                        }
+                        out.push((d, f(d, &r.text)));
+                        next += 1;
+                    }
+                }
+                Ok(())
+            })?;
+            match group.get(next) {
+                Some(&d) => Err(changed(src, &documents[d as usize])),
+                None => Ok(out),
+            }
+        })
+        .collect();
+    let mut all = Vec::with_capacity(docs.len());
+    for r in results {
+        all.extend(r?);
+    }
+    Ok(all)
+}
+
+fn changed(src: &Source, doc: &Document) -> Error {
+    Error::Input {
+        path: src.path.clone(),
+        message: format!("{} changed during the scan", doc.name),
+    }
+}
+
+fn span_text(s: &Span, text: &str, documents: &[Document]) -> SpanText {
+    let chars = |byte: usize| text[..byte].chars().count();
+    let (keep_start, keep_end) = match s.keep {
+        Some(k) if k.doc == s.doc => (chars(k.start), chars(k.end)),
+        Some(k) => (0, documents[k.doc as usize].chars),
+        None => (0, 0),
+    };
+    SpanText {
+        preview: preview(&text[s.start..s.end]),
+        chars: [chars(s.start), chars(s.end), keep_start, keep_end],
     }
 }
 

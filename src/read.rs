@@ -7,8 +7,10 @@
 //! Symbolic links are followed, but a link that leads back into a folder being walked is reported
 //! as a loop and skipped, as is a dangling link.
 //!
-//! [`load`] reads one document and checks that it is text. Whatever cannot be used becomes a
-//! [`Skipped`] entry with its reason, so every input is accounted for.
+//! A file is one document, or a JSONL shard (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.json.gz`,
+//! `.json.zst`) of one document per line; any file may be gzip- or zstd-compressed. [`read_items`]
+//! streams a source's documents ([`Record`]s) and says which cannot be used and why, so every input
+//! is accounted for.
 
 use crate::Error;
 use std::collections::BTreeMap;
@@ -119,33 +121,250 @@ fn slash_path(p: &Path) -> String {
     }
 }
 
-/// A document's content, or why it cannot be scanned.
-pub enum Loaded {
-    Text(String),
-    Skip(String),
+/// How a file holds its documents, decided by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The whole file is one document.
+    Text,
+    /// One JSON record per line (`.jsonl`, and `.json` when compressed).
+    Jsonl,
 }
 
-/// Reads a document. Binary files (a NUL byte, as ripgrep decides) and files that are not valid
-/// UTF-8 are skipped with a reason; I/O errors are errors.
-pub fn load(source: &Source) -> Result<Loaded, Error> {
-    let bytes = std::fs::read(&source.path).map_err(|e| Error::io(&source.path, e))?;
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Ok(Loaded::Skip(format!(
-            "binary file (NUL byte at offset {pos})"
-        )));
+/// How a file is compressed, decided by its name (`.gz`, `.zst`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Source {
+    pub fn compression(&self) -> Compression {
+        if self.name.ends_with(".gz") {
+            Compression::Gzip
+        } else if self.name.ends_with(".zst") {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Loaded::Text(text)),
-        Err(e) => Ok(Loaded::Skip(format!(
+
+    pub fn format(&self) -> Format {
+        let stem = self.name.trim_end_matches(".gz").trim_end_matches(".zst");
+        let compressed = stem.len() < self.name.len();
+        if stem.ends_with(".jsonl") || (compressed && stem.ends_with(".json")) {
+            Format::Jsonl
+        } else {
+            Format::Text
+        }
+    }
+}
+
+/// Where the text and the id of a JSONL record are: dotted paths such as `meta.id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub text: String,
+    pub id: String,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            text: "text".into(),
+            id: "id".into(),
+        }
+    }
+}
+
+/// One document read from a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// 1-based line of the record in the decompressed shard; 0 for a text file.
+    pub line: u32,
+    pub id: Option<String>,
+    pub text: String,
+}
+
+/// What reading a source yields, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Doc(Record),
+    /// A document that cannot be scanned (`line` 0 for a whole file), and why.
+    Skip {
+        line: u32,
+        reason: String,
+    },
+}
+
+/// Opens a source, decompressing as its name says.
+pub fn open(src: &Source) -> Result<Box<dyn std::io::BufRead + Send>, Error> {
+    use std::io::BufReader;
+    let file = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
+    Ok(match src.compression() {
+        Compression::None => Box::new(BufReader::with_capacity(1 << 16, file)),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(file),
+        )),
+        Compression::Zstd => {
+            let dec =
+                zstd::stream::read::Decoder::new(file).map_err(|e| Error::io(&src.path, e))?;
+            Box::new(BufReader::with_capacity(1 << 16, dec))
+        }
+    })
+}
+
+/// Streams the documents of `src` to `f`, in order. A shard is read one line at a time, never
+/// whole. Records that cannot be used become [`Item::Skip`] with a reason; read and
+/// decompression errors are errors naming the file (and line).
+pub fn read_items(
+    src: &Source,
+    fields: &Fields,
+    mut f: impl FnMut(Item) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut reader = open(src)?;
+    match src.format() {
+        Format::Text => {
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(&src.path, e))?;
+            f(match check_text(bytes) {
+                Ok(text) => Item::Doc(Record {
+                    line: 0,
+                    id: None,
+                    text,
+                }),
+                Err(reason) => Item::Skip { line: 0, reason },
+            })
+        }
+        Format::Jsonl => {
+            let mut buf = Vec::new();
+            let mut line: u32 = 0;
+            loop {
+                buf.clear();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| Error::Input {
+                        path: src.path.clone(),
+                        message: format!("line {}: {e}", line + 1),
+                    })?;
+                if n == 0 {
+                    return Ok(());
+                }
+                line += 1;
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                f(match parse_record(&buf, fields) {
+                    Ok((text, id)) => Item::Doc(Record { line, id, text }),
+                    Err(reason) => Item::Skip { line, reason },
+                })?;
+            }
+        }
+    }
+}
+
+/// Binary files (a NUL byte, as ripgrep decides) and invalid UTF-8 are refused with a reason.
+fn check_text(bytes: Vec<u8>) -> Result<String, String> {
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(format!("binary file (NUL byte at offset {pos})"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
             "not valid UTF-8 (first bad byte at offset {})",
             e.utf8_error().valid_up_to()
-        ))),
+        )
+    })
+}
+
+/// The text and id of one JSON line.
+fn parse_record(line: &[u8], fields: &Fields) -> Result<(String, Option<String>), String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| format!("not a JSON record: {e}"))?;
+    let text = match lookup(&value, &fields.text) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(format!(
+                "field '{}' is not a string but {}",
+                fields.text,
+                json_kind(other)
+            ))
+        }
+        None => return Err(format!("no field '{}'", fields.text)),
+    };
+    let id = match lookup(&value, &fields.id) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok((text, id))
+}
+
+/// The value at a dotted path (`meta.id`) of a JSON object.
+pub fn lookup<'a>(value: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+/// Mutable access to the value at a dotted path.
+pub fn lookup_mut<'a>(
+    value: &'a mut serde_json::Value,
+    path: &str,
+) -> Option<&'a mut serde_json::Value> {
+    path.split('.').try_fold(value, |v, key| v.get_mut(key))
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn src(name: &str) -> Source {
+        Source {
+            name: name.into(),
+            path: name.into(),
+        }
+    }
+
+    #[test]
+    fn formats_and_compression_from_names() {
+        assert_eq!(src("a.jsonl.zst").format(), Format::Jsonl);
+        assert_eq!(src("a.jsonl.zst").compression(), Compression::Zstd);
+        assert_eq!(src("a.json.gz").format(), Format::Jsonl);
+        assert_eq!(src("a.json").format(), Format::Text);
+        assert_eq!(src("a.txt.gz").format(), Format::Text);
+        assert_eq!(src("a.txt.gz").compression(), Compression::Gzip);
+    }
+
+    #[test]
+    fn records_with_dotted_fields() {
+        let f = Fields {
+            text: "body.text".into(),
+            id: "meta.id".into(),
+        };
+        let (t, id) =
+            parse_record(r#"{"meta":{"id":7},"body":{"text":"hé"}}"#.as_bytes(), &f).unwrap();
+        assert_eq!((t.as_str(), id.as_deref()), ("hé", Some("7")));
+        assert!(parse_record(br#"{"body":{"text":3}}"#, &f)
+            .unwrap_err()
+            .contains("not a string"));
+        assert!(parse_record(br#"{"x":1}"#, &f)
+            .unwrap_err()
+            .contains("no field"));
+        assert!(parse_record(b"{oops", &f)
+            .unwrap_err()
+            .contains("not a JSON"));
+    }
 
     #[test]
     fn names_use_forward_slashes() {

@@ -1,9 +1,13 @@
-//! Report stage: a [`ScanResult`] in, the CSV report and a one-line summary out.
+//! Report stage: a [`ScanResult`] in, the report (CSV or JSONL) and a one-line summary out.
 //!
-//! Columns, in order: `doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster`, then
-//! `reason,line_start,line_end,preview` for a reader. Offsets are half-open UTF-8 byte offsets
-//! into the original file; cells that do not apply are empty. Rows are sorted by document name,
-//! then start.
+//! CSV columns, in order: `doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster`,
+//! then `id,keep_id,reason,line_start,line_end,preview` (ids of JSONL records, for joins). Offsets are half-open UTF-8 byte
+//! offsets into the original text (the file, or the decoded text value of a JSONL record), or
+//! code-point offsets with [`Offsets::Chars`]; cells that do not apply are empty. Rows are in
+//! corpus order (source name, then record line), then by start.
+//!
+//! JSONL: one attribute record per flagged document, `{"id", "doc", "spans": [[start, end, kind,
+//! score], ...]}`, in the style of Dolma attribute files.
 
 use crate::detect::Kind;
 use crate::pipeline::ScanResult;
@@ -11,8 +15,17 @@ use crate::Error;
 use serde::Serialize;
 use std::io::Write;
 
+/// The unit of the offsets in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offsets {
+    /// UTF-8 byte offsets (Rust, C, `bytes` slicing).
+    Bytes,
+    /// Code-point offsets (Python `str` slicing).
+    Chars,
+}
+
 /// The report's columns.
-pub const HEADER: [&str; 13] = [
+pub const HEADER: [&str; 15] = [
     "doc",
     "start",
     "end",
@@ -22,6 +35,8 @@ pub const HEADER: [&str; 13] = [
     "keep_end",
     "similarity",
     "cluster",
+    "id",
+    "keep_id",
     "reason",
     "line_start",
     "line_end",
@@ -39,38 +54,83 @@ struct Row<'a> {
     keep_end: Option<usize>,
     similarity: Option<String>,
     cluster: Option<u32>,
+    id: Option<&'a str>,
+    keep_id: Option<&'a str>,
     reason: &'a str,
     line_start: u32,
     line_end: u32,
     preview: &'a str,
 }
 
+/// The four offsets of a span (start, end, keep_start, keep_end) in the unit asked for.
+fn offsets(result: &ScanResult, i: usize, unit: Offsets) -> [usize; 4] {
+    let s = &result.spans[i];
+    match unit {
+        Offsets::Bytes => {
+            let (ks, ke) = s.keep.map_or((0, 0), |k| (k.start, k.end));
+            [s.start, s.end, ks, ke]
+        }
+        Offsets::Chars => result.texts[i].chars,
+    }
+}
+
 /// Writes the CSV report.
-pub fn write_csv<W: Write>(out: W, result: &ScanResult) -> Result<(), Error> {
+pub fn write_csv<W: Write>(out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(out);
     w.write_record(HEADER)?;
-    for (span, preview) in result.spans.iter().zip(&result.previews) {
-        let name = |d: u32| result.documents[d as usize].name.as_str();
+    let name = |d: u32| result.documents[d as usize].name.as_str();
+    for (i, span) in result.spans.iter().enumerate() {
+        let [start, end, keep_start, keep_end] = offsets(result, i, unit);
         w.serialize(Row {
             doc: name(span.doc),
-            start: span.start,
-            end: span.end,
+            start,
+            end,
             kind: span.kind.as_str(),
             keep_doc: span.keep.map(|k| name(k.doc)),
-            keep_start: span.keep.map(|k| k.start),
-            keep_end: span.keep.map(|k| k.end),
+            keep_start: span.keep.map(|_| keep_start),
+            keep_end: span.keep.map(|_| keep_end),
             similarity: span.similarity.map(|s| format!("{s:.4}")),
             cluster: span.cluster,
+            id: result.documents[span.doc as usize].id.as_deref(),
+            keep_id: span
+                .keep
+                .and_then(|k| result.documents[k.doc as usize].id.as_deref()),
             reason: &span.reason,
             line_start: span.first_line,
             line_end: span.last_line,
-            preview,
+            preview: &result.texts[i].preview,
         })?;
     }
     w.flush().map_err(|e| Error::Report(e.into()))?;
     Ok(())
+}
+
+/// Writes one JSON attribute record per flagged document.
+pub fn write_jsonl<W: Write>(mut out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Report(e.into());
+    let mut i = 0;
+    while i < result.spans.len() {
+        let doc = result.spans[i].doc;
+        let mut spans = Vec::new();
+        while i < result.spans.len() && result.spans[i].doc == doc {
+            let s = &result.spans[i];
+            let [start, end, _, _] = offsets(result, i, unit);
+            spans.push(serde_json::json!([
+                start,
+                end,
+                s.kind.as_str(),
+                s.similarity.unwrap_or(1.0)
+            ]));
+            i += 1;
+        }
+        let d = &result.documents[doc as usize];
+        let record = serde_json::json!({ "id": d.id, "doc": d.name, "spans": spans });
+        serde_json::to_writer(&mut out, &record).map_err(|e| io(e.into()))?;
+        out.write_all(b"\n").map_err(io)?;
+    }
+    out.flush().map_err(io)
 }
 
 /// Rows and bytes per kind.

@@ -18,7 +18,7 @@ fn scan_seeds_writes_the_report_and_a_summary() {
     let out = out.get_output();
     let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(stdout.starts_with(
-        "doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,line_start,line_end,preview\n"
+        "doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,id,keep_id,reason,line_start,line_end,preview\n"
     ));
     assert_eq!(common::parse(stdout.as_bytes()).len(), 5);
     let stderr = String::from_utf8(out.stderr.clone()).unwrap();

@@ -45,8 +45,8 @@ pub struct NearDupStats {
     pub verified_pairs: usize,
 }
 
-/// Finds the clusters. `shingles(doc)` must return the sorted, deduplicated shingle set of a
-/// document (see [`crate::minhash::shingle_set`]).
+/// Finds the clusters. `shingles(docs)` must return, for each of the (sorted) documents asked
+/// for, its sorted, deduplicated shingle set (see [`crate::minhash::shingle_set`]).
 pub fn clusters<F>(
     prints: &[DocPrint],
     params: LshParams,
@@ -54,7 +54,7 @@ pub fn clusters<F>(
     shingles: F,
 ) -> Result<(Vec<Cluster>, NearDupStats), Error>
 where
-    F: Fn(u32) -> Result<Vec<u64>, Error> + Sync,
+    F: Fn(&[u32]) -> Result<Vec<(u32, Vec<u64>)>, Error>,
 {
     let n = prints.len();
     let mut uf = UnionFind::new(n);
@@ -86,7 +86,7 @@ where
     let mut needed: Vec<u32> = to_verify.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let mut sets = load_sets(&needed, &shingles)?;
+    let mut sets: HashMap<u32, Vec<u64>> = shingles(&needed)?.into_iter().collect();
     let verified: Vec<(u32, u32)> = to_verify
         .par_iter()
         .copied()
@@ -110,7 +110,7 @@ where
         .collect();
     missing.sort_unstable();
     missing.dedup();
-    sets.extend(load_sets(&missing, &shingles)?);
+    sets.extend(shingles(&missing)?);
 
     let clusters = groups
         .chunk_by(|a, b| a.0 == b.0)
@@ -141,13 +141,4 @@ where
         verified_pairs: verified.len(),
     };
     Ok((clusters, stats))
-}
-
-fn load_sets<F>(docs: &[u32], shingles: &F) -> Result<HashMap<u32, Vec<u64>>, Error>
-where
-    F: Fn(u32) -> Result<Vec<u64>, Error> + Sync,
-{
-    docs.par_iter()
-        .map(|&d| shingles(d).map(|s| (d, s)))
-        .collect()
 }

@@ -16,6 +16,8 @@ pub struct Row {
     pub keep_end: Option<usize>,
     pub similarity: Option<f64>,
     pub cluster: Option<u32>,
+    pub id: Option<String>,
+    pub keep_id: Option<String>,
     pub reason: String,
     pub line_start: u32,
     pub line_end: u32,
@@ -30,7 +32,7 @@ pub fn seeds() -> PathBuf {
 pub fn report_bytes(paths: &[PathBuf], options: &Options) -> Vec<u8> {
     let result = dedup::scan(paths, options).expect("scan");
     let mut out = Vec::new();
-    report::write_csv(&mut out, &result).expect("csv");
+    report::write_csv(&mut out, &result, report::Offsets::Bytes).expect("csv");
     out
 }
 
