@@ -3,8 +3,10 @@
 //!
 //! The pipeline, one module per stage:
 //! [`read`] → [`segment`] → [`normalize`] → [`fingerprint`] (with [`minhash`]) →
-//! [`detect`] (with [`lsh`] and [`cluster`]) → [`report`]. [`pipeline::scan`] runs them all.
+//! [`detect`] (with [`lsh`] and [`cluster`]) → [`report`]. [`pipeline::scan`] runs them all;
+//! [`apply::apply`] cuts a report's spans out of the corpus.
 
+pub mod apply;
 pub mod cluster;
 pub mod detect;
 mod error;

@@ -37,6 +37,40 @@ named <path>:<line>. Any file may be gzip- or zstd-compressed.
 Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,id,keep_id,reason,line_start,line_end,preview
 (start/end are half-open UTF-8 byte offsets into the original file).")]
     Scan(ScanArgs),
+    /// Cut a report's spans out of the corpus and write the cleaned corpus under --out.
+    #[command(after_help = "Examples:
+  dedup scan corpus/ > report.csv && dedup apply --report report.csv --out clean/ corpus/
+  dedup apply --report r.csv --offsets chars --keep-flagged --out clean/ shards/
+
+Give the same corpus paths (and --text-field, --offsets) as to the scan. Every source is written
+under --out with the same relative path, format and compression. A report that does not fit the
+corpus is refused before anything is cut, naming the row.")]
+    Apply(ApplyArgs),
+}
+
+#[derive(Args)]
+struct ApplyArgs {
+    /// The corpus, as given to `dedup scan`.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The CSV report of `dedup scan`.
+    #[arg(long)]
+    report: PathBuf,
+    /// Folder to write the cleaned corpus into (created; must not overlap the input).
+    #[arg(long)]
+    out: PathBuf,
+    /// Keep documents flagged whole, unchanged (JSONL records gain a `dedup_duplicate_of` field).
+    #[arg(long)]
+    keep_flagged: bool,
+    /// Unit of the report's offsets.
+    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
+    offsets: OffsetUnit,
+    /// JSONL: the field holding the text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -97,6 +131,15 @@ enum OffsetUnit {
     Chars,
 }
 
+impl From<OffsetUnit> for Offsets {
+    fn from(u: OffsetUnit) -> Offsets {
+        match u {
+            OffsetUnit::Bytes => Offsets::Bytes,
+            OffsetUnit::Chars => Offsets::Chars,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Csv,
@@ -105,14 +148,16 @@ enum ReportFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Scan(args) => match run_scan(args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("dedup: error: {e}");
-                ExitCode::from(1)
-            }
-        },
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Apply(args) => run_apply(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dedup: error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -144,10 +189,7 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             );
         }
     }
-    let unit = match args.offsets {
-        OffsetUnit::Bytes => Offsets::Bytes,
-        OffsetUnit::Chars => Offsets::Chars,
-    };
+    let unit = args.offsets.into();
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?),
         None => Box::new(std::io::stdout().lock()),
@@ -163,6 +205,27 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             eprint!("{}", report::explain(&result, options.threshold));
         }
         eprintln!("{}", report::summary(&result));
+    }
+    Ok(())
+}
+
+fn run_apply(args: ApplyArgs) -> Result<(), dedup::Error> {
+    let options = dedup::apply::ApplyOptions {
+        report: args.report,
+        out: args.out,
+        keep_flagged: args.keep_flagged,
+        offsets: args.offsets.into(),
+        fields: Fields {
+            text: args.text_field,
+            ..Fields::default()
+        },
+    };
+    let stats = dedup::apply::apply(&args.paths, &options)?;
+    if !args.quiet {
+        eprintln!(
+            "dedup apply: {} documents, {} spans cut ({} B), {} documents dropped",
+            stats.documents, stats.spans_cut, stats.bytes_removed, stats.documents_dropped
+        );
     }
     Ok(())
 }

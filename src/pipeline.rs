@@ -361,8 +361,8 @@ fn span_text(s: &Span, text: &str, documents: &[Document]) -> SpanText {
     }
 }
 
-/// Up to 60 characters of `text` on one line.
-fn preview(text: &str) -> String {
+/// Up to 60 characters of `text` on one line (the report's `preview` column).
+pub fn preview(text: &str) -> String {
     const MAX: usize = 60;
     let mut out: String = text
         .chars()

@@ -1,0 +1,421 @@
+//! Apply: a report and the corpus it was made from in, the cleaned corpus out.
+//!
+//! Every source is written under the output folder with the same relative path and format: a text
+//! file stays a text file, a JSONL shard stays a JSONL shard with the same compression. Reported
+//! spans are cut out of the text (the file, or the record's text field; every other field is left
+//! as it was, and lines without spans are copied byte for byte). Documents flagged whole
+//! (`near_duplicate`, `exact_duplicate`) are dropped, or kept unchanged with `keep_flagged` (a
+//! JSONL record then gains a `dedup_duplicate_of` field naming the kept copy).
+//!
+//! Before anything is written the report must fit the corpus: every row's document exists, its
+//! spans are in bounds, on character boundaries, sorted and disjoint, whole-document rows cover
+//! the whole document, and each span's text matches the row's preview. Otherwise the error names
+//! the row. Nothing is written outside the output folder, and the output folder may not be, be
+//! inside, or contain an input.
+
+use crate::read::{self, Compression, Fields, Format, Item, Source};
+use crate::report::Offsets;
+use crate::Error;
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// Settings of `dedup apply`.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub report: PathBuf,
+    pub out: PathBuf,
+    pub keep_flagged: bool,
+    pub offsets: Offsets,
+    pub fields: Fields,
+}
+
+/// What `apply` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ApplyStats {
+    pub documents: usize,
+    pub spans_cut: usize,
+    pub bytes_removed: u64,
+    pub documents_dropped: usize,
+}
+
+/// One row of the report, as `apply` needs it.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ReportRow {
+    doc: String,
+    start: usize,
+    end: usize,
+    kind: String,
+    keep_doc: Option<String>,
+    preview: Option<String>,
+    #[serde(skip)]
+    row: usize,
+}
+
+impl ReportRow {
+    fn whole(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "near_duplicate" | "exact_duplicate" | "contained"
+        )
+    }
+}
+
+/// Runs `apply` on the corpus named by `inputs`.
+pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> {
+    let found = read::discover(inputs)?;
+    let mut rows = read_report(&o.report)?;
+    let names: std::collections::HashSet<String> = rows.keys().cloned().collect();
+    check_out_dir(inputs, &o.out)?;
+    std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
+
+    let mut stats = ApplyStats::default();
+    let mut seen = std::collections::HashSet::new();
+    for src in &found.sources {
+        let target = o
+            .out
+            .join(safe_relative(&src.name).ok_or_else(|| Error::Input {
+                path: src.path.clone(),
+                message: format!(
+                    "name '{}' cannot be placed inside the output folder",
+                    src.name
+                ),
+            })?);
+        match src.format() {
+            Format::Text => apply_text(src, &target, &mut rows, &mut seen, o, &mut stats)?,
+            Format::Jsonl => apply_jsonl(src, &target, &mut rows, &mut seen, o, &mut stats)?,
+        }
+    }
+    if let Some(missing) = names.difference(&seen).min() {
+        let row = rows
+            .get(missing)
+            .and_then(|r| r.first())
+            .map_or(0, |r| r.row);
+        return Err(Error::Usage(format!(
+            "{}: row {row}: document '{missing}' is not in the corpus given",
+            o.report.display()
+        )));
+    }
+    Ok(stats)
+}
+
+fn read_report(path: &Path) -> Result<HashMap<String, Vec<ReportRow>>, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+    let mut by_doc: HashMap<String, Vec<ReportRow>> = HashMap::new();
+    for (i, rec) in reader.deserialize::<ReportRow>().enumerate() {
+        let mut row = rec.map_err(|e| Error::Input {
+            path: path.into(),
+            message: format!("row {}: {e}", i + 2),
+        })?;
+        row.row = i + 2;
+        by_doc.entry(row.doc.clone()).or_default().push(row);
+    }
+    Ok(by_doc)
+}
+
+/// Refuses an output folder that is an input, lies inside one, or contains one. Checked before
+/// anything is created.
+fn check_out_dir(inputs: &[PathBuf], out: &Path) -> Result<(), Error> {
+    let out_c = resolve(out).map_err(|e| Error::io(out, e))?;
+    for input in inputs {
+        let Ok(inp) = input.canonicalize() else {
+            continue;
+        };
+        if out_c.starts_with(&inp) || inp.starts_with(&out_c) {
+            return Err(Error::Usage(format!(
+                "--out {} overlaps the input {}: refusing to overwrite the corpus",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The absolute, link-free form of a path that may not exist yet: its longest existing ancestor
+/// canonicalised, followed by the rest.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(path)?;
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name().unwrap_or_default().to_owned());
+        existing = existing.parent().unwrap_or(Path::new("/"));
+    }
+    let mut out = existing.canonicalize()?;
+    out.extend(rest.iter().rev());
+    Ok(out)
+}
+
+/// A document name as a path that stays inside the output folder: no root, no `..`.
+fn safe_relative(name: &str) -> Option<PathBuf> {
+    let mut p = PathBuf::new();
+    for c in Path::new(name).components() {
+        match c {
+            Component::Normal(part) => p.push(part),
+            Component::CurDir | Component::RootDir => {}
+            Component::ParentDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!p.as_os_str().is_empty()).then_some(p)
+}
+
+/// Checks a document's rows against its text and returns its byte spans (`None` when the
+/// document is flagged whole) or the error naming the row.
+fn spans_for(
+    src: &Source,
+    text: &str,
+    rows: &[ReportRow],
+    offsets: Offsets,
+) -> Result<Option<Vec<(usize, usize)>>, Error> {
+    let bad = |r: &ReportRow, msg: String| Error::Input {
+        path: src.path.clone(),
+        message: format!(
+            "report row {} ({}): {msg}; was the report made from this corpus with these options?",
+            r.row, r.doc
+        ),
+    };
+    let to_byte = |r: &ReportRow, c: usize| -> Result<usize, Error> {
+        match offsets {
+            Offsets::Bytes => Ok(c),
+            Offsets::Chars => text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(text.len()))
+                .nth(c)
+                .ok_or_else(|| {
+                    bad(
+                        r,
+                        format!(
+                            "offset {c} is past the end ({} characters)",
+                            text.chars().count()
+                        ),
+                    )
+                }),
+        }
+    };
+    let mut spans = Vec::with_capacity(rows.len());
+    let mut prev_end = 0;
+    for r in rows {
+        let (start, end) = (to_byte(r, r.start)?, to_byte(r, r.end)?);
+        if start > end || end > text.len() {
+            return Err(bad(
+                r,
+                format!(
+                    "span {}..{} is outside the document ({} bytes)",
+                    r.start,
+                    r.end,
+                    text.len()
+                ),
+            ));
+        }
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return Err(bad(
+                r,
+                format!("span {}..{} splits a character", r.start, r.end),
+            ));
+        }
+        if r.whole() {
+            if start != 0 || end != text.len() || rows.len() != 1 {
+                return Err(bad(
+                    r,
+                    "a whole-document row does not cover the whole document".into(),
+                ));
+            }
+            return Ok(None);
+        }
+        if start < prev_end {
+            return Err(bad(r, "spans overlap or are not sorted".into()));
+        }
+        if let Some(p) = &r.preview {
+            if !p.is_empty() && *p != crate::pipeline::preview(&text[start..end]) {
+                return Err(bad(
+                    r,
+                    format!("the text at {}..{} is not '{p}'", r.start, r.end),
+                ));
+            }
+        }
+        spans.push((start, end));
+        prev_end = end;
+    }
+    Ok(Some(spans))
+}
+
+fn cut(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for &(s, e) in spans {
+        out.push_str(&text[at..s]);
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn create(target: &Path, src: &Source) -> Result<Box<dyn Write>, Error> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let file = std::fs::File::create(target).map_err(|e| Error::io(target, e))?;
+    let buf = std::io::BufWriter::new(file);
+    Ok(match src.compression() {
+        Compression::None => Box::new(buf),
+        Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
+            buf,
+            flate2::Compression::default(),
+        )),
+        Compression::Zstd => Box::new(
+            zstd::stream::write::Encoder::new(buf, 3)
+                .map_err(|e| Error::io(target, e))?
+                .auto_finish(),
+        ),
+    })
+}
+
+fn apply_text(
+    src: &Source,
+    target: &Path,
+    rows: &mut HashMap<String, Vec<ReportRow>>,
+    seen: &mut std::collections::HashSet<String>,
+    o: &ApplyOptions,
+    stats: &mut ApplyStats,
+) -> Result<(), Error> {
+    let mut text = None;
+    read::read_items(src, &o.fields, |item| {
+        if let Item::Doc(r) = item {
+            text = Some(r.text);
+        }
+        Ok(())
+    })?;
+    let Some(text) = text else {
+        // Not a text document (binary, not UTF-8): copied as it is, never lost.
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::copy(&src.path, target).map_err(|e| Error::io(&src.path, e))?;
+        return Ok(());
+    };
+    stats.documents += 1;
+    let doc_rows = rows.remove(&src.name).unwrap_or_default();
+    if !doc_rows.is_empty() {
+        seen.insert(src.name.clone());
+    }
+    let cleaned = match spans_for(src, &text, &doc_rows, o.offsets)? {
+        None if !o.keep_flagged => {
+            stats.documents_dropped += 1;
+            return Ok(());
+        }
+        None => text,
+        Some(spans) => {
+            stats.spans_cut += spans.len();
+            stats.bytes_removed += spans.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
+            cut(&text, &spans)
+        }
+    };
+    let mut w = create(target, src)?;
+    w.write_all(cleaned.as_bytes())
+        .and_then(|_| w.flush())
+        .map_err(|e| Error::io(target, e))
+}
+
+fn apply_jsonl(
+    src: &Source,
+    target: &Path,
+    rows: &mut HashMap<String, Vec<ReportRow>>,
+    seen: &mut std::collections::HashSet<String>,
+    o: &ApplyOptions,
+    stats: &mut ApplyStats,
+) -> Result<(), Error> {
+    let mut reader = read::open(src)?;
+    let mut w = create(target, src)?;
+    let werr = |e: std::io::Error| Error::io(target, e);
+    let mut buf = Vec::new();
+    let mut line = 0u32;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::Input {
+                path: src.path.clone(),
+                message: format!("line {}: {e}", line + 1),
+            })?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        let name = format!("{}:{line}", src.name);
+        let Some(doc_rows) = rows.remove(&name) else {
+            if !buf.iter().all(u8::is_ascii_whitespace) {
+                stats.documents += 1;
+            }
+            w.write_all(&buf).map_err(werr)?;
+            continue;
+        };
+        seen.insert(name);
+        stats.documents += 1;
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&buf).map_err(|e| Error::Input {
+                path: src.path.clone(),
+                message: format!(
+                    "line {line}: the report flags it but it is not a JSON record: {e}"
+                ),
+            })?;
+        let text = match read::lookup(&value, &o.fields.text) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            _ => {
+                return Err(Error::Input {
+                    path: src.path.clone(),
+                    message: format!(
+                        "line {line}: the report flags it but it has no text field '{}'",
+                        o.fields.text
+                    ),
+                })
+            }
+        };
+        match spans_for(src, &text, &doc_rows, o.offsets)? {
+            None if !o.keep_flagged => {
+                stats.documents_dropped += 1;
+                continue;
+            }
+            None => {
+                let kept = doc_rows[0].keep_doc.clone().unwrap_or_default();
+                if let Some(obj) = value.as_object_mut() {
+                    obj.insert("dedup_duplicate_of".into(), serde_json::Value::String(kept));
+                }
+            }
+            Some(spans) => {
+                stats.spans_cut += spans.len();
+                stats.bytes_removed += spans.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
+                if let Some(slot) = read::lookup_mut(&mut value, &o.fields.text) {
+                    *slot = serde_json::Value::String(cut(&text, &spans));
+                }
+            }
+        }
+        serde_json::to_writer(&mut w, &value).map_err(|e| werr(e.into()))?;
+        w.write_all(b"\n").map_err(werr)?;
+    }
+    w.flush().map_err(werr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_inside_the_output_folder() {
+        assert_eq!(safe_relative("a/b.txt"), Some(PathBuf::from("a/b.txt")));
+        assert_eq!(
+            safe_relative("/etc/passwd"),
+            Some(PathBuf::from("etc/passwd"))
+        );
+        assert_eq!(safe_relative("../x"), None);
+        assert_eq!(safe_relative("a/../../x"), None);
+        assert_eq!(safe_relative(""), None);
+    }
+
+    #[test]
+    fn cut_removes_exactly_the_spans() {
+        assert_eq!(cut("héllo wörld", &[(0, 1), (7, 10)]), "éllo rld");
+    }
+}
