@@ -6,7 +6,7 @@ use dedup::pipeline::DEFAULT_MIN_DOCS;
 use dedup::read::Fields;
 use dedup::report::Offsets;
 use dedup::{report, Options};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -123,6 +123,9 @@ struct ScanArgs {
     /// Print nothing on stderr but errors.
     #[arg(short, long)]
     quiet: bool,
+    /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
+    #[arg(long)]
+    stats: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -179,7 +182,29 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
         ..Options::default()
     };
     options.rules.min_repeat_words = args.min_repeat_words;
-    let result = dedup::scan(&args.paths, &options)?;
+    let started = std::time::Instant::now();
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+    let progress = |stage: &str, docs: u64, bytes: u64| {
+        if let Some(bar) = &bar {
+            let secs = started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!(
+                "{stage}: {docs} documents, {:.1} MB, {:.0} docs/s, {:.1} MB/s, {:.1} s",
+                bytes as f64 / 1e6,
+                docs as f64 / secs,
+                bytes as f64 / 1e6 / secs,
+                secs
+            ));
+        }
+    };
+    let result = dedup::pipeline::scan_with_progress(&args.paths, &options, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let result = result?;
     if !args.quiet {
         for s in &result.skipped {
             eprintln!(
@@ -200,6 +225,13 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
         ReportFormat::Jsonl => report::write_jsonl(&mut out, &result, unit)?,
     }
     out.flush().map_err(|e| dedup::Error::io("<report>", e))?;
+    let wall = started.elapsed().as_secs_f64();
+    if let Some(path) = &args.stats {
+        let json = report::stats_json(&result, wall);
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|e| dedup::Error::Report(std::io::Error::from(e).into()))?;
+        std::fs::write(path, text + "\n").map_err(|e| dedup::Error::io(path, e))?;
+    }
     if !args.quiet {
         if args.explain {
             eprint!("{}", report::explain(&result, options.threshold));

@@ -101,14 +101,26 @@ pub struct ScanResult {
     pub bytes_read: u64,
 }
 
+/// Receives `(stage, documents, bytes)` as the scan advances (for a progress display).
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
 /// Runs the scan on a pool of `options.threads` threads.
 pub fn scan(inputs: &[PathBuf], options: &Options) -> Result<ScanResult, Error> {
+    scan_with_progress(inputs, options, &|_, _, _| {})
+}
+
+/// [`scan`], reporting progress to `progress`.
+pub fn scan_with_progress(
+    inputs: &[PathBuf],
+    options: &Options,
+    progress: Progress,
+) -> Result<ScanResult, Error> {
     validate(options)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    pool.install(|| scan_in_pool(inputs, options))
+    pool.install(|| scan_in_pool(inputs, options, progress))
 }
 
 fn validate(o: &Options) -> Result<(), Error> {
@@ -173,7 +185,7 @@ impl Fingerprinter<'_> {
     }
 }
 
-fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
+fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<ScanResult, Error> {
     let found = read::discover(inputs)?;
     let sources = found.sources;
     let mut skipped = found.skipped;
@@ -204,6 +216,10 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
                         chars: 0,
                     };
                     fp.push(doc, r.text);
+                    if fp.batch.is_empty() {
+                        let bytes = fp.documents.iter().map(|d| d.len as u64).sum();
+                        progress("reading", fp.documents.len() as u64, bytes);
+                    }
                 }
                 Item::Skip { line, reason } => {
                     let reason = if line == 0 {
@@ -225,6 +241,8 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
         documents, prints, ..
     } = fp;
 
+    let total_bytes: u64 = documents.iter().map(|d| d.len as u64).sum();
+    progress("near duplicates", documents.len() as u64, total_bytes);
     // Near duplicates, verified on shingle sets recomputed from the text of candidates only.
     let lsh = o
         .lsh
@@ -248,6 +266,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
     }
     let frequent = boilerplate::frequent_keys(&prints, &representative, o.min_docs);
 
+    progress("spans", documents.len() as u64, total_bytes);
     // Spans per document.
     let per_doc: Vec<Vec<Span>> = prints
         .par_iter()
@@ -282,7 +301,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options) -> Result<ScanResult, Error> {
     let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
     let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
 
-    let bytes_read = documents.iter().map(|d| d.len as u64).sum();
+    let bytes_read = total_bytes;
     Ok(ScanResult {
         sources,
         documents,

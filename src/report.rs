@@ -179,3 +179,56 @@ pub fn explain(result: &ScanResult, threshold: f64) -> String {
     }
     s
 }
+
+/// The statistics of a run, for `--stats FILE` (JSON) and the end-of-run summary.
+pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    let per_kind: serde_json::Map<String, serde_json::Value> = totals(result)
+        .into_iter()
+        .map(|(k, rows, bytes)| {
+            (
+                k.as_str().to_string(),
+                serde_json::json!({"rows": rows, "bytes": bytes}),
+            )
+        })
+        .collect();
+    let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in &result.clusters {
+        *sizes.entry(c.members.len() + 1).or_default() += 1;
+    }
+    // The most frequent cross-document boilerplate units, by the documents holding them.
+    let mut units: std::collections::HashMap<&str, (usize, std::collections::HashSet<u32>)> =
+        std::collections::HashMap::new();
+    for (s, t) in result.spans.iter().zip(&result.texts) {
+        if s.kind == Kind::Boilerplate && s.reason.starts_with("in ") {
+            units.entry(t.preview.as_str()).or_default().1.insert(s.doc);
+        }
+    }
+    let mut top: Vec<(&str, usize)> = units
+        .into_iter()
+        .map(|(p, (_, docs))| (p, docs.len()))
+        .collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    top.truncate(20);
+    let skipped: Vec<serde_json::Value> = result
+        .skipped
+        .iter()
+        .map(|s| serde_json::json!({"path": s.path.display().to_string(), "reason": s.reason}))
+        .collect();
+    serde_json::json!({
+        "documents": result.documents.len(),
+        "bytes": result.bytes_read,
+        "sources": result.sources.len(),
+        "skipped": skipped.len(),
+        "skipped_inputs": skipped,
+        "rows": result.spans.len(),
+        "per_kind": per_kind,
+        "clusters": result.clusters.len(),
+        "cluster_sizes": sizes.into_iter().map(|(size, n)| serde_json::json!({"size": size, "clusters": n})).collect::<Vec<_>>(),
+        "lsh": {"bands": result.lsh.bands, "rows": result.lsh.rows,
+                "candidate_pairs": result.near_dup.candidate_pairs, "verified_pairs": result.near_dup.verified_pairs},
+        "top_boilerplate": top.into_iter().map(|(text, docs)| serde_json::json!({"text": text, "documents": docs})).collect::<Vec<_>>(),
+        "wall_seconds": wall_seconds,
+        "mb_per_second": if wall_seconds > 0.0 { result.bytes_read as f64 / 1e6 / wall_seconds } else { 0.0 },
+    })
+}

@@ -106,3 +106,50 @@ fn help_has_examples() {
         .success()
         .stdout(predicate::str::contains("dedup scan seeds/ > report.csv"));
 }
+
+#[test]
+fn no_progress_when_stderr_is_not_a_terminal() {
+    // assert_cmd captures stderr through a pipe: only the summary line may appear.
+    let out = dedup().arg("scan").arg(common::seeds()).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(stderr.starts_with("dedup: 5 documents"));
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn stats_file_accounts_for_the_run() {
+    let dir = common::corpus(&[
+        (
+            "a.txt",
+            b"Same story about the bank and its rates, told at length here.",
+        ),
+        (
+            "b.txt",
+            b"Same story about the bank and its rates, told at length here.",
+        ),
+        ("bin.dat", b"\0\0"),
+    ]);
+    let stats = dir.path().join("stats.json");
+    dedup()
+        .args(["scan", "-q", "--stats"])
+        .arg(&stats)
+        .arg(dir.path())
+        .arg(common::seeds())
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(v["documents"], 7);
+    assert_eq!(v["skipped"], 1);
+    assert_eq!(v["rows"], 6);
+    assert_eq!(v["per_kind"]["exact_duplicate"]["rows"], 1);
+    assert_eq!(v["per_kind"]["repeated_paragraph"]["bytes"], 1827);
+    assert_eq!(v["clusters"], 1);
+    assert_eq!(v["cluster_sizes"][0]["size"], 2);
+    assert_eq!(v["lsh"]["bands"], 18);
+    assert!(v["mb_per_second"].as_f64().unwrap() > 0.0);
+}
