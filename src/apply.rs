@@ -63,6 +63,11 @@ impl ReportRow {
 
 /// Runs `apply` on the corpus named by `inputs`.
 pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> {
+    if inputs.iter().any(|p| p.as_os_str() == read::STDIN) {
+        return Err(Error::Usage(
+            "apply reads files, not standard input: save the input first".into(),
+        ));
+    }
     let found = read::discover(inputs)?;
     let mut rows = read_report(&o.report)?;
     let names: std::collections::HashSet<String> = rows.keys().cloned().collect();

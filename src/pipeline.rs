@@ -187,6 +187,7 @@ impl Fingerprinter<'_> {
 
 fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<ScanResult, Error> {
     let found = read::discover(inputs)?;
+    let _stdin_spool = found.stdin_spool; // kept until the scan has read everything again
     let sources = found.sources;
     let mut skipped = found.skipped;
 

@@ -4,6 +4,8 @@
 //! file is one [`Source`]; its name (the report's `doc`) is its path relative to the folder it was
 //! found in, with `/` separators, or the path as given for a file named directly. The corpus is
 //! ordered by name, so the report does not depend on the order of the paths on the command line.
+//! `-` is standard input, named `-` in the report: JSON lines when it starts with `{`, otherwise
+//! one text document.
 //! Symbolic links are followed, but a link that leads back into a folder being walked is reported
 //! as a loop and skipped, as is a dangling link.
 //!
@@ -37,7 +39,13 @@ pub struct Skipped {
 pub struct Discovery {
     pub sources: Vec<Source>,
     pub skipped: Vec<Skipped>,
+    /// Standard input (`-`) spooled to a temporary file, which lives as long as this value:
+    /// the scan reads documents again for verification and previews.
+    pub stdin_spool: Option<tempfile::TempPath>,
 }
+
+/// The name of standard input in the report.
+pub const STDIN: &str = "-";
 
 /// Finds every document under `inputs`. Fails when an input does not exist or two different
 /// files would get the same name.
@@ -64,6 +72,18 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
         }
     };
     for input in inputs {
+        if input.as_os_str() == STDIN {
+            if found.stdin_spool.is_none() {
+                let mut tmp =
+                    tempfile::NamedTempFile::new().map_err(|e| Error::io("<stdin>", e))?;
+                std::io::copy(&mut std::io::stdin().lock(), &mut tmp)
+                    .map_err(|e| Error::io("<stdin>", e))?;
+                let path = tmp.into_temp_path();
+                add(STDIN.to_string(), path.to_path_buf(), &mut found)?;
+                found.stdin_spool = Some(path);
+            }
+            continue;
+        }
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
         if !meta.is_dir() {
             add(slash_path(input), input.clone(), &mut found)?;
@@ -150,6 +170,9 @@ impl Source {
     }
 
     pub fn format(&self) -> Format {
+        if self.name == STDIN {
+            return sniff(&self.path);
+        }
         let stem = self.name.trim_end_matches(".gz").trim_end_matches(".zst");
         let compressed = stem.len() < self.name.len();
         if stem.ends_with(".jsonl") || (compressed && stem.ends_with(".json")) {
@@ -157,6 +180,19 @@ impl Source {
         } else {
             Format::Text
         }
+    }
+}
+
+/// Standard input holds JSON lines when its first non-blank byte is `{`, else one text document.
+fn sniff(path: &Path) -> Format {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    match head[..n].iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Format::Jsonl,
+        _ => Format::Text,
     }
 }
 

@@ -174,3 +174,31 @@ fn report_to_a_file_and_quiet() {
         .stderr("");
     assert_eq!(parse(&std::fs::read(report).unwrap()).len(), 5);
 }
+
+#[test]
+fn standard_input_as_jsonl_or_text() {
+    let lines: Vec<String> = records().iter().map(|r| r.to_string()).collect();
+    let out = dedup_cmd()
+        .args(["scan", "-"])
+        .write_stdin(shard_bytes(&lines))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows = parse(&out.stdout);
+    assert_eq!(
+        rows.iter().map(|r| r.doc.as_str()).collect::<Vec<_>>(),
+        vec!["-:1", "-:3"]
+    );
+    let text = format!("{PARA}\n{PARA}\n");
+    let out = dedup_cmd()
+        .args(["scan", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    let rows = parse(&out.stdout);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].doc.as_str(), &text[rows[0].start..rows[0].end]),
+        ("-", PARA)
+    );
+}
