@@ -222,7 +222,11 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
                         progress("reading", fp.documents.len() as u64, bytes);
                     }
                 }
-                Item::Skip { line, reason } => {
+                Item::Skip {
+                    line,
+                    reason,
+                    bytes,
+                } => {
                     let reason = if line == 0 {
                         reason
                     } else {
@@ -231,6 +235,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
                     skipped.push(Skipped {
                         path: src.path.clone(),
                         reason,
+                        bytes,
                     });
                 }
             }

@@ -32,6 +32,8 @@ pub struct Source {
 pub struct Skipped {
     pub path: PathBuf,
     pub reason: String,
+    /// Bytes not scanned (0 when nothing was read, e.g. a path given twice or a link loop).
+    pub bytes: u64,
 }
 
 /// The documents found, in name order, and the inputs passed over.
@@ -55,7 +57,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     let mut add = |name: String, path: PathBuf, found: &mut Discovery| -> Result<(), Error> {
         match by_name.get(&name) {
             Some(existing) if same_file(existing, &path) => {
-                found.skipped.push(Skipped { path, reason: format!("given twice (as {name})") });
+                found.skipped.push(Skipped { path, reason: format!("given twice (as {name})"), bytes: 0 });
                 Ok(())
             }
             Some(existing) => Err(Error::Input {
@@ -103,7 +105,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                         e.io_error()
                             .map_or_else(|| e.to_string(), |io| io.to_string())
                     };
-                    found.skipped.push(Skipped { path, reason });
+                    found.skipped.push(Skipped {
+                        path,
+                        reason,
+                        bytes: 0,
+                    });
                     continue;
                 }
             };
@@ -229,6 +235,7 @@ pub enum Item {
     Skip {
         line: u32,
         reason: String,
+        bytes: u64,
     },
 }
 
@@ -265,13 +272,18 @@ pub fn read_items(
             reader
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io(&src.path, e))?;
+            let len = bytes.len() as u64;
             f(match check_text(bytes) {
                 Ok(text) => Item::Doc(Record {
                     line: 0,
                     id: None,
                     text,
                 }),
-                Err(reason) => Item::Skip { line: 0, reason },
+                Err(reason) => Item::Skip {
+                    line: 0,
+                    reason,
+                    bytes: len,
+                },
             })
         }
         Format::Jsonl => {
@@ -294,7 +306,11 @@ pub fn read_items(
                 }
                 f(match parse_record(&buf, fields) {
                     Ok((text, id)) => Item::Doc(Record { line, id, text }),
-                    Err(reason) => Item::Skip { line, reason },
+                    Err(reason) => Item::Skip {
+                        line,
+                        reason,
+                        bytes: buf.len() as u64,
+                    },
                 })?;
             }
         }

@@ -213,13 +213,14 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
     let skipped: Vec<serde_json::Value> = result
         .skipped
         .iter()
-        .map(|s| serde_json::json!({"path": s.path.display().to_string(), "reason": s.reason}))
+        .map(|s| serde_json::json!({"path": s.path.display().to_string(), "reason": s.reason, "bytes": s.bytes}))
         .collect();
     serde_json::json!({
         "documents": result.documents.len(),
         "bytes": result.bytes_read,
         "sources": result.sources.len(),
         "skipped": skipped.len(),
+        "skipped_bytes": result.skipped.iter().map(|s| s.bytes).sum::<u64>(),
         "skipped_inputs": skipped,
         "rows": result.spans.len(),
         "per_kind": per_kind,

@@ -145,6 +145,7 @@ fn stats_file_accounts_for_the_run() {
         serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     assert_eq!(v["documents"], 7);
     assert_eq!(v["skipped"], 1);
+    assert_eq!(v["skipped_bytes"], 2);
     assert_eq!(v["rows"], 6);
     assert_eq!(v["per_kind"]["exact_duplicate"]["rows"], 1);
     assert_eq!(v["per_kind"]["repeated_paragraph"]["bytes"], 1827);
