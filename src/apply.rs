@@ -17,7 +17,7 @@ use crate::read::{self, Compression, Fields, Format, Item, Source};
 use crate::report::Offsets;
 use crate::Error;
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// Settings of `dedup apply`.
@@ -69,13 +69,16 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
         ));
     }
     let found = read::discover(inputs)?;
-    let mut rows = read_report(&o.report)?;
-    let names: std::collections::HashSet<String> = rows.keys().cloned().collect();
+    let rows = read_report(&o.report)?;
+    check_documents_exist(&found.sources, &rows, &o.report)?;
     check_out_dir(inputs, &o.out)?;
     std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
 
-    let mut stats = ApplyStats::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut applier = Applier {
+        rows,
+        options: o,
+        stats: ApplyStats::default(),
+    };
     for src in &found.sources {
         let target = o
             .out
@@ -87,21 +90,53 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
                 ),
             })?);
         match src.format() {
-            Format::Text => apply_text(src, &target, &mut rows, &mut seen, o, &mut stats)?,
-            Format::Jsonl => apply_jsonl(src, &target, &mut rows, &mut seen, o, &mut stats)?,
+            Format::Text => applier.text(src, &target)?,
+            Format::Jsonl => applier.jsonl(src, &target)?,
         }
     }
-    if let Some(missing) = names.difference(&seen).min() {
-        let row = rows
-            .get(missing)
-            .and_then(|r| r.first())
-            .map_or(0, |r| r.row);
+    // Rows left over name records past the end of their shard.
+    if let Some(row) = applier.rows.values().flatten().min_by_key(|r| r.row) {
         return Err(Error::Usage(format!(
-            "{}: row {row}: document '{missing}' is not in the corpus given",
-            o.report.display()
+            "{}: row {}: document '{}' is not in the corpus given",
+            o.report.display(),
+            row.row,
+            row.doc
         )));
     }
-    Ok(stats)
+    Ok(applier.stats)
+}
+
+/// Refuses, before anything is written, a row whose document is neither a file of the corpus
+/// nor a line of one of its shards.
+fn check_documents_exist(
+    sources: &[Source],
+    rows: &HashMap<String, Vec<ReportRow>>,
+    report: &Path,
+) -> Result<(), Error> {
+    let known: std::collections::HashMap<&str, Format> = sources
+        .iter()
+        .map(|s| (s.name.as_str(), s.format()))
+        .collect();
+    let fits = |doc: &str| match known.get(doc) {
+        Some(Format::Text) => true,
+        _ => doc.rsplit_once(':').is_some_and(|(name, line)| {
+            known.get(name) == Some(&Format::Jsonl) && line.parse::<u32>().is_ok_and(|l| l > 0)
+        }),
+    };
+    match rows
+        .values()
+        .flatten()
+        .filter(|r| !fits(&r.doc))
+        .min_by_key(|r| r.row)
+    {
+        Some(r) => Err(Error::Usage(format!(
+            "{}: row {}: document '{}' is not in the corpus given",
+            report.display(),
+            r.row,
+            r.doc
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn read_report(path: &Path) -> Result<HashMap<String, Vec<ReportRow>>, Error> {
@@ -278,129 +313,104 @@ fn create(target: &Path, src: &Source) -> Result<Box<dyn Write>, Error> {
     })
 }
 
-fn apply_text(
-    src: &Source,
-    target: &Path,
-    rows: &mut HashMap<String, Vec<ReportRow>>,
-    seen: &mut std::collections::HashSet<String>,
-    o: &ApplyOptions,
-    stats: &mut ApplyStats,
-) -> Result<(), Error> {
-    let mut text = None;
-    read::read_items(src, &o.fields, |item| {
-        if let Item::Doc(r) = item {
-            text = Some(r.text);
-        }
-        Ok(())
-    })?;
-    let Some(text) = text else {
-        // Not a text document (binary, not UTF-8): copied as it is, never lost.
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        std::fs::copy(&src.path, target).map_err(|e| Error::io(&src.path, e))?;
-        return Ok(());
-    };
-    stats.documents += 1;
-    let doc_rows = rows.remove(&src.name).unwrap_or_default();
-    if !doc_rows.is_empty() {
-        seen.insert(src.name.clone());
-    }
-    let cleaned = match spans_for(src, &text, &doc_rows, o.offsets)? {
-        None if !o.keep_flagged => {
-            stats.documents_dropped += 1;
-            return Ok(());
-        }
-        None => text,
-        Some(spans) => {
-            stats.spans_cut += spans.len();
-            stats.bytes_removed += spans.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
-            cut(&text, &spans)
-        }
-    };
-    let mut w = create(target, src)?;
-    w.write_all(cleaned.as_bytes())
-        .and_then(|_| w.flush())
-        .map_err(|e| Error::io(target, e))
+/// The rows not yet applied, the settings, and the running totals.
+struct Applier<'a> {
+    rows: HashMap<String, Vec<ReportRow>>,
+    options: &'a ApplyOptions,
+    stats: ApplyStats,
 }
 
-fn apply_jsonl(
-    src: &Source,
-    target: &Path,
-    rows: &mut HashMap<String, Vec<ReportRow>>,
-    seen: &mut std::collections::HashSet<String>,
-    o: &ApplyOptions,
-    stats: &mut ApplyStats,
-) -> Result<(), Error> {
-    let mut reader = read::open(src)?;
-    let mut w = create(target, src)?;
-    let werr = |e: std::io::Error| Error::io(target, e);
-    let mut buf = Vec::new();
-    let mut line = 0u32;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::Input {
-                path: src.path.clone(),
-                message: format!("line {}: {e}", line + 1),
-            })?;
-        if n == 0 {
-            break;
-        }
-        line += 1;
-        let name = format!("{}:{line}", src.name);
-        let Some(doc_rows) = rows.remove(&name) else {
-            if !buf.iter().all(u8::is_ascii_whitespace) {
-                stats.documents += 1;
-            }
-            w.write_all(&buf).map_err(werr)?;
-            continue;
-        };
-        seen.insert(name);
-        stats.documents += 1;
-        let mut value: serde_json::Value =
-            serde_json::from_slice(&buf).map_err(|e| Error::Input {
-                path: src.path.clone(),
-                message: format!(
-                    "line {line}: the report flags it but it is not a JSON record: {e}"
-                ),
-            })?;
-        let text = match read::lookup(&value, &o.fields.text) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            _ => {
-                return Err(Error::Input {
-                    path: src.path.clone(),
-                    message: format!(
-                        "line {line}: the report flags it but it has no text field '{}'",
-                        o.fields.text
-                    ),
-                })
-            }
-        };
-        match spans_for(src, &text, &doc_rows, o.offsets)? {
-            None if !o.keep_flagged => {
-                stats.documents_dropped += 1;
-                continue;
-            }
-            None => {
-                let kept = doc_rows[0].keep_doc.clone().unwrap_or_default();
-                if let Some(obj) = value.as_object_mut() {
-                    obj.insert("dedup_duplicate_of".into(), serde_json::Value::String(kept));
-                }
-            }
-            Some(spans) => {
-                stats.spans_cut += spans.len();
-                stats.bytes_removed += spans.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
-                if let Some(slot) = read::lookup_mut(&mut value, &o.fields.text) {
-                    *slot = serde_json::Value::String(cut(&text, &spans));
-                }
-            }
-        }
-        serde_json::to_writer(&mut w, &value).map_err(|e| werr(e.into()))?;
-        w.write_all(b"\n").map_err(werr)?;
+impl Applier<'_> {
+    /// Counts the spans of a document as cut.
+    fn count_cut(&mut self, spans: &[(usize, usize)]) {
+        self.stats.spans_cut += spans.len();
+        self.stats.bytes_removed += spans.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
     }
-    w.flush().map_err(werr)
+
+    /// Cuts the spans out of one text file, or drops it when it is flagged whole.
+    fn text(&mut self, src: &Source, target: &Path) -> Result<(), Error> {
+        let o = self.options;
+        let mut text = None;
+        read::read_items(src, &o.fields, |item| {
+            if let Item::Doc(r) = item {
+                text = Some(r.text);
+            }
+            Ok(())
+        })?;
+        let Some(text) = text else {
+            // Not a text document (binary, not UTF-8): copied as it is, never lost.
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::copy(&src.path, target).map_err(|e| Error::io(&src.path, e))?;
+            return Ok(());
+        };
+        self.stats.documents += 1;
+        let doc_rows = self.rows.remove(&src.name).unwrap_or_default();
+        let cleaned = match spans_for(src, &text, &doc_rows, o.offsets)? {
+            None if !o.keep_flagged => {
+                self.stats.documents_dropped += 1;
+                return Ok(());
+            }
+            None => text,
+            Some(spans) => {
+                self.count_cut(&spans);
+                cut(&text, &spans)
+            }
+        };
+        let mut w = create(target, src)?;
+        w.write_all(cleaned.as_bytes())
+            .and_then(|_| w.flush())
+            .map_err(|e| Error::io(target, e))
+    }
+
+    /// Rewrites one JSONL shard: lines without rows are copied byte for byte; flagged records
+    /// get their text field cut, or are dropped when flagged whole.
+    fn jsonl(&mut self, src: &Source, target: &Path) -> Result<(), Error> {
+        let o = self.options;
+        let mut w = create(target, src)?;
+        let werr = |e: std::io::Error| Error::io(target, e);
+        read::for_each_line(src, |line, buf| {
+            let Some(doc_rows) = self.rows.remove(&format!("{}:{line}", src.name)) else {
+                if !buf.iter().all(u8::is_ascii_whitespace) {
+                    self.stats.documents += 1;
+                }
+                return w.write_all(buf).map_err(werr);
+            };
+            self.stats.documents += 1;
+            let refuse = |what: String| Error::Input {
+                path: src.path.clone(),
+                message: format!("line {line}: the report flags it but {what}"),
+            };
+            let mut value: serde_json::Value = serde_json::from_slice(buf)
+                .map_err(|e| refuse(format!("it is not a JSON record: {e}")))?;
+            let text = match read::lookup(&value, &o.fields.text) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                _ => return Err(refuse(format!("it has no text field '{}'", o.fields.text))),
+            };
+            match spans_for(src, &text, &doc_rows, o.offsets)? {
+                None if !o.keep_flagged => {
+                    self.stats.documents_dropped += 1;
+                    return Ok(());
+                }
+                None => {
+                    let kept = doc_rows[0].keep_doc.clone().unwrap_or_default();
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.insert("dedup_duplicate_of".into(), serde_json::Value::String(kept));
+                    }
+                }
+                Some(spans) => {
+                    self.count_cut(&spans);
+                    if let Some(slot) = read::lookup_mut(&mut value, &o.fields.text) {
+                        *slot = serde_json::Value::String(cut(&text, &spans));
+                    }
+                }
+            }
+            serde_json::to_writer(&mut w, &value).map_err(|e| werr(e.into()))?;
+            w.write_all(b"\n").map_err(werr)
+        })?;
+        w.flush().map_err(werr)
+    }
 }
 
 #[cfg(test)]

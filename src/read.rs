@@ -265,11 +265,10 @@ pub fn read_items(
     fields: &Fields,
     mut f: impl FnMut(Item) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut reader = open(src)?;
     match src.format() {
         Format::Text => {
             let mut bytes = Vec::new();
-            reader
+            open(src)?
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io(&src.path, e))?;
             let len = bytes.len() as u64;
@@ -286,34 +285,44 @@ pub fn read_items(
                 },
             })
         }
-        Format::Jsonl => {
-            let mut buf = Vec::new();
-            let mut line: u32 = 0;
-            loop {
-                buf.clear();
-                let n = reader
-                    .read_until(b'\n', &mut buf)
-                    .map_err(|e| Error::Input {
-                        path: src.path.clone(),
-                        message: format!("line {}: {e}", line + 1),
-                    })?;
-                if n == 0 {
-                    return Ok(());
-                }
-                line += 1;
-                if buf.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                f(match parse_record(&buf, fields) {
-                    Ok((text, id)) => Item::Doc(Record { line, id, text }),
-                    Err(reason) => Item::Skip {
-                        line,
-                        reason,
-                        bytes: buf.len() as u64,
-                    },
-                })?;
+        Format::Jsonl => for_each_line(src, |line, buf| {
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                return Ok(());
             }
+            f(match parse_record(buf, fields) {
+                Ok((text, id)) => Item::Doc(Record { line, id, text }),
+                Err(reason) => Item::Skip {
+                    line,
+                    reason,
+                    bytes: buf.len() as u64,
+                },
+            })
+        }),
+    }
+}
+
+/// Streams the lines of a (decompressed) source to `f` with their 1-based numbers, each with its
+/// terminator, one at a time.
+pub fn for_each_line(
+    src: &Source,
+    mut f: impl FnMut(u32, &[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut reader = open(src)?;
+    let mut buf = Vec::new();
+    let mut line: u32 = 0;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::Input {
+                path: src.path.clone(),
+                message: format!("line {}: {e}", line + 1),
+            })?;
+        if n == 0 {
+            return Ok(());
         }
+        line += 1;
+        f(line, &buf)?;
     }
 }
 

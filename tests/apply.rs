@@ -257,7 +257,14 @@ fn refuses_reports_that_do_not_fit_and_outputs_that_overlap() {
     apply(&bad, &out).stderr(predicates::str::contains("report row 2"));
     // A document missing from the corpus.
     std::fs::write(&bad, text.replace("note.txt", "gone.txt")).unwrap();
-    apply(&bad, &out).stderr(predicates::str::contains("'gone.txt' is not in the corpus"));
+    let fresh = tmp.path().join("fresh");
+    apply(&bad, &fresh).stderr(predicates::str::contains("'gone.txt' is not in the corpus"));
+    assert!(!fresh.exists(), "refused before anything was written");
+    // A record past the end of its shard.
+    std::fs::write(&bad, text.replace("sub/s.jsonl:1,", "sub/s.jsonl:99,")).unwrap();
+    apply(&bad, &fresh).stderr(predicates::str::contains(
+        "'sub/s.jsonl:99' is not in the corpus",
+    ));
     // A report made with other options (another text field): the text at the span differs.
     std::fs::write(
         corpus.join("note.txt"),
