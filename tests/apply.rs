@@ -4,7 +4,7 @@
 mod common;
 use assert_cmd::Command;
 use common::*;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 const PARA: &str = "Ça a été une très longue journée à Genève 🌍, dit-elle à l’agence ce soir.";
@@ -19,18 +19,6 @@ fn records() -> Vec<serde_json::Value> {
         serde_json::json!({"id": "a\"b\\c", "text": STORY.to_uppercase()}),
         serde_json::json!({"id": 4, "text": "Nothing repeated in this short record at all, é."}),
     ]
-}
-
-fn compress(name: &str, plain: &[u8]) -> Vec<u8> {
-    if name.ends_with(".gz") {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(plain).unwrap();
-        e.finish().unwrap()
-    } else if name.ends_with(".zst") {
-        zstd::encode_all(plain, 3).unwrap()
-    } else {
-        plain.to_vec()
-    }
 }
 
 fn decompress(path: &Path) -> String {

@@ -3,7 +3,6 @@
 mod common;
 use assert_cmd::Command;
 use common::*;
-use std::io::Write;
 
 const PARA: &str = "Ça a été une très longue journée à Genève 🌍, dit-elle à l’agence ce soir.";
 const OTHER: &str = "Une autre phrase sans aucun rapport avec la précédente, écrite ici.";
@@ -25,17 +24,7 @@ fn shard_bytes(lines: &[String]) -> Vec<u8> {
 }
 
 fn write_shard(dir: &std::path::Path, name: &str, plain: &[u8]) {
-    let path = dir.join(name);
-    let data = if name.ends_with(".gz") {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(plain).unwrap();
-        e.finish().unwrap()
-    } else if name.ends_with(".zst") {
-        zstd::encode_all(plain, 3).unwrap()
-    } else {
-        plain.to_vec()
-    };
-    std::fs::write(path, data).unwrap();
+    std::fs::write(dir.join(name), compress(name, plain)).unwrap();
 }
 
 fn text_of(doc: &str) -> String {

@@ -93,3 +93,17 @@ pub fn assert_well_formed(root: &Path, rows: &[Row]) {
         }
     }
 }
+
+/// `plain` compressed as the file name says (`.gz`, `.zst`, or left as it is).
+pub fn compress(name: &str, plain: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    if name.ends_with(".gz") {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(plain).unwrap();
+        e.finish().unwrap()
+    } else if name.ends_with(".zst") {
+        zstd::encode_all(plain, 3).unwrap()
+    } else {
+        plain.to_vec()
+    }
+}
