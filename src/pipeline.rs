@@ -149,8 +149,11 @@ fn validate(o: &Options) -> Result<(), Error> {
 /// Accumulates streamed documents and fingerprints them a batch at a time.
 struct Fingerprinter<'a> {
     options: &'a Options,
+    progress: Progress<'a>,
     batch: Vec<(Document, String)>,
     batch_bytes: usize,
+    /// Bytes of all documents fingerprinted so far.
+    bytes_done: u64,
     documents: Vec<Document>,
     prints: Vec<DocPrint>,
 }
@@ -181,7 +184,9 @@ impl Fingerprinter<'_> {
             self.documents.push(doc);
             self.prints.push(print);
         }
+        self.bytes_done += self.batch_bytes as u64;
         self.batch_bytes = 0;
+        (self.progress)("reading", self.documents.len() as u64, self.bytes_done);
     }
 }
 
@@ -194,8 +199,10 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
     // Read, segment, normalise and fingerprint every document; only fingerprints stay.
     let mut fp = Fingerprinter {
         options: o,
+        progress,
         batch: Vec::new(),
         batch_bytes: 0,
+        bytes_done: 0,
         documents: Vec::new(),
         prints: Vec::new(),
     };
@@ -217,10 +224,6 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
                         chars: 0,
                     };
                     fp.push(doc, r.text);
-                    if fp.batch.is_empty() {
-                        let bytes = fp.documents.iter().map(|d| d.len as u64).sum();
-                        progress("reading", fp.documents.len() as u64, bytes);
-                    }
                 }
                 Item::Skip {
                     line,
@@ -244,10 +247,12 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
     }
     fp.flush();
     let Fingerprinter {
-        documents, prints, ..
+        documents,
+        prints,
+        bytes_done: total_bytes,
+        ..
     } = fp;
 
-    let total_bytes: u64 = documents.iter().map(|d| d.len as u64).sum();
     progress("near duplicates", documents.len() as u64, total_bytes);
     // Near duplicates, verified on shingle sets recomputed from the text of candidates only.
     let lsh = o
@@ -299,15 +304,11 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
         .filter(|&d| !per_doc[d as usize].is_empty())
         .collect();
     let texts_by_doc = with_texts(&sources, &documents, &o.fields, &flagged, |d, text| {
-        per_doc[d as usize]
-            .iter()
-            .map(|s| span_text(s, text, &documents))
-            .collect::<Vec<_>>()
+        span_texts(&per_doc[d as usize], text, &documents)
     })?;
     let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
     let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
 
-    let bytes_read = total_bytes;
     Ok(ScanResult {
         sources,
         documents,
@@ -317,7 +318,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
         lsh,
         clusters,
         near_dup,
-        bytes_read,
+        bytes_read: total_bytes,
     })
 }
 
@@ -373,17 +374,40 @@ fn changed(src: &Source, doc: &Document) -> Error {
     }
 }
 
-fn span_text(s: &Span, text: &str, documents: &[Document]) -> SpanText {
-    let chars = |byte: usize| text[..byte].chars().count();
-    let (keep_start, keep_end) = match s.keep {
-        Some(k) if k.doc == s.doc => (chars(k.start), chars(k.end)),
-        Some(k) => (0, documents[k.doc as usize].chars),
-        None => (0, 0),
-    };
-    SpanText {
-        preview: preview(&text[s.start..s.end]),
-        chars: [chars(s.start), chars(s.end), keep_start, keep_end],
+/// Previews and code-point offsets of one document's spans, counting characters in a single
+/// pass over its text (not once per offset).
+fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanText> {
+    let mut bytes: Vec<usize> = Vec::with_capacity(4 * spans.len());
+    for s in spans {
+        bytes.extend([s.start, s.end]);
+        if let Some(k) = s.keep.filter(|k| k.doc == s.doc) {
+            bytes.extend([k.start, k.end]);
+        }
     }
+    bytes.sort_unstable();
+    bytes.dedup();
+    let mut chars = Vec::with_capacity(bytes.len());
+    let (mut at, mut count) = (0, 0);
+    for &b in &bytes {
+        count += text[at..b].chars().count();
+        chars.push(count);
+        at = b;
+    }
+    let to_char = |b: usize| chars[bytes.partition_point(|&x| x < b)];
+    spans
+        .iter()
+        .map(|s| {
+            let (keep_start, keep_end) = match s.keep {
+                Some(k) if k.doc == s.doc => (to_char(k.start), to_char(k.end)),
+                Some(k) => (0, documents[k.doc as usize].chars),
+                None => (0, 0),
+            };
+            SpanText {
+                preview: preview(&text[s.start..s.end]),
+                chars: [to_char(s.start), to_char(s.end), keep_start, keep_end],
+            }
+        })
+        .collect()
 }
 
 /// Up to 60 characters of `text` on one line (the report's `preview` column).
@@ -398,4 +422,46 @@ pub fn preview(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Keep, Kind};
+
+    #[test]
+    fn code_point_offsets_of_many_spans_in_one_pass() {
+        let text = "é🌍ab\nçç\nxyz 日本語\nend";
+        let span = |start, end, keep: Option<(usize, usize)>| Span {
+            doc: 0,
+            start,
+            end,
+            kind: Kind::Boilerplate,
+            keep: keep.map(|(start, end)| Keep { doc: 0, start, end }),
+            similarity: None,
+            cluster: None,
+            reason: String::new(),
+            first_line: 1,
+            last_line: 1,
+        };
+        let spans = vec![
+            span(0, 8, None),
+            span(9, 13, Some((0, 6))),
+            span(14, 27, Some((9, 13))),
+        ];
+        let docs = vec![Document {
+            name: "d".into(),
+            id: None,
+            source: 0,
+            line: 0,
+            len: text.len(),
+            chars: 0,
+        }];
+        let naive = |b: usize| text[..b].chars().count();
+        for (s, t) in spans.iter().zip(span_texts(&spans, text, &docs)) {
+            let k = s.keep.map_or((0, 0), |k| (naive(k.start), naive(k.end)));
+            assert_eq!(t.chars, [naive(s.start), naive(s.end), k.0, k.1]);
+            assert_eq!(t.preview, preview(&text[s.start..s.end]));
+        }
+    }
 }
