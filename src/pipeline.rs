@@ -11,7 +11,7 @@ use crate::fingerprint::{self, DocPrint};
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
-use crate::read::{self, Fields, Item, Skipped, Source};
+use crate::read::{self, Fields, Format, Item, Skipped, Source};
 use crate::Error;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -159,6 +159,44 @@ struct Fingerprinter<'a> {
 }
 
 impl Fingerprinter<'_> {
+    /// Takes one item read from source `si`: a document to fingerprint, or a skip to account for.
+    fn take(&mut self, si: u32, src: &Source, item: Item, skipped: &mut Vec<Skipped>) {
+        match item {
+            Item::Doc(r) => {
+                let name = if r.line == 0 {
+                    src.name.clone()
+                } else {
+                    format!("{}:{}", src.name, r.line)
+                };
+                let doc = Document {
+                    name,
+                    id: r.id,
+                    source: si,
+                    line: r.line,
+                    len: r.text.len(),
+                    chars: 0,
+                };
+                self.push(doc, r.text);
+            }
+            Item::Skip {
+                line,
+                reason,
+                bytes,
+            } => {
+                let reason = if line == 0 {
+                    reason
+                } else {
+                    format!("line {line}: {reason}")
+                };
+                skipped.push(Skipped {
+                    path: src.path.clone(),
+                    reason,
+                    bytes,
+                });
+            }
+        }
+    }
+
     fn push(&mut self, doc: Document, text: String) {
         self.batch_bytes += text.len();
         self.batch.push((doc, text));
@@ -190,6 +228,21 @@ impl Fingerprinter<'_> {
     }
 }
 
+/// End of the run of text files starting at `start` that is read at once: at most
+/// [`BATCH_DOCS`] files and [`BATCH_BYTES`] on disk (at least one file), stopping at a shard.
+fn text_chunk_end(sources: &[Source], start: usize) -> usize {
+    let mut bytes = 0u64;
+    let mut end = start;
+    while end < sources.len() && end - start < BATCH_DOCS && sources[end].format() == Format::Text {
+        bytes += std::fs::metadata(&sources[end].path).map_or(0, |m| m.len());
+        end += 1;
+        if bytes >= BATCH_BYTES as u64 {
+            break;
+        }
+    }
+    end.max(start + 1)
+}
+
 fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<ScanResult, Error> {
     let found = read::discover(inputs)?;
     let _stdin_spool = found.stdin_spool; // kept until the scan has read everything again
@@ -206,44 +259,36 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
         documents: Vec::new(),
         prints: Vec::new(),
     };
-    for (si, src) in sources.iter().enumerate() {
-        read::read_items(src, &o.fields, |item| {
-            match item {
-                Item::Doc(r) => {
-                    let name = if r.line == 0 {
-                        src.name.clone()
-                    } else {
-                        format!("{}:{}", src.name, r.line)
-                    };
-                    let doc = Document {
-                        name,
-                        id: r.id,
-                        source: si as u32,
-                        line: r.line,
-                        len: r.text.len(),
-                        chars: 0,
-                    };
-                    fp.push(doc, r.text);
-                }
-                Item::Skip {
-                    line,
-                    reason,
-                    bytes,
-                } => {
-                    let reason = if line == 0 {
-                        reason
-                    } else {
-                        format!("line {line}: {reason}")
-                    };
-                    skipped.push(Skipped {
-                        path: src.path.clone(),
-                        reason,
-                        bytes,
-                    });
-                }
+    // Shards stream line by line; runs of text files are read in parallel, a bounded chunk at a
+    // time, so that many small files do not wait on one thread.
+    let mut si = 0;
+    while si < sources.len() {
+        if sources[si].format() == Format::Jsonl {
+            read::read_items(&sources[si], &o.fields, |item| {
+                fp.take(si as u32, &sources[si], item, &mut skipped);
+                Ok(())
+            })?;
+            si += 1;
+            continue;
+        }
+        let end = text_chunk_end(&sources, si);
+        let chunk: Vec<Result<Vec<Item>, Error>> = sources[si..end]
+            .par_iter()
+            .map(|src| {
+                let mut items = Vec::with_capacity(1);
+                read::read_items(src, &o.fields, |item| {
+                    items.push(item);
+                    Ok(())
+                })?;
+                Ok(items)
+            })
+            .collect();
+        for (k, items) in (si..end).zip(chunk) {
+            for item in items? {
+                fp.take(k as u32, &sources[k], item, &mut skipped);
             }
-            Ok(())
-        })?;
+        }
+        si = end;
     }
     fp.flush();
     let Fingerprinter {
