@@ -123,6 +123,10 @@ struct ScanArgs {
     /// Print nothing on stderr but errors.
     #[arg(short, long)]
     quiet: bool,
+    /// Also write every linked pair of near-duplicate documents (the cluster graph) to this CSV
+    /// file: doc_a,doc_b,similarity,id_a,id_b.
+    #[arg(long, value_name = "FILE")]
+    pairs: Option<PathBuf>,
     /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
     #[arg(long)]
     stats: Option<PathBuf>,
@@ -225,6 +229,10 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
         ReportFormat::Jsonl => report::write_jsonl(&mut out, &result, unit)?,
     }
     out.flush().map_err(|e| dedup::Error::io("<report>", e))?;
+    if let Some(path) = &args.pairs {
+        let file = std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?;
+        report::write_pairs(std::io::BufWriter::new(file), &result)?;
+    }
     let wall = started.elapsed().as_secs_f64();
     if let Some(path) = &args.stats {
         let json = report::stats_json(&result, wall);

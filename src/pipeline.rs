@@ -5,7 +5,7 @@
 //! (parallel) → previews. Every parallel step collects in document order, so the result is the
 //! same for any thread count.
 
-use crate::detect::near_dup::{self, Cluster, NearDupStats};
+use crate::detect::near_dup::{self, Cluster, Edge, NearDupStats};
 use crate::detect::{self, boilerplate, Span, SpanRules, Verdict};
 use crate::fingerprint::{self, DocPrint};
 use crate::lsh::LshParams;
@@ -97,6 +97,8 @@ pub struct ScanResult {
     pub skipped: Vec<Skipped>,
     pub lsh: LshParams,
     pub clusters: Vec<Cluster>,
+    /// Every pair of documents the near-duplicate detector linked, sorted.
+    pub edges: Vec<Edge>,
     pub near_dup: NearDupStats,
     pub bytes_read: u64,
 }
@@ -309,7 +311,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
             minhash::shingle_set(&tokens.words, o.shingle)
         })
     };
-    let (clusters, near_dup) = near_dup::clusters(&prints, lsh, o.threshold, shingles)?;
+    let (clusters, edges, near_dup) = near_dup::clusters(&prints, lsh, o.threshold, shingles)?;
 
     // Boilerplate counts, one vote per cluster.
     let mut verdicts: Vec<Option<(u32, u32, f64, bool)>> = vec![None; prints.len()];
@@ -362,6 +364,7 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
         skipped,
         lsh,
         clusters,
+        edges,
         near_dup,
         bytes_read: total_bytes,
     })

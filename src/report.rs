@@ -107,6 +107,29 @@ pub fn write_csv<W: Write>(out: W, result: &ScanResult, unit: Offsets) -> Result
     Ok(())
 }
 
+/// Writes the near-duplicate graph: one `doc_a,doc_b,similarity,id_a,id_b` row per pair of
+/// documents the detector linked (identical, or verified at or above the threshold), sorted.
+/// Clusters are its connected components.
+pub fn write_pairs<W: Write>(out: W, result: &ScanResult) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["doc_a", "doc_b", "similarity", "id_a", "id_b"])?;
+    for e in &result.edges {
+        let (a, b) = (
+            &result.documents[e.a as usize],
+            &result.documents[e.b as usize],
+        );
+        w.write_record([
+            a.name.as_str(),
+            b.name.as_str(),
+            &format!("{:.4}", e.similarity),
+            a.id.as_deref().unwrap_or(""),
+            b.id.as_deref().unwrap_or(""),
+        ])?;
+    }
+    w.flush().map_err(|e| Error::Report(e.into()))?;
+    Ok(())
+}
+
 /// Writes one JSON attribute record per flagged document.
 pub fn write_jsonl<W: Write>(mut out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Report(e.into());

@@ -38,6 +38,15 @@ pub struct Member {
     pub exact: bool,
 }
 
+/// Two documents the detector linked: identical after normalisation (`similarity` 1), or a
+/// candidate pair whose exact Jaccard similarity reached the threshold. `a < b`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    pub a: u32,
+    pub b: u32,
+    pub similarity: f64,
+}
+
 /// Counters for the statistics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NearDupStats {
@@ -52,7 +61,7 @@ pub fn clusters<F>(
     params: LshParams,
     threshold: f64,
     shingles: F,
-) -> Result<(Vec<Cluster>, NearDupStats), Error>
+) -> Result<(Vec<Cluster>, Vec<Edge>, NearDupStats), Error>
 where
     F: Fn(&[u32]) -> Result<Vec<(u32, Vec<u64>)>, Error>,
 {
@@ -66,9 +75,15 @@ where
         .filter_map(|(i, p)| p.content_key.map(|k| (k, i as u32)))
         .collect();
     by_key.sort_unstable();
+    let mut edges = Vec::new();
     for run in by_key.chunk_by(|a, b| a.0 == b.0) {
         for w in run.windows(2) {
             uf.union(w[0].1, w[1].1);
+            edges.push(Edge {
+                a: w[0].1,
+                b: w[1].1,
+                similarity: 1.0,
+            });
         }
     }
 
@@ -87,14 +102,21 @@ where
     needed.sort_unstable();
     needed.dedup();
     let mut sets: HashMap<u32, Vec<u64>> = shingles(&needed)?.into_iter().collect();
-    let verified: Vec<(u32, u32)> = to_verify
+    let verified: Vec<Edge> = to_verify
         .par_iter()
-        .copied()
-        .filter(|&(a, b)| jaccard(&sets[&a], &sets[&b]) >= threshold)
+        .map(|&(a, b)| Edge {
+            a,
+            b,
+            similarity: jaccard(&sets[&a], &sets[&b]),
+        })
+        .filter(|e| e.similarity >= threshold)
         .collect();
-    for &(a, b) in &verified {
-        uf.union(a, b);
+    for e in &verified {
+        uf.union(e.a, e.b);
     }
+    let verified_pairs = verified.len();
+    edges.extend(verified);
+    edges.sort_unstable_by_key(|e| (e.a, e.b));
 
     // 4. Clusters, with every member's similarity to its kept copy.
     let mut groups: Vec<(u32, u32)> = (0..n as u32)
@@ -138,7 +160,7 @@ where
         .collect();
     let stats = NearDupStats {
         candidate_pairs: candidates.len(),
-        verified_pairs: verified.len(),
+        verified_pairs,
     };
-    Ok((clusters, stats))
+    Ok((clusters, edges, stats))
 }
