@@ -111,15 +111,22 @@ fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> boo
     let prev_text = &text[prev.start..prev.end];
     let cur_text = &text[line.start..line.end];
     let prev_trim = prev_text.trim_end();
+    if prev_trim.trim_start().len() < WRAP_MIN_BYTES
+        || ends_sentence(prev_trim)
+        || indent(cur_text) > indent(prev_text)
+    {
+        return false;
+    }
     let first = cur_text.trim_start().chars().next();
-    let headline = !prev_trim.chars().any(char::is_lowercase);
-    let reads_on = first.is_some_and(|c| c.is_lowercase() || c.is_numeric())
+    first.is_some_and(|c| c.is_lowercase() || c.is_numeric())
         || prev_trim.ends_with([',', '-'])
-        || (wrapped && !headline);
-    prev_trim.trim_start().len() >= WRAP_MIN_BYTES
-        && !ends_sentence(prev_trim)
-        && indent(cur_text) <= indent(prev_text)
-        && reads_on
+        || (wrapped && !is_headline(prev_trim))
+}
+
+/// A line without a lower-case letter (an all-caps headline).
+fn is_headline(line: &str) -> bool {
+    !(line.bytes().any(|b| b.is_ascii_lowercase())
+        || (!line.is_ascii() && line.chars().any(char::is_lowercase)))
 }
 
 /// Whether a line ends a sentence: a final `.`, `!`, `?`, `…`, `:` or `;`, possibly followed by

@@ -10,6 +10,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: the scan allocates many short-lived buffers per document on every thread, where
+/// it is markedly faster than the system allocator (measured in README, Benchmarks).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "dedup",

@@ -328,7 +328,7 @@ pub fn for_each_line(
 
 /// Binary files (a NUL byte, as ripgrep decides) and invalid UTF-8 are refused with a reason.
 fn check_text(bytes: Vec<u8>) -> Result<String, String> {
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+    if let Some(pos) = memchr::memchr(0, &bytes) {
         return Err(format!("binary file (NUL byte at offset {pos})"));
     }
     String::from_utf8(bytes).map_err(|e| {

@@ -26,35 +26,14 @@ pub fn lines(text: &[u8]) -> Vec<Line> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut number: u32 = 1;
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b'\n' => {
-                out.push(Line {
-                    start,
-                    end: i,
-                    number,
-                });
-                i += 1;
-            }
-            b'\r' => {
-                out.push(Line {
-                    start,
-                    end: i,
-                    number,
-                });
-                i += if text.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        start = i;
+    while let Some(found) = memchr::memchr2(b'\n', b'\r', &text[start..]) {
+        let end = start + found;
+        out.push(Line { start, end, number });
+        start = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
         number = number.saturating_add(1);
     }
     if start < text.len() {
@@ -69,24 +48,21 @@ pub fn lines(text: &[u8]) -> Vec<Line> {
 
 /// True when the line holds nothing but whitespace.
 pub fn is_blank(text: &str) -> bool {
-    text.chars().all(char::is_whitespace)
+    text.bytes().all(|b| b.is_ascii_whitespace())
+        || (!text.is_ascii() && text.chars().all(char::is_whitespace))
 }
 
 /// True when `text` contains a sentence end: `.`, `!`, `?` or `…` followed by whitespace, a
 /// closing quote or bracket, or the end of the text. Used to tell furniture ("Publicité", "Share")
 /// from prose ("Thank you.").
 pub fn has_sentence_end(text: &str) -> bool {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if matches!(c, '.' | '!' | '?' | '…') {
-            match chars.peek() {
-                None => return true,
-                Some(n) if n.is_whitespace() || "\"'»”’)]".contains(*n) => return true,
-                _ => {}
-            }
-        }
-    }
-    false
+    let ends_at = |after: usize| match text[after..].chars().next() {
+        None => true,
+        Some(n) => n.is_whitespace() || "\"'»”’)]".contains(n),
+    };
+    let bytes = text.as_bytes();
+    memchr::memchr3_iter(b'.', b'!', b'?', bytes).any(|i| ends_at(i + 1))
+        || memchr::memmem::find_iter(bytes, "…").any(|i| ends_at(i + "…".len()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use crate::fingerprint::DocPrint;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Keys found in at least `min_docs` distinct documents (clusters), with their document counts.
 pub fn frequent_keys(

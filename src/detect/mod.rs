@@ -12,7 +12,7 @@ pub mod repeated;
 
 use crate::fingerprint::DocPrint;
 use repeated::Echo;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Why a span is to be cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,7 +150,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     };
 
     let segs = &print.segments;
-    let mut in_doc: HashMap<u64, u32> = HashMap::new();
+    let mut in_doc: HashMap<u64, u32> = HashMap::default();
     for s in segs {
         *in_doc.entry(s.key).or_default() += 1;
     }

@@ -15,7 +15,7 @@ use crate::lsh::{self, LshParams};
 use crate::minhash::jaccard;
 use crate::Error;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A group of near-duplicate documents.
 #[derive(Debug, Clone, PartialEq)]

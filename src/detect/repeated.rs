@@ -17,10 +17,10 @@
 //! [`crate::detect::assemble`], once the corpus-wide boilerplate is known.
 
 use crate::fingerprint::Tokens;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Word n-gram size used for near repeats inside a document.
-pub const NGRAM: usize = 3;
+pub const NGRAM: usize = 3; // `echoes` combines exactly three word hashes per n-gram
 /// Segments shorter than this only match exactly.
 pub const NEAR_MIN_WORDS: usize = 8;
 /// Trigram Jaccard at which a segment nearly repeats an earlier one.
@@ -41,15 +41,34 @@ pub enum Echo {
     Repeat { of: u32, similarity: f32 },
 }
 
+/// No posting: the end of a list in [`Postings`].
+const NONE: u32 = u32::MAX;
+
+/// For each n-gram, the original segments that contain it: singly linked lists in one arena, so
+/// that indexing a segment allocates nothing per n-gram.
+#[derive(Default)]
+struct Postings {
+    /// n-gram → (head of its list, its length, the last segment that looked it up + 1).
+    grams: HashMap<u64, (u32, u32, u32)>,
+    /// (segment, next) cells.
+    cells: Vec<(u32, u32)>,
+}
+
 /// One echo per segment of `tokens`.
 pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
     let segs = &tokens.segments;
     let mut out = vec![Echo::Original; segs.len()];
-    let mut first_by_key: HashMap<u64, u32> = HashMap::with_capacity(segs.len());
-    let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
-    let mut gram_counts: Vec<usize> = vec![0; segs.len()];
-    let mut shared: HashMap<u32, usize> = HashMap::new();
-    let mut grams: Vec<u64> = Vec::new();
+    let mut first_by_key: HashMap<u64, u32> =
+        HashMap::with_capacity_and_hasher(segs.len(), Default::default());
+    let mut postings = Postings {
+        grams: HashMap::with_capacity_and_hasher(tokens.words.len(), Default::default()),
+        cells: Vec::with_capacity(tokens.words.len()),
+    };
+    let mut gram_counts: Vec<u32> = vec![0; segs.len()];
+    // Shared n-gram counts with earlier segments, and which of them are non-zero.
+    let mut shared: Vec<u32> = vec![0; segs.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut distinct: Vec<u64> = Vec::new();
 
     for (i, seg) in segs.iter().enumerate() {
         if let Some(&j) = first_by_key.get(&seg.key) {
@@ -64,27 +83,38 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
             continue;
         }
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-        grams.clear();
-        grams.extend(words.windows(NGRAM).map(crate::normalize::hash_sequence));
-        grams.sort_unstable();
-        grams.dedup();
-
-        shared.clear();
-        for g in &grams {
-            if let Some(list) = postings.get(g) {
-                if list.len() <= MAX_POSTINGS {
-                    for &j in list {
-                        *shared.entry(j).or_default() += 1;
-                    }
+        let visit = i as u32 + 1;
+        distinct.clear();
+        for w in words.windows(NGRAM) {
+            // Word hashes are already uniform: rotations keep the order, the map's hasher mixes.
+            let gram = w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
+            let entry = postings.grams.entry(gram).or_insert((NONE, 0, 0));
+            if entry.2 == visit {
+                continue; // seen earlier in this segment
+            }
+            entry.2 = visit;
+            distinct.push(gram);
+            if entry.1 as usize > MAX_POSTINGS {
+                continue;
+            }
+            let mut cell = entry.0;
+            while cell != NONE {
+                let (j, next) = postings.cells[cell as usize];
+                if shared[j as usize] == 0 {
+                    touched.push(j);
                 }
+                shared[j as usize] += 1;
+                cell = next;
             }
         }
-        let best = shared
+        let n = distinct.len();
+        let best = touched
             .iter()
-            .map(|(&j, &common)| {
-                let other = gram_counts[j as usize];
-                let jaccard = common as f64 / (grams.len() + other - common) as f64;
-                let contained = common as f64 / grams.len() as f64;
+            .map(|&j| {
+                let common = shared[j as usize] as usize;
+                let other = gram_counts[j as usize] as usize;
+                let jaccard = common as f64 / (n + other - common) as f64;
+                let contained = common as f64 / n as f64;
                 let covers = common as f64 / other as f64;
                 let contained = if covers >= MIN_COVER { contained } else { 0.0 };
                 (j, jaccard, contained)
@@ -92,6 +122,10 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
             .filter(|&(_, jaccard, contained)| jaccard >= NEAR_JACCARD || contained >= CONTAINMENT)
             // Most similar first; the earliest segment on ties, so the result is deterministic.
             .max_by(|a, b| a.1.max(a.2).total_cmp(&b.1.max(b.2)).then(b.0.cmp(&a.0)));
+        for &j in &touched {
+            shared[j as usize] = 0;
+        }
+        touched.clear();
         if let Some((j, jaccard, _)) = best {
             out[i] = Echo::Repeat {
                 of: j,
@@ -99,9 +133,12 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
             };
             continue;
         }
-        gram_counts[i] = grams.len();
-        for &g in &grams {
-            postings.entry(g).or_default().push(i as u32);
+        gram_counts[i] = n as u32;
+        for gram in &distinct {
+            let entry = postings.grams.get_mut(gram).expect("looked up above");
+            postings.cells.push((i as u32, entry.0));
+            entry.0 = (postings.cells.len() - 1) as u32;
+            entry.1 += 1;
         }
     }
     out
