@@ -265,5 +265,115 @@ class ReutersConversion(unittest.TestCase):
             self.assertFalse((tmp / "out" / "stale.txt").exists())
 
 
+def load_gen_corpus():
+    """scripts/gen-corpus as a module (its file name has no .py)."""
+    import importlib.machinery
+    import importlib.util
+    if "gen_corpus" in sys.modules:
+        return sys.modules["gen_corpus"]
+    loader = importlib.machinery.SourceFileLoader(
+        "gen_corpus", str(SCRIPTS / "gen-corpus"))
+    spec = importlib.util.spec_from_loader("gen_corpus", loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_corpus"] = module
+    loader.exec_module(module)
+    return module
+
+
+class GenCorpus(unittest.TestCase):
+    """The generator's pieces that need no Debian package: tokens, shingles,
+    Jaccard, and families whose truth rows must match their texts."""
+
+    def test_tokens_shingles_jaccard(self):
+        import textsim
+        # NFKC folds the ligature and the full-width digit; '_' and
+        # punctuation split words; case is folded.
+        self.assertEqual(textsim.words("L\u2019\u00c9T\u00c9, ﬁn_de \uff11er!"),
+                         ["l", "été", "fin", "de", "1er"])
+        self.assertEqual(textsim.shingles("a b c d e f"),
+                         {tuple("abcde"), tuple("bcdef")})
+        # Fewer than 5 words: one shingle, the whole sequence.
+        self.assertEqual(textsim.shingles("Hello, world!"), {("hello", "world")})
+        self.assertEqual(textsim.jaccard("Hello world", "hello -- WORLD."), 1.0)
+        self.assertEqual(textsim.jaccard("hello world", "hello world again"), 0.0)
+        # No words: no shingle, never a duplicate (not even of itself).
+        self.assertEqual(textsim.shingles(" -- ... "), set())
+        self.assertEqual(textsim.jaccard("...", "..."), 0.0)
+        # {abcde, bcdef} vs {abcde, bcdeg}: 1 shared of 3.
+        self.assertAlmostEqual(textsim.jaccard("a b c d e f", "a b c d e g"),
+                               1 / 3)
+        # 10 distinct words (6 shingles); drop the last 2 -> 4 of 6 shared.
+        ten = " ".join(f"w{i}" for i in range(10))
+        self.assertAlmostEqual(
+            textsim.jaccard(ten, " ".join(f"w{i}" for i in range(8))), 4 / 6)
+
+    def test_variant_pieces_by_hand(self):
+        g = load_gen_corpus()
+        import textsim
+        text = " ".join(f"w{i}" for i in range(20)) + "\n"   # 16 shingles
+        # Tail truncation of 25% = 5 words: 11 of 16 shingles left.
+        cut = g.truncate(text, 0.25, head=False)
+        self.assertEqual(cut, " ".join(f"w{i}" for i in range(15)) + "\n")
+        self.assertAlmostEqual(textsim.jaccard(text, cut), 11 / 16)
+        head = g.truncate(text, 0.25, head=True)
+        self.assertTrue(head.startswith("w5 w6"))
+        # A 3-word footer line adds the 3 windows that end on its words
+        # ("w16 w17 w18 w19 x1" .. "w18 w19 x1 x2 x3"): 16 / 19.
+        self.assertAlmostEqual(textsim.jaccard(text, text + "x1 x2 x3\n"),
+                               16 / 19)
+        # Reformatting keeps the words: J = 1.
+        paras = ["Alpha, beta; gamma! delta epsilon zeta?", "eta theta iota"]
+        self.assertEqual(textsim.jaccard(g.join_paras(paras),
+                                         g.reformat(paras, g.random.Random(3))),
+                         1.0)
+        # Edits: substitutions/insertions/deletions at distinct places.
+        plan = g.EditPlan(text, g.random.Random(5))
+        self.assertEqual(plan.apply(0), text)
+        self.assertNotEqual(plan.apply(3), text)
+
+    def test_families_match_truth(self):
+        import re
+        import unicodedata
+        g = load_gen_corpus()
+
+        def shingles(text):      # the definition, written out again
+            ws = re.findall(r"[^\W_]+",
+                            unicodedata.normalize("NFKC", text).lower())
+            if len(ws) < 5:
+                return {tuple(ws)} if ws else set()
+            return {tuple(ws[i:i + 5]) for i in range(len(ws) - 4)}
+
+        vocab = ("the of and to in is that for it as with was on be by this "
+                 "le la les des une est pour dans qui sur avec pas plus "
+                 "kernel paquet driver fichier module système image calque "
+                 "network réseau memory mémoire device option").split()
+        rng = g.random.Random(11)
+        base = []
+        for d in range(4):
+            paras = [" ".join(rng.choice(vocab) for _ in range(rng.randint(25, 60)))
+                     + "." for _ in range(10)]
+            base.append((f"hand/{'fr' if d % 2 else 'en'}", paras))
+        asm = g.assemble(base, seed=7, target=12_000, log=lambda m: None,
+                         original_share=1.0)
+        self.assertTrue(asm.families)
+        texts = {name: doc.data.decode("utf-8")
+                 for name, doc in zip(asm.names, asm.docs)}
+        self.assertEqual(len(set(asm.names)), len(asm.docs))
+        expected_rows = sum(len(f) * (len(f) - 1) // 2 for f in asm.families)
+        self.assertEqual(len(asm.truth_rows), expected_rows)
+        self.assertEqual(asm.truth_rows, sorted(asm.truth_rows))
+        for a, b, j, kind in asm.truth_rows:
+            self.assertLess(a, b)
+            sa, sb = shingles(texts[a]), shingles(texts[b])
+            exact = len(sa & sb) / len(sa | sb)
+            self.assertEqual(j, f"{exact:.6f}", (a, b, kind))
+        # Each variant's kind names only known transformations.
+        known = {"edit", "move", "trunc_head", "trunc_tail", "header",
+                 "footer", "reformat"}
+        for _a, _b, _j, kind in asm.truth_rows:
+            parts = kind.removeprefix("sibling:").replace("|", "+").split("+")
+            self.assertTrue(set(parts) <= known, kind)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -165,8 +165,9 @@ fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut 
     });
 }
 
-/// What a document leaves behind for the corpus-wide stages.
-#[derive(Debug, Clone)]
+/// What a document leaves behind for the corpus-wide stages: a few bytes per segment, so that a
+/// corpus much larger than memory can be scanned.
+#[derive(Debug, Clone, Default)]
 pub struct DocPrint {
     /// Length of the original document in bytes.
     pub len: usize,
@@ -177,17 +178,20 @@ pub struct DocPrint {
     pub content_key: Option<u64>,
     /// MinHash signature over word shingles; `None` when the document has no words.
     pub signature: Option<Signature>,
-    /// Segment keys with their offsets, for counting boilerplate across documents.
-    pub segments: Vec<SegmentPrint>,
+    /// Matching key of every segment, in order (what the corpus-wide boilerplate count reads).
+    pub keys: Vec<u64>,
+    /// Per segment, three LEB128 varints: gap since the previous segment's end, length, and
+    /// `words << 1 | sentence`. About 4 bytes a segment; read back by [`DocPrint::segments`].
+    layout: Vec<u8>,
+    /// The segments that repeat an earlier one of the document (usually none), ascending.
+    pub repeats: Vec<(u32, Echo)>,
 }
 
-/// The compact, text-free record of one segment.
+/// One segment as the detectors see it (decoded from a [`DocPrint`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SegmentPrint {
     pub start: usize,
     pub end: usize,
-    pub first_line: u32,
-    pub last_line: u32,
     pub key: u64,
     pub words: u32,
     pub sentence: bool,
@@ -195,31 +199,119 @@ pub struct SegmentPrint {
     pub echo: Echo,
 }
 
+impl DocPrint {
+    /// A print with the given segments (their `echo`s become [`DocPrint::repeats`]).
+    pub fn new(
+        len: usize,
+        word_count: usize,
+        content_key: Option<u64>,
+        signature: Option<Signature>,
+        segments: impl IntoIterator<Item = SegmentPrint>,
+    ) -> DocPrint {
+        let mut print = DocPrint {
+            len,
+            word_count,
+            content_key,
+            signature,
+            ..DocPrint::default()
+        };
+        let mut prev_end = 0;
+        for (i, s) in segments.into_iter().enumerate() {
+            print.keys.push(s.key);
+            put_varint(&mut print.layout, (s.start - prev_end) as u64);
+            put_varint(&mut print.layout, (s.end - s.start) as u64);
+            put_varint(&mut print.layout, (u64::from(s.words) << 1) | u64::from(s.sentence));
+            prev_end = s.end;
+            if s.echo != Echo::Original {
+                print.repeats.push((i as u32, s.echo));
+            }
+        }
+        print.layout.shrink_to_fit();
+        print.keys.shrink_to_fit();
+        print
+    }
+
+    /// The segments, in order.
+    pub fn segments(&self) -> impl Iterator<Item = SegmentPrint> + '_ {
+        let mut at = 0;
+        let mut prev_end = 0;
+        let mut repeats = self.repeats.iter().peekable();
+        self.keys.iter().enumerate().map(move |(i, &key)| {
+            let start = prev_end + get_varint(&self.layout, &mut at) as usize;
+            let end = start + get_varint(&self.layout, &mut at) as usize;
+            let packed = get_varint(&self.layout, &mut at);
+            prev_end = end;
+            let echo = match repeats.peek() {
+                Some(&&(j, echo)) if j as usize == i => {
+                    repeats.next();
+                    echo
+                }
+                _ => Echo::Original,
+            };
+            SegmentPrint {
+                start,
+                end,
+                key,
+                words: (packed >> 1).min(u64::from(u32::MAX)) as u32,
+                sentence: packed & 1 == 1,
+                echo,
+            }
+        })
+    }
+
+    /// Heap bytes held (for the statistics and memory tests).
+    pub fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 8
+            + self.layout.capacity()
+            + self.repeats.capacity() * std::mem::size_of::<(u32, Echo)>()
+            + self.signature.as_ref().map_or(0, |s| s.0.capacity() * 4)
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
 /// Builds the document's fingerprint from its tokens, finding in-document repeats on the way.
 pub fn doc_print(len: usize, tokens: &Tokens, shingle: usize, num_perm: usize) -> DocPrint {
     let has_words = !tokens.words.is_empty();
     let echoes = repeated::echoes(tokens);
-    DocPrint {
+    DocPrint::new(
         len,
-        word_count: tokens.words.len(),
-        content_key: has_words.then(|| hash_sequence(&tokens.words)),
-        signature: has_words.then(|| minhash::signature(&tokens.words, shingle, num_perm)),
-        segments: tokens
+        tokens.words.len(),
+        has_words.then(|| hash_sequence(&tokens.words)),
+        has_words.then(|| minhash::signature(&tokens.words, shingle, num_perm)),
+        tokens
             .segments
             .iter()
             .zip(echoes)
             .map(|(s, echo)| SegmentPrint {
                 start: s.start,
                 end: s.end,
-                first_line: s.first_line,
-                last_line: s.last_line,
                 key: s.key,
                 words: s.word_count() as u32,
                 sentence: s.sentence,
                 echo,
-            })
-            .collect(),
-    }
+            }),
+    )
 }
 
 #[cfg(test)]
@@ -271,6 +363,22 @@ mod tests {
             s.iter().map(|s| (s.2, s.3)).collect::<Vec<_>>(),
             vec![(1, 1), (2, 3), (4, 5)]
         );
+    }
+
+    #[test]
+    fn prints_give_back_their_segments() {
+        let text = "Title\n\nA first line.\nA first line.\n   \n* * *\n";
+        let tokens = tokenize(text, &mut Tokenizer::new());
+        let print = doc_print(text.len(), &tokens, 5, 16);
+        let got: Vec<_> = print.segments().collect();
+        assert_eq!(got.len(), tokens.segments.len());
+        for (p, s) in got.iter().zip(&tokens.segments) {
+            assert_eq!((p.start, p.end, p.key), (s.start, s.end, s.key));
+            assert_eq!(p.words as usize, s.word_count());
+            assert_eq!(p.sentence, s.sentence);
+        }
+        assert_eq!(got[2].echo, Echo::Repeat { of: 1, similarity: 1.0 });
+        assert_eq!(print.repeats.len(), 1);
     }
 
     #[test]

@@ -86,10 +86,23 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
         }
         // A multi-byte character: `i` is on a boundary because every step moves by whole chars.
         let c = text[i..].chars().next().unwrap_or_default();
-        if !is_inert(c) {
+        let class = class_of(c);
+        if class & INERT == 0 {
             return false;
         }
-        word_char(c, &mut word, out);
+        if class & ALNUM == 0 {
+            if !word.is_empty() {
+                out.push(word.finish());
+            }
+        } else if class & SIMPLE_LOWER != 0 {
+            let lower = char::from_u32(class & LOWER_MASK).unwrap_or(c);
+            let mut buf = [0u8; 4];
+            for &b in lower.encode_utf8(&mut buf).as_bytes() {
+                word.push(b);
+            }
+        } else {
+            word_char(c, &mut word, out);
+        }
         i += c.len_utf8();
     }
     if !word.is_empty() {
@@ -133,22 +146,52 @@ fn word_char(c: char, word: &mut WordHasher, out: &mut Vec<u64>) {
     }
 }
 
-/// True when NFKC cannot change the words around `c`: either NFKC leaves `c` as it is and cannot
-/// combine it with its neighbours (quick-check Yes, canonical combining class 0), or `c` is a
-/// separator that NFKC turns into other separators only (a no-break space, `…`). Characters
-/// below U+3000 are looked up in a table built once.
-fn is_inert(c: char) -> bool {
+/// Class bits of a character (see [`class_of`]).
+const INERT: u32 = 1 << 31;
+const ALNUM: u32 = 1 << 30;
+/// Lower-cases to the single character in the low bits.
+const SIMPLE_LOWER: u32 = 1 << 29;
+const LOWER_MASK: u32 = (1 << 21) - 1;
+
+/// What the tokenizer needs to know of `c`, from a table built once for the characters below
+/// U+3000 (Latin, Greek, Cyrillic, punctuation...), computed for the others: whether it is
+/// NFKC-inert ([`is_inert`]), alphanumeric, and its lower case when that is one character.
+#[inline]
+fn class_of(c: char) -> u32 {
     const TABLE: usize = 0x3000;
-    static INERT: OnceLock<Vec<bool>> = OnceLock::new();
-    let table = INERT.get_or_init(|| {
+    static CLASSES: OnceLock<Vec<u32>> = OnceLock::new();
+    let table = CLASSES.get_or_init(|| {
         (0..TABLE as u32)
-            .map(|u| char::from_u32(u).is_some_and(check_inert))
+            .map(|u| char::from_u32(u).map_or(0, compute_class))
             .collect()
     });
     match table.get(c as usize) {
-        Some(&inert) => inert,
-        None => check_inert(c),
+        Some(&class) => class,
+        None => compute_class(c),
     }
+}
+
+fn compute_class(c: char) -> u32 {
+    let mut class = 0;
+    if check_inert(c) {
+        class |= INERT;
+    }
+    if c.is_alphanumeric() {
+        class |= ALNUM;
+    }
+    let mut lower = c.to_lowercase();
+    if let (Some(l), None) = (lower.next(), lower.next()) {
+        class |= SIMPLE_LOWER | l as u32;
+    }
+    class
+}
+
+/// True when NFKC cannot change the words around `c`: either NFKC leaves `c` as it is and cannot
+/// combine it with its neighbours (quick-check Yes, canonical combining class 0), or `c` is a
+/// separator that NFKC turns into other separators only (a no-break space, `…`).
+#[cfg(test)]
+fn is_inert(c: char) -> bool {
+    class_of(c) & INERT != 0
 }
 
 fn check_inert(c: char) -> bool {

@@ -57,6 +57,8 @@ pub const DEFAULT_MIN_DOCS: usize = 3;
 /// Documents fingerprinted together; bounds the text held in memory at once.
 const BATCH_DOCS: usize = 512;
 const BATCH_BYTES: usize = 32 << 20;
+/// Text files read and fingerprinted per parallel step.
+const TEXT_CHUNK: usize = 4096;
 
 /// A scanned document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +83,10 @@ pub struct SpanText {
     pub preview: String,
     /// start, end, keep_start, keep_end as code-point offsets.
     pub chars: [usize; 4],
+    /// 1-based numbers of the span's first and last line.
+    pub lines: [u32; 2],
+    /// The `reason` column.
+    pub reason: String,
 }
 
 /// The outcome of a scan.
@@ -212,37 +218,74 @@ impl Fingerprinter<'_> {
         let printed: Vec<(Document, DocPrint)> = std::mem::take(&mut self.batch)
             .into_par_iter()
             .map(|(mut doc, text)| {
-                let tokens = fingerprint::tokenize(&text, &mut Tokenizer::new());
+                let print = fingerprint_text(&text, o);
                 doc.chars = text.chars().count();
-                (
-                    doc,
-                    fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm),
-                )
+                (doc, print)
             })
             .collect();
         for (doc, print) in printed {
-            self.documents.push(doc);
-            self.prints.push(print);
+            self.add(doc, print);
         }
         self.bytes_done += self.batch_bytes as u64;
         self.batch_bytes = 0;
         (self.progress)("reading", self.documents.len() as u64, self.bytes_done);
     }
+
+    /// Records a document fingerprinted elsewhere (text files are read and fingerprinted in one
+    /// parallel task, without passing through the batch).
+    fn add(&mut self, doc: Document, print: DocPrint) {
+        self.documents.push(doc);
+        self.prints.push(print);
+    }
 }
 
-/// End of the run of text files starting at `start` that is read at once: at most
-/// [`BATCH_DOCS`] files and [`BATCH_BYTES`] on disk (at least one file), stopping at a shard.
-fn text_chunk_end(sources: &[Source], start: usize) -> usize {
-    let mut bytes = 0u64;
-    let mut end = start;
-    while end < sources.len() && end - start < BATCH_DOCS && sources[end].format() == Format::Text {
-        bytes += std::fs::metadata(&sources[end].path).map_or(0, |m| m.len());
-        end += 1;
-        if bytes >= BATCH_BYTES as u64 {
-            break;
+/// Segments, normalises and fingerprints one document's text.
+fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
+    TOKENIZER.with_borrow_mut(|tokenizer| {
+        let tokens = fingerprint::tokenize(text, tokenizer);
+        fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm)
+    })
+}
+
+thread_local! {
+    /// Each worker's tokenizer and read buffer, reused from one document to the next.
+    static TOKENIZER: std::cell::RefCell<Tokenizer> = std::cell::RefCell::new(Tokenizer::new());
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What reading and fingerprinting one text file gives.
+enum TextOutcome {
+    Doc(Document, DocPrint),
+    Skip(Skipped),
+}
+
+/// Reads text file `si` into this worker's buffer and fingerprints it; the text is not kept.
+fn read_and_fingerprint(si: u32, src: &Source, o: &Options) -> Result<TextOutcome, Error> {
+    READ_BUFFER.with_borrow_mut(|buf| {
+        let outcome = match read::read_text(src, buf)? {
+            Ok(text) => TextOutcome::Doc(
+                Document {
+                    name: src.name.clone(),
+                    id: None,
+                    source: si,
+                    line: 0,
+                    len: text.len(),
+                    chars: text.chars().count(),
+                },
+                fingerprint_text(text, o),
+            ),
+            Err(reason) => TextOutcome::Skip(Skipped {
+                path: src.path.clone(),
+                reason,
+                bytes: buf.len() as u64,
+            }),
+        };
+        // A huge file's buffer is not kept for the small ones that follow.
+        if buf.capacity() > BATCH_BYTES {
+            *buf = Vec::new();
         }
-    }
-    end.max(start + 1)
+        Ok(outcome)
+    })
 }
 
 fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<ScanResult, Error> {
@@ -273,23 +316,26 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
             si += 1;
             continue;
         }
-        let end = text_chunk_end(&sources, si);
-        let chunk: Vec<Result<Vec<Item>, Error>> = sources[si..end]
-            .par_iter()
-            .map(|src| {
-                let mut items = Vec::with_capacity(1);
-                read::read_items(src, &o.fields, |item| {
-                    items.push(item);
-                    Ok(())
-                })?;
-                Ok(items)
-            })
+        // A run of text files (up to TEXT_CHUNK), read and fingerprinted in parallel; each
+        // worker holds one file at a time.
+        let end = (si..sources.len().min(si + TEXT_CHUNK))
+            .find(|&k| sources[k].format() != Format::Text)
+            .unwrap_or(sources.len().min(si + TEXT_CHUNK));
+        let chunk: Vec<Result<TextOutcome, Error>> = (si..end)
+            .into_par_iter()
+            .map(|k| read_and_fingerprint(k as u32, &sources[k], o))
             .collect();
-        for (k, items) in (si..end).zip(chunk) {
-            for item in items? {
-                fp.take(k as u32, &sources[k], item, &mut skipped);
+        fp.flush(); // keep corpus order: documents of an earlier shard come first
+        for outcome in chunk {
+            match outcome? {
+                TextOutcome::Doc(doc, print) => {
+                    fp.bytes_done += doc.len as u64;
+                    fp.add(doc, print);
+                }
+                TextOutcome::Skip(s) => skipped.push(s),
             }
         }
+        (fp.progress)("reading", fp.documents.len() as u64, fp.bytes_done);
         si = end;
     }
     fp.flush();
@@ -422,8 +468,8 @@ fn changed(src: &Source, doc: &Document) -> Error {
     }
 }
 
-/// Previews and code-point offsets of one document's spans, counting characters in a single
-/// pass over its text (not once per offset).
+/// Previews, code-point offsets and line numbers of one document's spans, from a single pass
+/// over its text (not one per offset).
 fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanText> {
     let mut bytes: Vec<usize> = Vec::with_capacity(4 * spans.len());
     for s in spans {
@@ -434,28 +480,51 @@ fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanTex
     }
     bytes.sort_unstable();
     bytes.dedup();
-    let mut chars = Vec::with_capacity(bytes.len());
-    let (mut at, mut count) = (0, 0);
+    let (mut chars, mut lines) = (Vec::with_capacity(bytes.len()), Vec::with_capacity(bytes.len()));
+    let (mut at, mut char_count, mut line) = (0, 0, 1u32);
     for &b in &bytes {
-        count += text[at..b].chars().count();
-        chars.push(count);
+        char_count += text[at..b].chars().count();
+        line += line_ends(text.as_bytes(), at, b);
+        chars.push(char_count);
+        lines.push(line);
         at = b;
     }
-    let to_char = |b: usize| chars[bytes.partition_point(|&x| x < b)];
+    let index = |b: usize| bytes.partition_point(|&x| x < b);
+    let to_char = |b: usize| chars[index(b)];
+    let to_line = |b: usize| lines[index(b)];
+    // The line of a range's last byte: a range ending with its line's terminator (a whole
+    // document) does not reach the next line.
+    let last_line = |start: usize, end: usize| {
+        let ends_line = end > start && matches!(text.as_bytes()[end - 1], b'\n' | b'\r');
+        to_line(end) - u32::from(ends_line)
+    };
     spans
         .iter()
         .map(|s| {
-            let (keep_start, keep_end) = match s.keep {
-                Some(k) if k.doc == s.doc => (to_char(k.start), to_char(k.end)),
-                Some(k) => (0, documents[k.doc as usize].chars),
-                None => (0, 0),
+            let (keep_start, keep_end, keep_lines) = match s.keep {
+                Some(k) if k.doc == s.doc => (
+                    to_char(k.start),
+                    to_char(k.end),
+                    [to_line(k.start), last_line(k.start, k.end)],
+                ),
+                Some(k) => (0, documents[k.doc as usize].chars, [0, 0]),
+                None => (0, 0, [0, 0]),
             };
             SpanText {
                 preview: preview(&text[s.start..s.end]),
                 chars: [to_char(s.start), to_char(s.end), keep_start, keep_end],
+                lines: [to_line(s.start), last_line(s.start, s.end)],
+                reason: s.reason.render(keep_lines),
             }
         })
         .collect()
+}
+
+/// Line terminators (`\n`, `\r\n` counted once, lone `\r`) that end in `text[from..to]`.
+fn line_ends(text: &[u8], from: usize, to: usize) -> u32 {
+    memchr::memchr2_iter(b'\n', b'\r', &text[from..to])
+        .filter(|&i| text[from + i] == b'\n' || text.get(from + i + 1) != Some(&b'\n'))
+        .count() as u32
 }
 
 /// Up to 60 characters of `text` on one line (the report's `preview` column).
@@ -488,9 +557,7 @@ mod tests {
             keep: keep.map(|(start, end)| Keep { doc: 0, start, end }),
             similarity: None,
             cluster: None,
-            reason: String::new(),
-            first_line: 1,
-            last_line: 1,
+            reason: crate::detect::Reason::Repeats,
         };
         let spans = vec![
             span(0, 8, None),

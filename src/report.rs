@@ -97,9 +97,9 @@ pub fn write_csv<W: Write>(out: W, result: &ScanResult, unit: Offsets) -> Result
             keep_id: span
                 .keep
                 .and_then(|k| result.documents[k.doc as usize].id.as_deref()),
-            reason: &span.reason,
-            line_start: span.first_line,
-            line_end: span.last_line,
+            reason: &result.texts[i].reason,
+            line_start: result.texts[i].lines[0],
+            line_end: result.texts[i].lines[1],
             preview: &result.texts[i].preview,
         })?;
     }
@@ -223,7 +223,7 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
     let mut units: std::collections::HashMap<&str, (usize, std::collections::HashSet<u32>)> =
         std::collections::HashMap::new();
     for (s, t) in result.spans.iter().zip(&result.texts) {
-        if s.kind == Kind::Boilerplate && s.reason.starts_with("in ") {
+        if matches!(s.reason, crate::detect::Reason::InDocuments(_)) {
             units.entry(t.preview.as_str()).or_default().1.insert(s.doc);
         }
     }

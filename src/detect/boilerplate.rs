@@ -22,7 +22,7 @@ pub fn frequent_keys(
         .par_iter()
         .zip(representative.par_iter())
         .flat_map_iter(|(print, &rep)| {
-            let mut keys: Vec<u64> = print.segments.iter().map(|s| s.key).collect();
+            let mut keys: Vec<u64> = print.keys.clone();
             keys.sort_unstable();
             keys.dedup();
             keys.into_iter().map(move |k| (k, rep))
@@ -43,25 +43,20 @@ mod tests {
     use crate::fingerprint::SegmentPrint;
 
     fn print(keys: &[u64]) -> DocPrint {
-        DocPrint {
-            len: 0,
-            word_count: 0,
-            content_key: None,
-            signature: None,
-            segments: keys
-                .iter()
-                .map(|&key| SegmentPrint {
-                    start: 0,
-                    end: 0,
-                    first_line: 1,
-                    last_line: 1,
-                    key,
-                    words: 1,
-                    sentence: false,
-                    echo: crate::detect::repeated::Echo::Original,
-                })
-                .collect(),
-        }
+        DocPrint::new(
+            0,
+            0,
+            None,
+            None,
+            keys.iter().map(|&key| SegmentPrint {
+                start: 0,
+                end: 0,
+                key,
+                words: 1,
+                sentence: false,
+                echo: crate::detect::repeated::Echo::Original,
+            }),
+        )
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod boilerplate;
 pub mod near_dup;
 pub mod repeated;
 
-use crate::fingerprint::DocPrint;
+use crate::fingerprint::{DocPrint, SegmentPrint};
 use repeated::Echo;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -68,9 +68,40 @@ pub struct Span {
     pub keep: Option<Keep>,
     pub similarity: Option<f64>,
     pub cluster: Option<u32>,
-    pub reason: String,
-    pub first_line: u32,
-    pub last_line: u32,
+    pub reason: Reason,
+}
+
+/// Why a span is reported; [`Reason::render`] writes the report's `reason` column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reason {
+    /// Boilerplate: the segment occurs in this many documents (near-duplicate clusters once).
+    InDocuments(u32),
+    /// Boilerplate: a short line without a sentence, this many times in its document.
+    RepeatedInDocument(u32),
+    /// Repeated paragraph: repeats the kept range of the same document.
+    Repeats,
+    /// Near duplicate: this share of its shingles is shared with the kept copy.
+    SharedShingles(f64),
+    /// Exact duplicate: same words as the kept copy after normalisation.
+    SameWords,
+}
+
+impl Reason {
+    /// The text of the `reason` column; `keep_lines` are the first and last line of the kept
+    /// range (used by [`Reason::Repeats`]).
+    pub fn render(&self, keep_lines: [u32; 2]) -> String {
+        match *self {
+            Reason::InDocuments(n) => format!("in {n} documents"),
+            Reason::RepeatedInDocument(n) => {
+                format!("short line repeated {n} times in this document")
+            }
+            Reason::Repeats => line_range("repeats line", keep_lines[0], keep_lines[1]),
+            Reason::SharedShingles(s) => {
+                format!("{:.0}% of its shingles shared with the kept copy", s * 100.0)
+            }
+            Reason::SameWords => "same words as the kept copy after normalisation".to_string(),
+        }
+    }
 }
 
 /// Tuning of the span detectors.
@@ -116,14 +147,10 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
             similarity,
             exact,
         } => {
-            let last_line = print.segments.last().map_or(1, |s| s.last_line);
             let reason = if exact {
-                "same words as the kept copy after normalisation".to_string()
+                Reason::SameWords
             } else {
-                format!(
-                    "{:.0}% of its shingles shared with the kept copy",
-                    similarity * 100.0
-                )
+                Reason::SharedShingles(similarity)
             };
             return vec![Span {
                 doc,
@@ -142,28 +169,26 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                 similarity: Some(similarity),
                 cluster: Some(cluster),
                 reason,
-                first_line: 1,
-                last_line,
             }];
         }
         Verdict::Kept { frequent } => frequent,
     };
 
-    let segs = &print.segments;
+    let segs: Vec<SegmentPrint> = print.segments().collect();
     let mut in_doc: HashMap<u64, u32> = HashMap::default();
-    for s in segs {
+    for s in &segs {
         *in_doc.entry(s.key).or_default() += 1;
     }
     // Boilerplate first: it is removed wherever it occurs.
-    let furniture: Vec<Option<String>> = segs
+    let furniture: Vec<Option<Reason>> = segs
         .iter()
         .map(|s| {
             if let Some(&n) = frequent.get(&s.key) {
-                Some(format!("in {n} documents"))
+                Some(Reason::InDocuments(n))
             } else {
                 let n = in_doc[&s.key];
                 (n >= 2 && s.words as usize <= rules.furniture_words && !s.sentence)
-                    .then(|| format!("short line repeated {n} times in this document"))
+                    .then_some(Reason::RepeatedInDocument(n))
             }
         })
         .collect();
@@ -180,9 +205,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                 keep: None,
                 similarity: None,
                 cluster: None,
-                reason: reason.clone(),
-                first_line: s.first_line,
-                last_line: s.last_line,
+                reason: *reason,
             })
         })
         .collect();
@@ -226,9 +249,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                 }),
                 similarity: Some(f64::from(min_sim)),
                 cluster: None,
-                reason: line_range("repeats line", orig_first.first_line, orig_last.last_line),
-                first_line: segs[i].first_line,
-                last_line: segs[j - 1].last_line,
+                reason: Reason::Repeats,
             });
         }
         i = j;

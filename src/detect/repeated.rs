@@ -54,21 +54,56 @@ struct Postings {
     cells: Vec<(u32, u32)>,
 }
 
+/// Working memory of [`echoes`], kept per thread and cleared per document so that scanning
+/// many documents does not allocate (and fault in) fresh tables for each.
+#[derive(Default)]
+struct Scratch {
+    first_by_key: HashMap<u64, u32>,
+    postings: Postings,
+    gram_counts: Vec<u32>,
+    /// Shared n-gram counts with earlier segments, and which of them are non-zero.
+    shared: Vec<u32>,
+    touched: Vec<u32>,
+    distinct: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Tables larger than this (entries) are released after the document instead of kept.
+const KEEP_ENTRIES: usize = 1 << 20;
+
 /// One echo per segment of `tokens`.
 pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let out = echoes_with(tokens, scratch);
+        if scratch.postings.grams.capacity() > KEEP_ENTRIES {
+            *scratch = Scratch::default();
+        }
+        out
+    })
+}
+
+fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
     let segs = &tokens.segments;
     let mut out = vec![Echo::Original; segs.len()];
-    let mut first_by_key: HashMap<u64, u32> =
-        HashMap::with_capacity_and_hasher(segs.len(), Default::default());
-    let mut postings = Postings {
-        grams: HashMap::with_capacity_and_hasher(tokens.words.len(), Default::default()),
-        cells: Vec::with_capacity(tokens.words.len()),
-    };
-    let mut gram_counts: Vec<u32> = vec![0; segs.len()];
-    // Shared n-gram counts with earlier segments, and which of them are non-zero.
-    let mut shared: Vec<u32> = vec![0; segs.len()];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut distinct: Vec<u64> = Vec::new();
+    let Scratch {
+        first_by_key,
+        postings,
+        gram_counts,
+        shared,
+        touched,
+        distinct,
+    } = scratch;
+    first_by_key.clear();
+    postings.grams.clear();
+    postings.cells.clear();
+    gram_counts.clear();
+    gram_counts.resize(segs.len(), 0);
+    shared.clear();
+    shared.resize(segs.len(), 0);
+    touched.clear();
 
     for (i, seg) in segs.iter().enumerate() {
         if let Some(&j) = first_by_key.get(&seg.key) {
@@ -122,7 +157,7 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
             .filter(|&(_, jaccard, contained)| jaccard >= NEAR_JACCARD || contained >= CONTAINMENT)
             // Most similar first; the earliest segment on ties, so the result is deterministic.
             .max_by(|a, b| a.1.max(a.2).total_cmp(&b.1.max(b.2)).then(b.0.cmp(&a.0)));
-        for &j in &touched {
+        for &j in touched.iter() {
             shared[j as usize] = 0;
         }
         touched.clear();
@@ -134,7 +169,7 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
             continue;
         }
         gram_counts[i] = n as u32;
-        for gram in &distinct {
+        for gram in distinct.iter() {
             let entry = postings.grams.get_mut(gram).expect("looked up above");
             postings.cells.push((i as u32, entry.0));
             entry.0 = (postings.cells.len() - 1) as u32;

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Peer pipeline: rensa RMinHash + RMinHashLSH (see peercommon.py).
+
+    venv/bin/python scripts/peer_rensa.py CORPUS --out pairs.csv [--workers 2]
+
+Workers: RMinHash(num_perm=128, seed=42).update(shingle strings), returned
+pickled (RMinHash supports pickle). Parent: RMinHashLSH(threshold=0.8,
+num_perm=128, num_bands=16), insert all, query all, keep candidates whose
+RMinHash.jaccard() >= 0.8, union-find. (rensa 0.5 also has RMinHashDeduplicator
+and digest-matrix batch APIs; this is the classic per-document API that
+pipelines written against rensa 0.1-0.4 use.)
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rensa import RMinHash, RMinHashLSH
+
+import peercommon as pc
+import textsim
+
+
+def signature(path: str):
+    words = pc.shingle_strings(textsim.read_text(Path(path)))
+    if not words:
+        return None
+    m = RMinHash(num_perm=pc.NUM_PERM, seed=42)
+    m.update(words)
+    return m
+
+
+def main() -> None:
+    args = pc.parse_args(
+        "rensa MinHash-LSH near-duplicate pipeline",
+        "LSH bands (must divide --num-perm)")
+    started = time.monotonic()
+    names = pc.list_files(args.corpus)
+    sigs = pc.sign_all(args.corpus, names, signature, args.workers,
+                       args.chunksize)
+    lsh = RMinHashLSH(threshold=args.threshold, num_perm=args.num_perm,
+                      num_bands=args.bands)
+    pc.log(f"LSH: {lsh.get_num_bands()} bands x "
+           f"{args.num_perm // lsh.get_num_bands()} rows")
+    for i, m in enumerate(sigs):
+        if m is not None:
+            lsh.insert(i, m)
+    pairs = []
+    candidates = 0
+    for i, m in enumerate(sigs):
+        if m is None:
+            continue
+        for c in lsh.query(m):
+            if c <= i:
+                continue
+            candidates += 1
+            j = m.jaccard(sigs[c])
+            if j >= args.threshold:
+                pairs.append((i, c, j))
+    pc.finish(names, pairs, candidates, args.out, started, "rensa")
+
+
+if __name__ == "__main__":
+    main()

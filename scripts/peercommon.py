@@ -1,0 +1,121 @@
+"""Shared skeleton of the peer pipelines (peer_datasketch.py, peer_rensa.py).
+
+Both peers run the same realistic MinHash-LSH deduplication pipeline with
+the same parameters as `dedup scan` (defaults), so that only the library
+differs:
+
+  1. list the corpus files (recursively, sorted; names relative to the
+     folder, '/' separators, like dedup's `doc` column);
+  2. multiprocessing Pool(WORKERS): each worker reads a file, tokenises it
+     exactly like dedup (textsim.words: NFKC, lower(), alphanumeric runs),
+     builds the set of word 5-shingles (each shingle the 5 words joined by
+     one space; a document with 1-4 words has one shingle, its whole word
+     sequence; a document without words gets no signature) and returns a
+     128-permutation MinHash signature;
+  3. in the parent: insert every signature into the library's LSH index
+     (threshold 0.8), query every signature, and keep each candidate pair
+     whose MinHash-estimated Jaccard is >= 0.8 (what such pipelines do);
+  4. union-find over the kept pairs gives the clusters; the member with the
+     smallest name is kept, the others would be removed.
+
+Writes OUT (CSV `doc_a,doc_b,jaccard`, the estimated Jaccard, doc_a < doc_b,
+sorted) and prints a one-line summary and progress on stderr.
+
+LSH banding: both peers use 16 bands x 8 rows by default (--bands 16), whose
+S-curve gives a pair at J = 0.8 a 0.947 chance to be a candidate. datasketch's
+own choice for threshold 0.8 and 128 permutations (`--bands 0` there) is
+9 bands x 13 rows, which gives only 0.40 at J = 0.8; rensa needs a divisor of
+128 and its benchmarks use 8 bands (0.20 at J = 0.8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import textsim  # noqa: E402
+
+NUM_PERM = 128
+THRESHOLD = 0.8
+SHINGLE = 5
+
+
+def parse_args(description: str, bands_help: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("corpus", type=Path, help="folder of text files")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="pairs CSV to write (doc_a,doc_b,jaccard)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--num-perm", type=int, default=NUM_PERM)
+    parser.add_argument("--bands", type=int, default=16, help=bands_help)
+    parser.add_argument("--chunksize", type=int, default=32)
+    return parser.parse_args()
+
+
+def list_files(corpus: Path) -> list[str]:
+    """Relative names of every file below `corpus`, sorted."""
+    names = []
+    for root, dirs, files in os.walk(corpus):
+        dirs.sort()
+        rel_root = os.path.relpath(root, corpus)
+        for name in files:
+            rel = name if rel_root == "." else f"{rel_root}/{name}"
+            names.append(rel.replace(os.sep, "/"))
+    names.sort()
+    return names
+
+
+def shingle_strings(text: str, k: int = SHINGLE) -> list[str]:
+    """The document's set of word k-shingles as strings (in set order: a
+    MinHash does not depend on the order of its input)."""
+    return [" ".join(s) for s in
+            textsim.shingles_of_words(textsim.words(text), k)]
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def sign_all(corpus: Path, names: list[str], worker, workers: int,
+             chunksize: int, initializer=None, initargs=()) -> list:
+    """[signature or None] in `names` order, computed by a Pool."""
+    paths = [str(corpus / n) for n in names]
+    out = []
+    started = time.monotonic()
+    step = max(1, len(paths) // 10)
+    with Pool(workers, initializer=initializer, initargs=initargs) as pool:
+        for i, sig in enumerate(pool.imap(worker, paths, chunksize), 1):
+            out.append(sig)
+            if i % step == 0 or i == len(paths):
+                elapsed = time.monotonic() - started
+                log(f"signatures: {i}/{len(paths)} documents, "
+                    f"{elapsed:.1f} s ({i / elapsed:.0f} docs/s)")
+    return out
+
+
+def finish(names: list[str], pairs: list[tuple[int, int, float]],
+           candidates: int, out: Path, started: float, label: str) -> None:
+    """Union-find, the pairs CSV and the summary line."""
+    uf = textsim.UnionFind()
+    for a, b, _ in pairs:
+        uf.union(a, b)
+    clusters = uf.clusters()
+    removed = sum(len(c) - 1 for c in clusters)
+    rows = sorted((min(names[a], names[b]), max(names[a], names[b]), j)
+                  for a, b, j in pairs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["doc_a", "doc_b", "jaccard"])
+        for a, b, j in rows:
+            w.writerow([a, b, f"{j:.6f}"])
+    log(f"{label}: {len(names)} documents, {candidates} candidate pairs, "
+        f"{len(pairs)} pairs >= threshold, {len(clusters)} clusters, "
+        f"{removed} documents to remove, {time.monotonic() - started:.1f} s")
