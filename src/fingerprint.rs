@@ -3,7 +3,7 @@
 //! [`tokenize`] turns the text into [`Segment`]s (the units of matching, with exact byte offsets
 //! into the original) and the document's word-hash sequence. [`DocPrint`] is what outlives the
 //! text: per segment its offsets and 64-bit matching key, plus the document's content key and
-//! MinHash [`Signature`]. The detectors and the report need nothing else, so the text itself can be
+//! MinHash signature's LSH band keys. The detectors and the report need nothing else, so the text itself can be
 //! dropped as soon as a document is fingerprinted.
 //!
 //! A segment is a non-blank line, or several lines when a paragraph is hard-wrapped: a line joins
@@ -15,7 +15,8 @@
 //! all-capitals headline. A headline followed by its article stays two segments.
 
 use crate::detect::repeated::{self, Echo};
-use crate::minhash::{self, Signature};
+use crate::lsh::LshParams;
+use crate::minhash;
 use crate::normalize::{hash_sequence, Tokenizer};
 use crate::segment::{self, Line};
 use std::ops::Range;
@@ -176,8 +177,9 @@ pub struct DocPrint {
     /// Hash of the whole normalised word sequence; `None` for a document without words, which
     /// is never called a duplicate of anything.
     pub content_key: Option<u64>,
-    /// MinHash signature over word shingles; `None` when the document has no words.
-    pub signature: Option<Signature>,
+    /// LSH band keys of the MinHash signature over word shingles (the signature itself is not
+    /// kept: grouping needs only its bands); `None` when the document has no words.
+    pub bands: Option<Box<[u64]>>,
     /// Matching key of every segment, in order (what the corpus-wide boilerplate count reads).
     pub keys: Vec<u64>,
     /// Per segment, three LEB128 varints: gap since the previous segment's end, length, and
@@ -205,14 +207,14 @@ impl DocPrint {
         len: usize,
         word_count: usize,
         content_key: Option<u64>,
-        signature: Option<Signature>,
+        bands: Option<Box<[u64]>>,
         segments: impl IntoIterator<Item = SegmentPrint>,
     ) -> DocPrint {
         let mut print = DocPrint {
             len,
             word_count,
             content_key,
-            signature,
+            bands,
             ..DocPrint::default()
         };
         let mut prev_end = 0;
@@ -220,7 +222,10 @@ impl DocPrint {
             print.keys.push(s.key);
             put_varint(&mut print.layout, (s.start - prev_end) as u64);
             put_varint(&mut print.layout, (s.end - s.start) as u64);
-            put_varint(&mut print.layout, (u64::from(s.words) << 1) | u64::from(s.sentence));
+            put_varint(
+                &mut print.layout,
+                (u64::from(s.words) << 1) | u64::from(s.sentence),
+            );
             prev_end = s.end;
             if s.echo != Echo::Original {
                 print.repeats.push((i as u32, s.echo));
@@ -264,7 +269,7 @@ impl DocPrint {
         self.keys.capacity() * 8
             + self.layout.capacity()
             + self.repeats.capacity() * std::mem::size_of::<(u32, Echo)>()
-            + self.signature.as_ref().map_or(0, |s| s.0.capacity() * 4)
+            + self.bands.as_ref().map_or(0, |b| b.len() * 8)
     }
 }
 
@@ -291,14 +296,23 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
 }
 
 /// Builds the document's fingerprint from its tokens, finding in-document repeats on the way.
-pub fn doc_print(len: usize, tokens: &Tokens, shingle: usize, num_perm: usize) -> DocPrint {
+pub fn doc_print(
+    len: usize,
+    tokens: &Tokens,
+    shingle: usize,
+    num_perm: usize,
+    lsh: LshParams,
+) -> DocPrint {
     let has_words = !tokens.words.is_empty();
     let echoes = repeated::echoes(tokens);
     DocPrint::new(
         len,
         tokens.words.len(),
         has_words.then(|| hash_sequence(&tokens.words)),
-        has_words.then(|| minhash::signature(&tokens.words, shingle, num_perm)),
+        has_words.then(|| {
+            let signature = minhash::signature(&tokens.words, shingle, num_perm);
+            lsh.band_keys(&signature).collect()
+        }),
         tokens
             .segments
             .iter()
@@ -369,7 +383,7 @@ mod tests {
     fn prints_give_back_their_segments() {
         let text = "Title\n\nA first line.\nA first line.\n   \n* * *\n";
         let tokens = tokenize(text, &mut Tokenizer::new());
-        let print = doc_print(text.len(), &tokens, 5, 16);
+        let print = doc_print(text.len(), &tokens, 5, 16, LshParams { bands: 4, rows: 4 });
         let got: Vec<_> = print.segments().collect();
         assert_eq!(got.len(), tokens.segments.len());
         for (p, s) in got.iter().zip(&tokens.segments) {
@@ -377,7 +391,13 @@ mod tests {
             assert_eq!(p.words as usize, s.word_count());
             assert_eq!(p.sentence, s.sentence);
         }
-        assert_eq!(got[2].echo, Echo::Repeat { of: 1, similarity: 1.0 });
+        assert_eq!(
+            got[2].echo,
+            Echo::Repeat {
+                of: 1,
+                similarity: 1.0
+            }
+        );
         assert_eq!(print.repeats.len(), 1);
     }
 

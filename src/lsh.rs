@@ -89,19 +89,18 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
     (0..STEPS).map(|i| f(a + (i as f64 + 0.5) * h)).sum::<f64>() * h
 }
 
-/// Candidate pairs `(a, b)` with `a < b`, sorted and unique, of the documents whose signatures
-/// share a band. `signatures[i]` is document `i`'s signature, `None` for documents without words.
-pub fn candidate_pairs(params: LshParams, signatures: &[Option<&Signature>]) -> Vec<(u32, u32)> {
-    let mut records: Vec<(u32, u64, u32)> = signatures
+/// Candidate pairs `(a, b)` with `a < b`, sorted and unique, of the documents that share a band.
+/// `bands[i]` is document `i`'s band keys ([`LshParams::band_keys`]), `None` for documents
+/// without words.
+pub fn candidate_pairs(bands: &[Option<&[u64]>]) -> Vec<(u32, u32)> {
+    let mut records: Vec<(u32, u64, u32)> = bands
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(doc, sig)| {
-            sig.iter().flat_map(move |sig| {
-                params
-                    .band_keys(sig)
+        .flat_map_iter(|(doc, keys)| {
+            keys.iter().flat_map(move |keys| {
+                keys.iter()
                     .enumerate()
-                    .map(move |(band, key)| (band as u32, key, doc as u32))
-                    .collect::<Vec<_>>()
+                    .map(move |(band, &key)| (band as u32, key, doc as u32))
             })
         })
         .collect();
@@ -170,7 +169,9 @@ mod tests {
         b.0[0] = 999; // differs in one band only
         let c = Signature((1000..1128).collect());
         let p = LshParams { bands: 16, rows: 8 };
-        let pairs = candidate_pairs(p, &[Some(&a), Some(&c), None, Some(&b)]);
+        let keys = |s: &Signature| p.band_keys(s).collect::<Vec<u64>>();
+        let (a, b, c) = (keys(&a), keys(&b), keys(&c));
+        let pairs = candidate_pairs(&[Some(&a), Some(&c), None, Some(&b)]);
         assert_eq!(pairs, vec![(0, 3)]);
     }
 

@@ -128,7 +128,20 @@ pub fn scan_with_progress(
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    // Choose the LSH bands once: every document's print stores its band keys.
+    let options = &Options {
+        lsh: Some(options.lsh_params()),
+        ..options.clone()
+    };
     pool.install(|| scan_in_pool(inputs, options, progress))
+}
+
+impl Options {
+    /// The LSH bands × rows: as given, or chosen for the threshold.
+    pub fn lsh_params(&self) -> LshParams {
+        self.lsh
+            .unwrap_or_else(|| LshParams::choose(self.threshold, self.num_perm))
+    }
 }
 
 fn validate(o: &Options) -> Result<(), Error> {
@@ -243,7 +256,7 @@ impl Fingerprinter<'_> {
 fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
     TOKENIZER.with_borrow_mut(|tokenizer| {
         let tokens = fingerprint::tokenize(text, tokenizer);
-        fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm)
+        fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm, o.lsh_params())
     })
 }
 
@@ -348,16 +361,14 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
 
     progress("near duplicates", documents.len() as u64, total_bytes);
     // Near duplicates, verified on shingle sets recomputed from the text of candidates only.
-    let lsh = o
-        .lsh
-        .unwrap_or_else(|| LshParams::choose(o.threshold, o.num_perm));
+    let lsh = o.lsh_params();
     let shingles = |docs: &[u32]| {
         with_texts(&sources, &documents, &o.fields, docs, |_, text| {
             let tokens = fingerprint::tokenize(text, &mut Tokenizer::new());
             minhash::shingle_set(&tokens.words, o.shingle)
         })
     };
-    let (clusters, edges, near_dup) = near_dup::clusters(&prints, lsh, o.threshold, shingles)?;
+    let (clusters, edges, near_dup) = near_dup::clusters(&prints, o.threshold, shingles)?;
 
     // Boilerplate counts, one vote per cluster.
     let mut verdicts: Vec<Option<(u32, u32, f64, bool)>> = vec![None; prints.len()];
@@ -480,7 +491,10 @@ fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanTex
     }
     bytes.sort_unstable();
     bytes.dedup();
-    let (mut chars, mut lines) = (Vec::with_capacity(bytes.len()), Vec::with_capacity(bytes.len()));
+    let (mut chars, mut lines) = (
+        Vec::with_capacity(bytes.len()),
+        Vec::with_capacity(bytes.len()),
+    );
     let (mut at, mut char_count, mut line) = (0, 0, 1u32);
     for &b in &bytes {
         char_count += text[at..b].chars().count();

@@ -97,7 +97,10 @@ impl Reason {
             }
             Reason::Repeats => line_range("repeats line", keep_lines[0], keep_lines[1]),
             Reason::SharedShingles(s) => {
-                format!("{:.0}% of its shingles shared with the kept copy", s * 100.0)
+                format!(
+                    "{:.0}% of its shingles shared with the kept copy",
+                    s * 100.0
+                )
             }
             Reason::SameWords => "same words as the kept copy after normalisation".to_string(),
         }

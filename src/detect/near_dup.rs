@@ -11,7 +11,7 @@
 
 use crate::cluster::UnionFind;
 use crate::fingerprint::DocPrint;
-use crate::lsh::{self, LshParams};
+use crate::lsh;
 use crate::minhash::jaccard;
 use crate::Error;
 use rayon::prelude::*;
@@ -58,7 +58,6 @@ pub struct NearDupStats {
 /// for, its sorted, deduplicated shingle set (see [`crate::minhash::shingle_set`]).
 pub fn clusters<F>(
     prints: &[DocPrint],
-    params: LshParams,
     threshold: f64,
     shingles: F,
 ) -> Result<(Vec<Cluster>, Vec<Edge>, NearDupStats), Error>
@@ -88,8 +87,8 @@ where
     }
 
     // 2. Candidates, minus those already known to be identical.
-    let signatures: Vec<_> = prints.iter().map(|p| p.signature.as_ref()).collect();
-    let candidates = lsh::candidate_pairs(params, &signatures);
+    let bands: Vec<Option<&[u64]>> = prints.iter().map(|p| p.bands.as_deref()).collect();
+    let candidates = lsh::candidate_pairs(&bands);
     let same = |a: u32, b: u32| prints[a as usize].content_key == prints[b as usize].content_key;
     let to_verify: Vec<(u32, u32)> = candidates
         .iter()
