@@ -380,6 +380,14 @@ mod tests {
     }
 
     #[test]
+    fn segment_words_are_the_words_of_the_whole_text() {
+        let text = "Line one,\r\nline two…\rthird\u{a0}line\n\n  e\u{301}te\u{301}\nﬁn";
+        let mut whole = Vec::new();
+        Tokenizer::new().words(text, &mut whole);
+        assert_eq!(tokenize(text, &mut Tokenizer::new()).words, whole);
+    }
+
+    #[test]
     fn prints_give_back_their_segments() {
         let text = "Title\n\nA first line.\nA first line.\n   \n* * *\n";
         let tokens = tokenize(text, &mut Tokenizer::new());

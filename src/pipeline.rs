@@ -364,8 +364,10 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
     let lsh = o.lsh_params();
     let shingles = |docs: &[u32]| {
         with_texts(&sources, &documents, &o.fields, docs, |_, text| {
-            let tokens = fingerprint::tokenize(text, &mut Tokenizer::new());
-            minhash::shingle_set(&tokens.words, o.shingle)
+            // The words of the whole text are the segments' words: line ends only separate.
+            let mut words = Vec::new();
+            TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
+            minhash::shingle_set(&words, o.shingle)
         })
     };
     let (clusters, edges, near_dup) = near_dup::clusters(&prints, o.threshold, shingles)?;
