@@ -446,6 +446,15 @@ pub fn with_texts<T: Send>(
         .par_iter()
         .map(|group| {
             let src = &sources[documents[group[0] as usize].source as usize];
+            if src.format() == Format::Text {
+                // One document, read into this worker's buffer (no copy).
+                let d = group[0];
+                let doc = &documents[d as usize];
+                return READ_BUFFER.with_borrow_mut(|buf| match read::read_text(src, buf)? {
+                    Ok(text) if text.len() == doc.len => Ok(vec![(d, f(d, text))]),
+                    _ => Err(changed(src, doc)),
+                });
+            }
             let mut out = Vec::with_capacity(group.len());
             let mut next = 0;
             read::read_items(src, fields, |item| {
