@@ -129,10 +129,12 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             }
             entry.2 = visit;
             distinct.push(gram);
-            if entry.1 as usize > MAX_POSTINGS {
-                continue;
-            }
-            let mut cell = entry.0;
+            // An n-gram in very many segments is not used to find candidates.
+            let mut cell = if entry.1 as usize > MAX_POSTINGS {
+                NONE
+            } else {
+                entry.0
+            };
             while cell != NONE {
                 let (j, next) = postings.cells[cell as usize];
                 if shared[j as usize] == 0 {
@@ -141,6 +143,11 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
                 shared[j as usize] += 1;
                 cell = next;
             }
+            // Index the segment as an original at once (one lookup per n-gram); undone below
+            // in the rare case it turns out to be a repeat.
+            postings.cells.push((i as u32, entry.0));
+            entry.0 = (postings.cells.len() - 1) as u32;
+            entry.1 += 1;
         }
         let n = distinct.len();
         let best = touched
@@ -166,15 +173,18 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
                 of: j,
                 similarity: jaccard as f32,
             };
+            // A repeat is not indexed: unlink its cells (each the head of its list).
+            for gram in distinct.iter() {
+                let entry = postings.grams.get_mut(gram).expect("looked up above");
+                entry.0 = postings.cells[entry.0 as usize].1;
+                entry.1 -= 1;
+            }
+            postings
+                .cells
+                .truncate(postings.cells.len() - distinct.len());
             continue;
         }
         gram_counts[i] = n as u32;
-        for gram in distinct.iter() {
-            let entry = postings.grams.get_mut(gram).expect("looked up above");
-            postings.cells.push((i as u32, entry.0));
-            entry.0 = (postings.cells.len() - 1) as u32;
-            entry.1 += 1;
-        }
     }
     out
 }
