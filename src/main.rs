@@ -152,6 +152,12 @@ impl From<OffsetUnit> for Offsets {
     }
 }
 
+/// The report being written.
+enum Rows<W: Write> {
+    Csv(report::CsvRows<W>),
+    Jsonl(report::JsonlRows<W>),
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Csv,
@@ -209,11 +215,54 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             ));
         }
     };
-    let result = dedup::pipeline::scan_with_progress(&args.paths, &options, &progress);
+    // Rows are written as the scan finds them. `-o FILE` is written beside FILE and renamed when
+    // the scan succeeds, so a failed run never leaves a partial report under that name.
+    let unit = args.offsets.into();
+    let (out, spool): (Box<dyn Write + Send>, _) = match &args.output {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let tmp =
+                tempfile::NamedTempFile::new_in(dir).map_err(|e| dedup::Error::io(path, e))?;
+            let file = tmp.reopen().map_err(|e| dedup::Error::io(path, e))?;
+            (Box::new(file), Some((tmp, path)))
+        }
+        None => (Box::new(std::io::stdout()), None),
+    };
+    let out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut rows = match args.format {
+        ReportFormat::Csv => Rows::Csv(report::CsvRows::new(out, unit)?),
+        ReportFormat::Jsonl => Rows::Jsonl(report::JsonlRows::new(out, unit)),
+    };
+    let result = dedup::pipeline::scan_streaming(
+        &args.paths,
+        &options,
+        &progress,
+        &mut |documents, spans, texts| match &mut rows {
+            Rows::Csv(r) => r.write(documents, spans, texts),
+            Rows::Jsonl(r) => r.write(documents, spans, texts),
+        },
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let result = result?;
+    match rows {
+        Rows::Csv(r) => r.finish()?,
+        Rows::Jsonl(r) => r.finish()?,
+    }
+    if let Some((tmp, path)) = spool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::Permissions::from_mode(0o644);
+            std::fs::set_permissions(tmp.path(), mode).map_err(|e| dedup::Error::io(path, e))?;
+        }
+        tmp.persist(path)
+            .map_err(|e| dedup::Error::io(path, e.error))?;
+    }
     if !args.quiet {
         for s in &result.skipped {
             eprintln!(
@@ -223,17 +272,6 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             );
         }
     }
-    let unit = args.offsets.into();
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = std::io::BufWriter::new(out);
-    match args.format {
-        ReportFormat::Csv => report::write_csv(&mut out, &result, unit)?,
-        ReportFormat::Jsonl => report::write_jsonl(&mut out, &result, unit)?,
-    }
-    out.flush().map_err(|e| dedup::Error::io("<report>", e))?;
     if let Some(path) = &args.pairs {
         let file = std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?;
         report::write_pairs(std::io::BufWriter::new(file), &result)?;

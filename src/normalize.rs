@@ -117,7 +117,7 @@ fn ascii_alnum_run(bytes: &[u8]) -> usize {
     const H: u64 = 0x8080_8080_8080_8080;
     // For bytes below 0x80: high bit set where lo <= byte (ge) or byte <= hi (le).
     let ge = |x: u64, lo: u8| (x | H).wrapping_sub(L * lo as u64) & H;
-    let le = |x: u64, hi: u8| (L * hi as u64 | H).wrapping_sub(x) & H;
+    let le = |x: u64, hi: u8| ((L * hi as u64) | H).wrapping_sub(x) & H;
     let mut run = 0;
     while let Some(chunk) = bytes.get(run..run + 8) {
         let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));

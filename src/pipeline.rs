@@ -6,7 +6,7 @@
 //! same for any thread count.
 
 use crate::detect::near_dup::{self, Cluster, Edge, NearDupStats};
-use crate::detect::{self, boilerplate, Span, SpanRules, Verdict};
+use crate::detect::{self, boilerplate, Kind, Span, SpanRules, Verdict};
 use crate::fingerprint::{self, DocPrint};
 use crate::lsh::LshParams;
 use crate::minhash;
@@ -95,10 +95,12 @@ pub struct ScanResult {
     pub sources: Vec<Source>,
     /// Scanned documents in corpus order (source name, then line); spans refer to them by index.
     pub documents: Vec<Document>,
-    /// Sorted by document, then start.
+    /// Sorted by document, then start ([`scan`] only; [`scan_streaming`] hands them to its sink).
     pub spans: Vec<Span>,
     /// Parallel to `spans`.
     pub texts: Vec<SpanText>,
+    /// Rows and bytes per kind.
+    pub totals: Totals,
     /// Inputs and records that were not scanned, with the reason.
     pub skipped: Vec<Skipped>,
     pub lsh: LshParams,
@@ -112,16 +114,31 @@ pub struct ScanResult {
 /// Receives `(stage, documents, bytes)` as the scan advances (for a progress display).
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 
-/// Runs the scan on a pool of `options.threads` threads.
+/// Receives the report's spans, a run of documents at a time in corpus order, with the
+/// corpus's documents (which the spans refer to by index) and the spans' texts.
+pub type Sink<'a> =
+    &'a mut (dyn FnMut(&[Document], &[Span], &[SpanText]) -> Result<(), Error> + Send);
+
+/// Runs the scan on a pool of `options.threads` threads and keeps every span in the result.
 pub fn scan(inputs: &[PathBuf], options: &Options) -> Result<ScanResult, Error> {
-    scan_with_progress(inputs, options, &|_, _, _| {})
+    let (mut spans, mut texts) = (Vec::new(), Vec::new());
+    let mut result = scan_streaming(inputs, options, &|_, _, _| {}, &mut |_, s, t| {
+        spans.extend_from_slice(s);
+        texts.extend_from_slice(t);
+        Ok(())
+    })?;
+    result.spans = spans;
+    result.texts = texts;
+    Ok(result)
 }
 
-/// [`scan`], reporting progress to `progress`.
-pub fn scan_with_progress(
+/// [`scan`] for corpora of any size: spans go to `sink` as they are found (the result keeps
+/// only their [`Totals`]), and progress to `progress`.
+pub fn scan_streaming(
     inputs: &[PathBuf],
     options: &Options,
     progress: Progress,
+    sink: Sink,
 ) -> Result<ScanResult, Error> {
     validate(options)?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -133,7 +150,7 @@ pub fn scan_with_progress(
         lsh: Some(options.lsh_params()),
         ..options.clone()
     };
-    pool.install(|| scan_in_pool(inputs, options, progress))
+    pool.install(|| scan_in_pool(inputs, options, progress, sink))
 }
 
 impl Options {
@@ -301,7 +318,12 @@ fn read_and_fingerprint(si: u32, src: &Source, o: &Options) -> Result<TextOutcom
     })
 }
 
-fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<ScanResult, Error> {
+fn scan_in_pool(
+    inputs: &[PathBuf],
+    o: &Options,
+    progress: Progress,
+    sink: Sink,
+) -> Result<ScanResult, Error> {
     let found = read::discover(inputs)?;
     let _stdin_spool = found.stdin_spool; // kept until the scan has read everything again
     let sources = found.sources;
@@ -384,42 +406,61 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
     let frequent = boilerplate::frequent_keys(&prints, &representative, o.min_docs);
 
     progress("spans", documents.len() as u64, total_bytes);
-    // Spans per document.
-    let per_doc: Vec<Vec<Span>> = prints
-        .par_iter()
-        .enumerate()
-        .map(|(d, print)| {
-            let verdict = match verdicts[d] {
-                Some((cluster, kept, similarity, exact)) => Verdict::Duplicate {
-                    cluster,
-                    kept,
-                    kept_len: prints[kept as usize].len,
-                    similarity,
-                    exact,
-                },
-                None => Verdict::Kept {
-                    frequent: &frequent,
-                },
-            };
-            detect::assemble(d as u32, print, verdict, o.rules)
-        })
-        .collect();
-
-    // Previews and code-point offsets, from the text of the flagged documents only.
-    let flagged: Vec<u32> = (0..per_doc.len() as u32)
-        .filter(|&d| !per_doc[d as usize].is_empty())
-        .collect();
-    let texts_by_doc = with_texts(&sources, &documents, &o.fields, &flagged, |d, text| {
-        span_texts(&per_doc[d as usize], text, &documents)
-    })?;
-    let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
-    let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
+    // Spans per document, a run of whole sources at a time: assembled in parallel, given their
+    // previews from the text, handed to `sink` in corpus order, then dropped.
+    let mut totals = Totals {
+        top_boilerplate: boilerplate::top_units(&frequent, TOP_BOILERPLATE)
+            .into_iter()
+            .map(|(key, docs)| (key, docs, String::new()))
+            .collect(),
+        ..Totals::default()
+    };
+    let mut first = 0;
+    while first < prints.len() {
+        let mut end = (first + SPAN_CHUNK).min(prints.len());
+        let last_source = documents[end - 1].source;
+        while end < prints.len() && documents[end].source == last_source {
+            end += 1;
+        }
+        let per_doc: Vec<Vec<Span>> = (first..end)
+            .into_par_iter()
+            .map(|d| {
+                let verdict = match verdicts[d] {
+                    Some((cluster, kept, similarity, exact)) => Verdict::Duplicate {
+                        cluster,
+                        kept,
+                        kept_len: prints[kept as usize].len,
+                        similarity,
+                        exact,
+                    },
+                    None => Verdict::Kept {
+                        frequent: &frequent,
+                    },
+                };
+                detect::assemble(d as u32, &prints[d], verdict, o.rules)
+            })
+            .collect();
+        // Previews, code-point offsets and lines, from the text of the flagged documents only.
+        let flagged: Vec<u32> = (first..end)
+            .filter(|&d| !per_doc[d - first].is_empty())
+            .map(|d| d as u32)
+            .collect();
+        let texts_by_doc = with_texts(&sources, &documents, &o.fields, &flagged, |d, text| {
+            span_texts(&per_doc[d as usize - first], text, &documents)
+        })?;
+        let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
+        let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
+        totals.add(&spans, &texts);
+        sink(&documents, &spans, &texts)?;
+        first = end;
+    }
 
     Ok(ScanResult {
         sources,
         documents,
-        spans,
-        texts,
+        spans: Vec::new(),
+        texts: Vec::new(),
+        totals,
         skipped,
         lsh,
         clusters,
@@ -428,6 +469,40 @@ fn scan_in_pool(inputs: &[PathBuf], o: &Options, progress: Progress) -> Result<S
         bytes_read: total_bytes,
     })
 }
+
+/// Row and byte counts of a scan's report, gathered as its spans stream past.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub rows: usize,
+    /// Rows and bytes per kind, in the order of [`Kind::ALL`].
+    pub per_kind: [(usize, u64); 4],
+    /// The most widespread cross-document boilerplate units: (matching key, documents, preview
+    /// of its first occurrence), most documents first (ties by key).
+    pub top_boilerplate: Vec<(u64, u32, String)>,
+}
+
+impl Totals {
+    fn add(&mut self, spans: &[Span], texts: &[SpanText]) {
+        self.rows += spans.len();
+        for (s, t) in spans.iter().zip(texts) {
+            let k = Kind::ALL.iter().position(|&k| k == s.kind).unwrap_or(0);
+            self.per_kind[k].0 += 1;
+            self.per_kind[k].1 += (s.end - s.start) as u64;
+            if let detect::Reason::InDocuments { key, .. } = s.reason {
+                for unit in &mut self.top_boilerplate {
+                    if unit.0 == key && unit.2.is_empty() {
+                        unit.2 = t.preview.clone();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How many boilerplate units the statistics list.
+const TOP_BOILERPLATE: usize = 20;
+/// Documents whose spans are assembled and written per step (whole sources: a shard at once).
+const SPAN_CHUNK: usize = 4096;
 
 /// Calls `f(doc, text)` for each of `docs` (sorted), reading every source they come from once,
 /// sources in parallel; results in the order of `docs`. A document that is no longer there, or no

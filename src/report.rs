@@ -10,7 +10,8 @@
 //! score], ...]}`, in the style of Dolma attribute files.
 
 use crate::detect::Kind;
-use crate::pipeline::ScanResult;
+use crate::detect::Span;
+use crate::pipeline::{Document, ScanResult, SpanText};
 use crate::Error;
 use serde::Serialize;
 use std::io::Write;
@@ -63,48 +64,90 @@ struct Row<'a> {
 }
 
 /// The four offsets of a span (start, end, keep_start, keep_end) in the unit asked for.
-fn offsets(result: &ScanResult, i: usize, unit: Offsets) -> [usize; 4] {
-    let s = &result.spans[i];
+fn offsets(s: &Span, t: &SpanText, unit: Offsets) -> [usize; 4] {
     match unit {
         Offsets::Bytes => {
             let (ks, ke) = s.keep.map_or((0, 0), |k| (k.start, k.end));
             [s.start, s.end, ks, ke]
         }
-        Offsets::Chars => result.texts[i].chars,
+        Offsets::Chars => t.chars,
     }
 }
 
-/// Writes the CSV report.
-pub fn write_csv<W: Write>(out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
-    w.write_record(HEADER)?;
-    let name = |d: u32| result.documents[d as usize].name.as_str();
-    for (i, span) in result.spans.iter().enumerate() {
-        let [start, end, keep_start, keep_end] = offsets(result, i, unit);
-        w.serialize(Row {
-            doc: name(span.doc),
-            start,
-            end,
-            kind: span.kind.as_str(),
-            keep_doc: span.keep.map(|k| name(k.doc)),
-            keep_start: span.keep.map(|_| keep_start),
-            keep_end: span.keep.map(|_| keep_end),
-            similarity: span.similarity.map(|s| format!("{s:.4}")),
-            cluster: span.cluster,
-            id: result.documents[span.doc as usize].id.as_deref(),
-            keep_id: span
-                .keep
-                .and_then(|k| result.documents[k.doc as usize].id.as_deref()),
-            reason: &result.texts[i].reason,
-            line_start: result.texts[i].lines[0],
-            line_end: result.texts[i].lines[1],
-            preview: &result.texts[i].preview,
-        })?;
+/// Writes CSV report rows as spans arrive (see [`crate::pipeline::scan_streaming`]).
+pub struct CsvRows<W: Write> {
+    w: csv::Writer<W>,
+    unit: Offsets,
+    header_written: bool,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// The header is written with the first rows (or by `finish`), so that a run that fails
+    /// before finding anything prints nothing.
+    pub fn new(out: W, unit: Offsets) -> Result<Self, Error> {
+        let w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(out);
+        Ok(CsvRows {
+            w,
+            unit,
+            header_written: false,
+        })
     }
-    w.flush().map_err(|e| Error::Report(e.into()))?;
-    Ok(())
+
+    fn header(&mut self) -> Result<(), Error> {
+        if !self.header_written {
+            self.w.write_record(HEADER)?;
+            self.header_written = true;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows of `spans` (with their `texts`), which refer to `documents`.
+    pub fn write(
+        &mut self,
+        documents: &[Document],
+        spans: &[Span],
+        texts: &[SpanText],
+    ) -> Result<(), Error> {
+        self.header()?;
+        let name = |d: u32| documents[d as usize].name.as_str();
+        for (span, text) in spans.iter().zip(texts) {
+            let [start, end, keep_start, keep_end] = offsets(span, text, self.unit);
+            self.w.serialize(Row {
+                doc: name(span.doc),
+                start,
+                end,
+                kind: span.kind.as_str(),
+                keep_doc: span.keep.map(|k| name(k.doc)),
+                keep_start: span.keep.map(|_| keep_start),
+                keep_end: span.keep.map(|_| keep_end),
+                similarity: span.similarity.map(|s| format!("{s:.4}")),
+                cluster: span.cluster,
+                id: documents[span.doc as usize].id.as_deref(),
+                keep_id: span
+                    .keep
+                    .and_then(|k| documents[k.doc as usize].id.as_deref()),
+                reason: &text.reason,
+                line_start: text.lines[0],
+                line_end: text.lines[1],
+                preview: &text.preview,
+            })?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.header()?;
+        self.w.flush().map_err(|e| Error::Report(e.into()))
+    }
+}
+
+/// Writes the CSV report of a scan that kept its spans ([`crate::pipeline::scan`]).
+pub fn write_csv<W: Write>(out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
+    let mut rows = CsvRows::new(out, unit)?;
+    rows.write(&result.documents, &result.spans, &result.texts)?;
+    rows.finish()
 }
 
 /// Writes the near-duplicate graph: one `doc_a,doc_b,similarity,id_a,id_b` row per pair of
@@ -130,42 +173,66 @@ pub fn write_pairs<W: Write>(out: W, result: &ScanResult) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes one JSON attribute record per flagged document.
-pub fn write_jsonl<W: Write>(mut out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Report(e.into());
-    let mut i = 0;
-    while i < result.spans.len() {
-        let doc = result.spans[i].doc;
-        let mut spans = Vec::new();
-        while i < result.spans.len() && result.spans[i].doc == doc {
-            let s = &result.spans[i];
-            let [start, end, _, _] = offsets(result, i, unit);
-            spans.push(serde_json::json!([
-                start,
-                end,
-                s.kind.as_str(),
-                s.similarity.unwrap_or(1.0)
-            ]));
-            i += 1;
-        }
-        let d = &result.documents[doc as usize];
-        let record = serde_json::json!({ "id": d.id, "doc": d.name, "spans": spans });
-        serde_json::to_writer(&mut out, &record).map_err(|e| io(e.into()))?;
-        out.write_all(b"\n").map_err(io)?;
+/// Writes one JSON attribute record per flagged document, as spans arrive.
+pub struct JsonlRows<W: Write> {
+    out: W,
+    unit: Offsets,
+}
+
+impl<W: Write> JsonlRows<W> {
+    pub fn new(out: W, unit: Offsets) -> Self {
+        JsonlRows { out, unit }
     }
-    out.flush().map_err(io)
+
+    /// Writes the records of `spans` (whole documents: a document's spans arrive together).
+    pub fn write(
+        &mut self,
+        documents: &[Document],
+        spans: &[Span],
+        texts: &[SpanText],
+    ) -> Result<(), Error> {
+        let io = |e: std::io::Error| Error::Report(e.into());
+        let mut i = 0;
+        while i < spans.len() {
+            let doc = spans[i].doc;
+            let mut out = Vec::new();
+            while i < spans.len() && spans[i].doc == doc {
+                let s = &spans[i];
+                let [start, end, _, _] = offsets(s, &texts[i], self.unit);
+                out.push(serde_json::json!([
+                    start,
+                    end,
+                    s.kind.as_str(),
+                    s.similarity.unwrap_or(1.0)
+                ]));
+                i += 1;
+            }
+            let d = &documents[doc as usize];
+            let record = serde_json::json!({ "id": d.id, "doc": d.name, "spans": out });
+            serde_json::to_writer(&mut self.out, &record).map_err(|e| io(e.into()))?;
+            self.out.write_all(b"\n").map_err(io)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.out.flush().map_err(|e| Error::Report(e.into()))
+    }
+}
+
+/// Writes the JSONL report of a scan that kept its spans ([`crate::pipeline::scan`]).
+pub fn write_jsonl<W: Write>(out: W, result: &ScanResult, unit: Offsets) -> Result<(), Error> {
+    let mut rows = JsonlRows::new(out, unit);
+    rows.write(&result.documents, &result.spans, &result.texts)?;
+    rows.finish()
 }
 
 /// Rows and bytes per kind.
 pub fn totals(result: &ScanResult) -> Vec<(Kind, usize, u64)> {
     Kind::ALL
         .iter()
-        .map(|&k| {
-            let spans = result.spans.iter().filter(|s| s.kind == k);
-            let (rows, bytes) =
-                spans.fold((0, 0u64), |(r, b), s| (r + 1, b + (s.end - s.start) as u64));
-            (k, rows, bytes)
-        })
+        .zip(result.totals.per_kind)
+        .map(|(&k, (rows, bytes))| (k, rows, bytes))
         .collect()
 }
 
@@ -180,7 +247,7 @@ pub fn summary(result: &ScanResult) -> String {
         result.documents.len(),
         result.bytes_read,
         result.skipped.len(),
-        result.spans.len(),
+        result.totals.rows,
         per_kind.join(", ")
     )
 }
@@ -219,20 +286,8 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
     for c in &result.clusters {
         *sizes.entry(c.members.len() + 1).or_default() += 1;
     }
-    // The most frequent cross-document boilerplate units, by the documents holding them.
-    let mut units: std::collections::HashMap<&str, (usize, std::collections::HashSet<u32>)> =
-        std::collections::HashMap::new();
-    for (s, t) in result.spans.iter().zip(&result.texts) {
-        if matches!(s.reason, crate::detect::Reason::InDocuments(_)) {
-            units.entry(t.preview.as_str()).or_default().1.insert(s.doc);
-        }
-    }
-    let mut top: Vec<(&str, usize)> = units
-        .into_iter()
-        .map(|(p, (_, docs))| (p, docs.len()))
-        .collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    top.truncate(20);
+    // The most widespread cross-document boilerplate units.
+    let top = &result.totals.top_boilerplate;
     let skipped: Vec<serde_json::Value> = result
         .skipped
         .iter()
@@ -245,13 +300,13 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
         "skipped": skipped.len(),
         "skipped_bytes": result.skipped.iter().map(|s| s.bytes).sum::<u64>(),
         "skipped_inputs": skipped,
-        "rows": result.spans.len(),
+        "rows": result.totals.rows,
         "per_kind": per_kind,
         "clusters": result.clusters.len(),
         "cluster_sizes": sizes.into_iter().map(|(size, n)| serde_json::json!({"size": size, "clusters": n})).collect::<Vec<_>>(),
         "lsh": {"bands": result.lsh.bands, "rows": result.lsh.rows,
                 "candidate_pairs": result.near_dup.candidate_pairs, "verified_pairs": result.near_dup.verified_pairs},
-        "top_boilerplate": top.into_iter().map(|(text, docs)| serde_json::json!({"text": text, "documents": docs})).collect::<Vec<_>>(),
+        "top_boilerplate": top.iter().map(|(_, docs, text)| serde_json::json!({"text": text, "documents": docs})).collect::<Vec<_>>(),
         "wall_seconds": wall_seconds,
         "mb_per_second": if wall_seconds > 0.0 { result.bytes_read as f64 / 1e6 / wall_seconds } else { 0.0 },
     })

@@ -37,6 +37,15 @@ pub fn frequent_keys(
         .collect()
 }
 
+/// The `n` keys found in the most documents, most first (ties by key, so the choice is
+/// deterministic).
+pub fn top_units(frequent: &HashMap<u64, u32>, n: usize) -> Vec<(u64, u32)> {
+    let mut all: Vec<(u64, u32)> = frequent.iter().map(|(&k, &d)| (k, d)).collect();
+    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    all.truncate(n);
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

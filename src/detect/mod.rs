@@ -74,8 +74,9 @@ pub struct Span {
 /// Why a span is reported; [`Reason::render`] writes the report's `reason` column.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reason {
-    /// Boilerplate: the segment occurs in this many documents (near-duplicate clusters once).
-    InDocuments(u32),
+    /// Boilerplate: the segment (matching `key`) occurs in `docs` documents (a near-duplicate
+    /// cluster counts once).
+    InDocuments { docs: u32, key: u64 },
     /// Boilerplate: a short line without a sentence, this many times in its document.
     RepeatedInDocument(u32),
     /// Repeated paragraph: repeats the kept range of the same document.
@@ -91,7 +92,7 @@ impl Reason {
     /// range (used by [`Reason::Repeats`]).
     pub fn render(&self, keep_lines: [u32; 2]) -> String {
         match *self {
-            Reason::InDocuments(n) => format!("in {n} documents"),
+            Reason::InDocuments { docs, .. } => format!("in {docs} documents"),
             Reason::RepeatedInDocument(n) => {
                 format!("short line repeated {n} times in this document")
             }
@@ -187,7 +188,10 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
         .iter()
         .map(|s| {
             if let Some(&n) = frequent.get(&s.key) {
-                Some(Reason::InDocuments(n))
+                Some(Reason::InDocuments {
+                    docs: n,
+                    key: s.key,
+                })
             } else {
                 let n = in_doc[&s.key];
                 (n >= 2 && s.words as usize <= rules.furniture_words && !s.sentence)
