@@ -154,7 +154,7 @@ impl From<OffsetUnit> for Offsets {
 
 /// The report being written.
 enum Rows<W: Write> {
-    Csv(report::CsvRows<W>),
+    Csv(Box<report::CsvRows<W>>),
     Jsonl(report::JsonlRows<W>),
 }
 
@@ -233,7 +233,7 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
     };
     let out = std::io::BufWriter::with_capacity(1 << 16, out);
     let mut rows = match args.format {
-        ReportFormat::Csv => Rows::Csv(report::CsvRows::new(out, unit)?),
+        ReportFormat::Csv => Rows::Csv(Box::new(report::CsvRows::new(out, unit)?)),
         ReportFormat::Jsonl => Rows::Jsonl(report::JsonlRows::new(out, unit)),
     };
     let result = dedup::pipeline::scan_streaming(
