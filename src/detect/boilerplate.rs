@@ -13,29 +13,43 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 /// Keys found in at least `min_docs` distinct documents (clusters), with their document counts.
+///
+/// Counted exactly by sorting `(key, representative)` pairs, one slice of the key space at a
+/// time ([`PARTS`] slices by the key's top bits), so the sort never holds more than a fraction of
+/// the corpus's segment keys.
 pub fn frequent_keys(
     prints: &[DocPrint],
     representative: &[u32],
     min_docs: usize,
 ) -> HashMap<u64, u32> {
-    let mut pairs: Vec<(u64, u32)> = prints
-        .par_iter()
-        .zip(representative.par_iter())
-        .flat_map_iter(|(print, &rep)| {
-            let mut keys: Vec<u64> = print.keys.clone();
-            keys.sort_unstable();
-            keys.dedup();
-            keys.into_iter().map(move |k| (k, rep))
-        })
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() >= min_docs.max(1))
-        .map(|run| (run[0].0, run.len() as u32))
-        .collect()
+    let mut frequent = HashMap::default();
+    for part in 0..PARTS {
+        let in_part = |k: &u64| (k >> (64 - PART_BITS)) as usize == part;
+        let mut pairs: Vec<(u64, u32)> = prints
+            .par_iter()
+            .zip(representative.par_iter())
+            .flat_map_iter(|(print, &rep)| {
+                let mut keys: Vec<u64> = print.keys.iter().copied().filter(in_part).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                keys.into_iter().map(move |k| (k, rep))
+            })
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        frequent.extend(
+            pairs
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|run| run.len() >= min_docs.max(1))
+                .map(|run| (run[0].0, run.len() as u32)),
+        );
+    }
+    frequent
 }
+
+/// The key space is counted in `PARTS = 2^PART_BITS` slices.
+const PART_BITS: u32 = 4;
+const PARTS: usize = 1 << PART_BITS;
 
 /// The `n` keys found in the most documents, most first (ties by key, so the choice is
 /// deterministic).
