@@ -63,6 +63,7 @@ static ASCII_WORD: [u8; 128] = {
 /// output behind, at the first character for which that is not certain.
 fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
     let bytes = text.as_bytes();
+    let classes = class_table();
     let mut word = WordHasher::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -83,7 +84,10 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
         }
         // A multi-byte character: `i` is on a boundary because every step moves by whole chars.
         let c = text[i..].chars().next().unwrap_or_default();
-        let class = class_of(c);
+        let class = match classes.get(c as usize) {
+            Some(&class) => class,
+            None => compute_class(c),
+        };
         if class & INERT == 0 {
             return false;
         }
@@ -170,7 +174,7 @@ fn word_char(c: char, word: &mut WordHasher, out: &mut Vec<u64>) {
     }
 }
 
-/// Class bits of a character (see [`class_of`]).
+/// Class bits of a character (see [`compute_class`]).
 const INERT: u32 = 1 << 31;
 const ALNUM: u32 = 1 << 30;
 /// Lower-cases to the single character in the low bits.
@@ -180,19 +184,23 @@ const LOWER_MASK: u32 = (1 << 21) - 1;
 /// What the tokenizer needs to know of `c`, from a table built once for the characters below
 /// U+3000 (Latin, Greek, Cyrillic, punctuation...), computed for the others: whether it is
 /// NFKC-inert ([`is_inert`]), alphanumeric, and its lower case when that is one character.
-#[inline]
+#[cfg(test)]
 fn class_of(c: char) -> u32 {
-    const TABLE: usize = 0x3000;
-    static CLASSES: OnceLock<Vec<u32>> = OnceLock::new();
-    let table = CLASSES.get_or_init(|| {
-        (0..TABLE as u32)
-            .map(|u| char::from_u32(u).map_or(0, compute_class))
-            .collect()
-    });
-    match table.get(c as usize) {
+    match class_table().get(c as usize) {
         Some(&class) => class,
         None => compute_class(c),
     }
+}
+
+/// The classes of the characters below U+3000, built on first use.
+fn class_table() -> &'static [u32] {
+    const TABLE: usize = 0x3000;
+    static CLASSES: OnceLock<Vec<u32>> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        (0..TABLE as u32)
+            .map(|u| char::from_u32(u).map_or(0, compute_class))
+            .collect()
+    })
 }
 
 fn compute_class(c: char) -> u32 {

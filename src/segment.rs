@@ -60,9 +60,11 @@ pub fn has_sentence_end(text: &str) -> bool {
         None => true,
         Some(n) => n.is_whitespace() || "\"'»”’)]".contains(n),
     };
+    const ELLIPSIS: &[u8] = "…".as_bytes();
     let bytes = text.as_bytes();
     memchr::memchr3_iter(b'.', b'!', b'?', bytes).any(|i| ends_at(i + 1))
-        || memchr::memmem::find_iter(bytes, "…").any(|i| ends_at(i + "…".len()))
+        || memchr::memchr_iter(ELLIPSIS[0], bytes)
+            .any(|i| bytes[i..].starts_with(ELLIPSIS) && ends_at(i + ELLIPSIS.len()))
 }
 
 #[cfg(test)]

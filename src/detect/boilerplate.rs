@@ -15,16 +15,23 @@ use rustc_hash::FxHashMap as HashMap;
 /// Keys found in at least `min_docs` distinct documents (clusters), with their document counts.
 ///
 /// Counted exactly by sorting `(key, representative)` pairs, one slice of the key space at a
-/// time ([`PARTS`] slices by the key's top bits), so the sort never holds more than a fraction of
-/// the corpus's segment keys.
+/// time (slices by the key's top bits, as many as keep a slice under [`PART_BYTES`]), so the sort
+/// never holds more than a bounded share of the corpus's segment keys.
 pub fn frequent_keys(
     prints: &[DocPrint],
     representative: &[u32],
     min_docs: usize,
 ) -> HashMap<u64, u32> {
+    // As many slices as keep one slice's pairs under PART_BYTES (one for most corpora).
+    let keys: usize = prints.iter().map(|p| p.keys.len()).sum();
+    let part_bits = (keys * 16)
+        .div_ceil(PART_BYTES)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(8);
     let mut frequent = HashMap::default();
-    for part in 0..PARTS {
-        let in_part = |k: &u64| (k >> (64 - PART_BITS)) as usize == part;
+    for part in 0..1u64 << part_bits {
+        let in_part = |k: &u64| part_bits == 0 || k >> (64 - part_bits) == part;
         let mut pairs: Vec<(u64, u32)> = prints
             .par_iter()
             .zip(representative.par_iter())
@@ -47,9 +54,8 @@ pub fn frequent_keys(
     frequent
 }
 
-/// The key space is counted in `PARTS = 2^PART_BITS` slices.
-const PART_BITS: u32 = 4;
-const PARTS: usize = 1 << PART_BITS;
+/// The most memory one slice of `(key, representative)` pairs may take.
+const PART_BYTES: usize = 64 << 20;
 
 /// The `n` keys found in the most documents, most first (ties by key, so the choice is
 /// deterministic).
