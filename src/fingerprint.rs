@@ -24,6 +24,9 @@ use std::ops::Range;
 /// A line shorter than this never continues into the next one.
 pub const WRAP_MIN_BYTES: usize = 24;
 
+/// Segments with more words than this are prose (`sentence` is true without checking).
+pub const SENTENCE_CHECK_WORDS: usize = 32;
+
 /// A document whose lines are all at most this long (and mostly long) is hard-wrapped text.
 pub const WRAPPED_MAX_BYTES: usize = 100;
 
@@ -149,6 +152,7 @@ fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut 
     let start = first.start + lead;
     let end = first.start + raw.trim_end().len();
     let words = word_start..tokens.words.len() as u32;
+    let prose = words.len() > SENTENCE_CHECK_WORDS;
     let key = if words.is_empty() {
         // No word at all: match on the exact trimmed bytes, tagged apart from word sequences.
         xxhash_rust::xxh3::xxh3_64_with_seed(&text.as_bytes()[start..end], 0x5eed)
@@ -162,7 +166,8 @@ fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut 
         last_line: last.number,
         key,
         words,
-        sentence: segment::has_sentence_end(&text[start..end]),
+        // Only short segments can be furniture; a long one is taken as prose without a look.
+        sentence: prose || segment::has_sentence_end(&text[start..end]),
     });
 }
 

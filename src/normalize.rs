@@ -13,7 +13,7 @@
 //! is scanned in one pass over its bytes, hashing each word as it goes: no allocation, no copy.
 //! Other text is normalised first.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Turns text into word hashes, reusing its buffers between calls.
@@ -85,7 +85,7 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
         // A multi-byte character: `i` is on a boundary because every step moves by whole chars.
         let c = text[i..].chars().next().unwrap_or_default();
         let class = match classes.get(c as usize) {
-            Some(&class) => class,
+            Some(class) => class,
             None => compute_class(c),
         };
         if class & INERT == 0 {
@@ -187,20 +187,36 @@ const LOWER_MASK: u32 = (1 << 21) - 1;
 #[cfg(test)]
 fn class_of(c: char) -> u32 {
     match class_table().get(c as usize) {
-        Some(&class) => class,
+        Some(class) => class,
         None => compute_class(c),
     }
 }
 
-/// The classes of the characters below U+3000, built on first use.
-fn class_table() -> &'static [u32] {
-    const TABLE: usize = 0x3000;
-    static CLASSES: OnceLock<Vec<u32>> = OnceLock::new();
-    CLASSES.get_or_init(|| {
-        (0..TABLE as u32)
-            .map(|u| char::from_u32(u).map_or(0, compute_class))
-            .collect()
-    })
+/// The classes of the characters below U+3000, each computed on first use (0: not yet).
+fn class_table() -> &'static ClassTable {
+    static CLASSES: ClassTable = ClassTable([const { AtomicU32::new(0) }; TABLE]);
+    &CLASSES
+}
+
+const TABLE: usize = 0x3000;
+/// Marks a computed entry of the class table.
+const KNOWN: u32 = 1 << 28;
+
+struct ClassTable([AtomicU32; TABLE]);
+
+impl ClassTable {
+    /// The class of `c`, or `None` above the table.
+    #[inline]
+    fn get(&self, c: usize) -> Option<u32> {
+        let slot = self.0.get(c)?;
+        let class = slot.load(Ordering::Relaxed);
+        if class != 0 {
+            return Some(class);
+        }
+        let class = char::from_u32(c as u32).map_or(0, compute_class) | KNOWN;
+        slot.store(class, Ordering::Relaxed);
+        Some(class)
+    }
 }
 
 fn compute_class(c: char) -> u32 {
