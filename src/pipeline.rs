@@ -415,6 +415,8 @@ fn scan_in_pool(
             .collect(),
         ..Totals::default()
     };
+    // Runs of whole sources, about SPAN_CHUNK documents each.
+    let mut chunks = Vec::new();
     let mut first = 0;
     while first < prints.len() {
         let mut end = (first + SPAN_CHUNK).min(prints.len());
@@ -422,7 +424,13 @@ fn scan_in_pool(
         while end < prints.len() && documents[end].source == last_source {
             end += 1;
         }
-        let per_doc: Vec<Vec<Span>> = (first..end)
+        chunks.push(first..end);
+        first = end;
+    }
+    let spans_of = |range: std::ops::Range<usize>| -> Result<(Vec<Span>, Vec<SpanText>), Error> {
+        let first = range.start;
+        let per_doc: Vec<Vec<Span>> = range
+            .clone()
             .into_par_iter()
             .map(|d| {
                 let verdict = match verdicts[d] {
@@ -441,7 +449,7 @@ fn scan_in_pool(
             })
             .collect();
         // Previews, code-point offsets and lines, from the text of the flagged documents only.
-        let flagged: Vec<u32> = (first..end)
+        let flagged: Vec<u32> = range
             .filter(|&d| !per_doc[d - first].is_empty())
             .map(|d| d as u32)
             .collect();
@@ -450,9 +458,23 @@ fn scan_in_pool(
         })?;
         let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
         let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
-        totals.add(&spans, &texts);
-        sink(&documents, &spans, &texts)?;
-        first = end;
+        Ok((spans, texts))
+    };
+    // Each run is written while the next one is assembled.
+    let mut pending: Option<(Vec<Span>, Vec<SpanText>)> = None;
+    for range in chunks.into_iter().map(Some).chain([None]) {
+        let (next, written) = rayon::join(
+            || range.map(&spans_of).transpose(),
+            || match pending.take() {
+                Some((spans, texts)) => {
+                    totals.add(&spans, &texts);
+                    sink(&documents, &spans, &texts)
+                }
+                None => Ok(()),
+            },
+        );
+        written?;
+        pending = next?;
     }
 
     Ok(ScanResult {
