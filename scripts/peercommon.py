@@ -7,7 +7,8 @@ differs:
   1. list the corpus files (recursively, sorted; names relative to the
      folder, '/' separators, like dedup's `doc` column);
   2. multiprocessing Pool(WORKERS): each worker reads a file, tokenises it
-     exactly like dedup (textsim.words: NFKC, lower(), alphanumeric runs),
+     as the brief says (textsim.simple_words: NFKC, lower(), `[^\\W_]+`
+     runs; dedup's own words differ only for a few scripts, see textsim),
      builds the set of word 5-shingles (each shingle the 5 words joined by
      one space; a document with 1-4 words has one shingle, its whole word
      sequence; a document without words gets no signature) and returns a
@@ -76,7 +77,7 @@ def shingle_strings(text: str, k: int = SHINGLE) -> list[str]:
     """The document's set of word k-shingles as strings (in set order: a
     MinHash does not depend on the order of its input)."""
     return [" ".join(s) for s in
-            textsim.shingles_of_words(textsim.words(text), k)]
+            textsim.shingles_of_words(textsim.simple_words(text), k)]
 
 
 def log(msg: str) -> None:

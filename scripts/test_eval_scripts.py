@@ -290,6 +290,14 @@ class GenCorpus(unittest.TestCase):
         # punctuation split words; case is folded.
         self.assertEqual(textsim.words("L\u2019\u00c9T\u00c9, ﬁn_de \uff11er!"),
                          ["l", "été", "fin", "de", "1er"])
+        # As dedup (Rust) cuts words: combining marks that are alphabetic in
+        # Unicode stay inside the word (Arabic harakat), 'İ' lowers inside
+        # its word, and there is no final-sigma rule.
+        self.assertEqual(len(textsim.words("\u0645\u064f\u062d\u064e\u0645\u0651"
+                                           "\u064e\u062f \u0631\u0633\u0648\u0644")), 2)
+        self.assertEqual(textsim.words("\u0130STANBUL"), ["i\u0307stanbul"])
+        self.assertEqual(textsim.words("\u039f\u0394\u039f\u03a3"),
+                         ["\u03bf\u03b4\u03bf\u03c3"])
         self.assertEqual(textsim.shingles("a b c d e f"),
                          {tuple("abcde"), tuple("bcdef")})
         # Fewer than 5 words: one shingle, the whole sequence.
