@@ -154,3 +154,43 @@ fn stats_file_accounts_for_the_run() {
     assert_eq!(v["lsh"]["bands"], 18);
     assert!(v["mb_per_second"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn output_file_appears_only_when_the_scan_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.csv");
+    dedup()
+        .args(["scan", "--threshold", "2", "-o"])
+        .arg(&report)
+        .arg(common::seeds())
+        .assert()
+        .code(1);
+    assert!(!report.exists(), "a failed run left {}", report.display());
+    dedup()
+        .args(["scan", "-q", "-o"])
+        .arg(&report)
+        .arg(common::seeds().join("no-such-file.txt"))
+        .assert()
+        .code(1);
+    assert!(!report.exists());
+    let stdout = dedup()
+        .args(["scan", "-q"])
+        .arg(common::seeds())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    dedup()
+        .args(["scan", "-q", "-o"])
+        .arg(&report)
+        .arg(common::seeds())
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(std::fs::read(&report).unwrap(), stdout);
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().count() == 1,
+        "temporary file left behind"
+    );
+}

@@ -263,3 +263,36 @@ fn pairs_file_lists_every_linked_pair() {
         );
     }
 }
+
+/// More documents than one streamed run of spans (4,096): rows stay in corpus order, every
+/// boilerplate line is reported in every document, and the report is the same for 1 and 2
+/// threads.
+#[test]
+fn reports_spanning_several_streamed_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 9_000;
+    for i in 0..n {
+        let text = format!(
+            "Story number {i} tells of {} and {} in the year {}.\nShare this article\n",
+            i * 7 % 1000,
+            i * 13 % 997,
+            1900 + i % 120
+        );
+        std::fs::write(dir.path().join(format!("{i:05}.txt")), text).unwrap();
+    }
+    let run = |threads| {
+        let options = Options {
+            threads: Some(threads),
+            ..Options::default()
+        };
+        report_bytes(&[dir.path().to_path_buf()], &options)
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    let rows = parse(&one);
+    assert_eq!(rows.len(), n, "one boilerplate row per document");
+    assert!(rows.windows(2).all(|w| w[0].doc < w[1].doc));
+    assert!(rows
+        .iter()
+        .all(|r| r.kind == "boilerplate" && r.line_start == 2));
+}
