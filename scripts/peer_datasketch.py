@@ -47,18 +47,7 @@ def main() -> None:
     for i, m in enumerate(sigs):
         if m is not None:
             lsh.insert(i, m, check_duplication=False)
-    pairs = []
-    candidates = 0
-    for i, m in enumerate(sigs):
-        if m is None:
-            continue
-        for c in lsh.query(m):
-            if c <= i:
-                continue
-            candidates += 1
-            j = m.jaccard(sigs[c])
-            if j >= args.threshold:
-                pairs.append((i, c, j))
+    pairs, candidates = pc.query_pairs(sigs, lsh.query, args.threshold)
     pc.finish(names, pairs, candidates, args.out, started, "datasketch")
 
 

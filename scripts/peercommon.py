@@ -101,6 +101,25 @@ def sign_all(corpus: Path, names: list[str], worker, workers: int,
     return out
 
 
+def query_pairs(sigs: list, query, threshold: float) -> tuple[list, int]:
+    """Every pair (i, c, estimate) the LSH index returns for the signatures
+    `sigs` (i < c), kept when the MinHash estimate is at least `threshold`,
+    which is what such pipelines assert; also the number of candidates."""
+    pairs = []
+    candidates = 0
+    for i, m in enumerate(sigs):
+        if m is None:
+            continue
+        for c in query(m):
+            if c <= i:
+                continue
+            candidates += 1
+            j = m.jaccard(sigs[c])
+            if j >= threshold:
+                pairs.append((i, c, j))
+    return pairs, candidates
+
+
 def finish(names: list[str], pairs: list[tuple[int, int, float]],
            candidates: int, out: Path, started: float, label: str) -> None:
     """Union-find, the pairs CSV and the summary line."""
