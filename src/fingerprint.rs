@@ -268,14 +268,6 @@ impl DocPrint {
             }
         })
     }
-
-    /// Heap bytes held (for the statistics and memory tests).
-    pub fn heap_bytes(&self) -> usize {
-        self.keys.capacity() * 8
-            + self.layout.capacity()
-            + self.repeats.capacity() * std::mem::size_of::<(u32, Echo)>()
-            + self.bands.as_ref().map_or(0, |b| b.len() * 8)
-    }
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {

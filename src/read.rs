@@ -268,18 +268,23 @@ pub fn read_items(
     match src.format() {
         Format::Text => {
             let mut bytes = Vec::new();
-            f(match read_text(src, &mut bytes)? {
-                Ok(text) => Item::Doc(Record {
-                    line: 0,
-                    id: None,
-                    text: text.to_string(),
-                }),
-                Err(reason) => Item::Skip {
-                    line: 0,
-                    reason,
-                    bytes: bytes.len() as u64,
+            // Validated in place, then the buffer becomes the text (no copy).
+            let checked = read_text(src, &mut bytes)?.map(|_| ());
+            let len = bytes.len() as u64;
+            f(
+                match checked.and_then(|()| String::from_utf8(bytes).map_err(|e| e.to_string())) {
+                    Ok(text) => Item::Doc(Record {
+                        line: 0,
+                        id: None,
+                        text,
+                    }),
+                    Err(reason) => Item::Skip {
+                        line: 0,
+                        reason,
+                        bytes: len,
+                    },
                 },
-            })
+            )
         }
         Format::Jsonl => for_each_line(src, |line, buf| {
             if buf.iter().all(u8::is_ascii_whitespace) {
