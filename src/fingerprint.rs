@@ -15,6 +15,7 @@
 //! all-capitals headline. A headline followed by its article stays two segments.
 
 use crate::detect::repeated::{self, Echo};
+use crate::furniture::Evidence;
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::{hash_sequence, Tokenizer};
@@ -192,6 +193,8 @@ pub struct DocPrint {
     layout: Vec<u8>,
     /// The segments that repeat an earlier one of the document (usually none), ascending.
     pub repeats: Vec<(u32, Echo)>,
+    /// What the furniture classifier needs; `None` when it is off.
+    pub furniture: Option<Box<Evidence>>,
 }
 
 /// One segment as the detectors see it (decoded from a [`DocPrint`]).

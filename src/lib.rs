@@ -2,7 +2,7 @@
 //! and reports them as exact byte spans to cut.
 //!
 //! The pipeline, one module per stage:
-//! [`read`] → [`segment`] → [`normalize`] → [`fingerprint`] (with [`minhash`]) →
+//! [`read`] → [`segment`] → [`normalize`] → [`fingerprint`] (with [`minhash`] and [`furniture`]) →
 //! [`detect`] (with [`lsh`] and [`cluster`]) → [`report`]. [`pipeline::scan`] runs them all;
 //! [`apply::apply`] cuts a report's spans out of the corpus.
 
@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod detect;
 mod error;
 pub mod fingerprint;
+pub mod furniture;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

@@ -104,6 +104,14 @@ struct ScanArgs {
     /// A repeated run with fewer words is not reported.
     #[arg(long, default_value_t = 3)]
     min_repeat_words: usize,
+    /// Furniture probability (0-1) at which a line is cut as page furniture ("Leave a Reply",
+    /// share widgets, menus); higher cuts less.
+    #[arg(long, default_value_t = dedup::furniture::DEFAULT_THRESHOLD)]
+    boilerplate_threshold: f32,
+    /// Turn the furniture classifier off: boilerplate is then only text repeated across
+    /// documents (or short lines repeated inside one).
+    #[arg(long)]
+    no_furniture: bool,
     /// Worker threads (default: all cores). The report is the same for any value.
     #[arg(long)]
     threads: Option<usize>,
@@ -197,6 +205,7 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
         ..Options::default()
     };
     options.rules.min_repeat_words = args.min_repeat_words;
+    options.rules.furniture = (!args.no_furniture).then_some(args.boilerplate_threshold);
     let started = std::time::Instant::now();
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

@@ -8,6 +8,7 @@
 use crate::detect::near_dup::{self, Cluster, Edge, NearDupStats};
 use crate::detect::{self, boilerplate, Kind, Span, SpanRules, Verdict};
 use crate::fingerprint::{self, DocPrint};
+use crate::furniture;
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
@@ -173,6 +174,13 @@ fn validate(o: &Options) -> Result<(), Error> {
             "--shingle and --num-perm must be at least 1, --min-docs at least 2".into(),
         ));
     }
+    if let Some(t) = o.rules.furniture {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(Error::Usage(format!(
+                "--boilerplate-threshold must be in [0, 1], not {t}"
+            )));
+        }
+    }
     if let Some(p) = o.lsh {
         if p.bands == 0 || p.rows == 0 || p.bands * p.rows > o.num_perm {
             return Err(Error::Usage(format!(
@@ -273,7 +281,12 @@ impl Fingerprinter<'_> {
 fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
     TOKENIZER.with_borrow_mut(|tokenizer| {
         let tokens = fingerprint::tokenize(text, tokenizer);
-        fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm, o.lsh_params())
+        let mut print =
+            fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm, o.lsh_params());
+        if o.rules.furniture.is_some() {
+            print.furniture = Some(Box::new(furniture::evidence(text, &tokens, tokenizer)));
+        }
+        print
     })
 }
 
@@ -403,7 +416,13 @@ fn scan_in_pool(
             representative[m.doc as usize] = c.kept;
         }
     }
-    let frequent = boilerplate::frequent_keys(&prints, &representative, o.min_docs);
+    // The furniture classifier reads the counts of keys in two documents or more.
+    let count_from = if o.rules.furniture.is_some() {
+        o.min_docs.min(2)
+    } else {
+        o.min_docs
+    };
+    let frequent = boilerplate::frequent_keys(&prints, &representative, count_from);
 
     progress("spans", documents.len() as u64, total_bytes);
     // Spans per document, a run of whole sources at a time: assembled in parallel, given their
@@ -443,6 +462,7 @@ fn scan_in_pool(
                     },
                     None => Verdict::Kept {
                         frequent: &frequent,
+                        min_docs: o.min_docs,
                     },
                 };
                 detect::assemble(d as u32, &prints[d], verdict, o.rules)

@@ -1,13 +1,15 @@
 //! Report stage: a [`ScanResult`] in, the report (CSV or JSONL) and a one-line summary out.
 //!
-//! CSV columns, in order: `doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster`,
-//! then `id,keep_id,reason,line_start,line_end,preview` (ids of JSONL records, for joins). Offsets are half-open UTF-8 byte
+//! CSV columns, in order: `doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,score`,
+//! then `cluster,id,keep_id,reason,line_start,line_end,preview` (ids of JSONL records, for joins;
+//! `score` is the furniture classifier's probability on its `boilerplate` rows). Offsets are half-open UTF-8 byte
 //! offsets into the original text (the file, or the decoded text value of a JSONL record), or
 //! code-point offsets with [`Offsets::Chars`]; cells that do not apply are empty. Rows are in
 //! corpus order (source name, then record line), then by start.
 //!
 //! JSONL: one attribute record per flagged document, `{"id", "doc", "spans": [[start, end, kind,
-//! score], ...]}`, in the style of Dolma attribute files.
+//! score], ...]}`, in the style of Dolma attribute files (score: the furniture probability, else
+//! the similarity, else 1).
 
 use crate::detect::Kind;
 use crate::detect::Span;
@@ -26,7 +28,7 @@ pub enum Offsets {
 }
 
 /// The report's columns.
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 16] = [
     "doc",
     "start",
     "end",
@@ -35,6 +37,7 @@ pub const HEADER: [&str; 15] = [
     "keep_start",
     "keep_end",
     "similarity",
+    "score",
     "cluster",
     "id",
     "keep_id",
@@ -54,6 +57,7 @@ struct Row<'a> {
     keep_start: Option<usize>,
     keep_end: Option<usize>,
     similarity: Option<String>,
+    score: Option<String>,
     cluster: Option<u32>,
     id: Option<&'a str>,
     keep_id: Option<&'a str>,
@@ -123,6 +127,7 @@ impl<W: Write> CsvRows<W> {
                 keep_start: span.keep.map(|_| keep_start),
                 keep_end: span.keep.map(|_| keep_end),
                 similarity: span.similarity.map(|s| format!("{s:.4}")),
+                score: span.reason.score().map(|s| format!("{s:.3}")),
                 cluster: span.cluster,
                 id: documents[span.doc as usize].id.as_deref(),
                 keep_id: span
@@ -203,7 +208,11 @@ impl<W: Write> JsonlRows<W> {
                     start,
                     end,
                     s.kind.as_str(),
-                    s.similarity.unwrap_or(1.0)
+                    s.reason
+                        .score()
+                        .map(f64::from)
+                        .or(s.similarity)
+                        .unwrap_or(1.0)
                 ]));
                 i += 1;
             }

@@ -18,9 +18,9 @@ fn scan_seeds_writes_the_report_and_a_summary() {
     let out = out.get_output();
     let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(stdout.starts_with(
-        "doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,id,keep_id,reason,line_start,line_end,preview\n"
+        "doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,score,cluster,id,keep_id,reason,line_start,line_end,preview\n"
     ));
-    assert_eq!(common::parse(stdout.as_bytes()).len(), 5);
+    assert_eq!(common::parse(stdout.as_bytes()).len(), 13);
     let stderr = String::from_utf8(out.stderr.clone()).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
@@ -146,7 +146,7 @@ fn stats_file_accounts_for_the_run() {
     assert_eq!(v["documents"], 7);
     assert_eq!(v["skipped"], 1);
     assert_eq!(v["skipped_bytes"], 2);
-    assert_eq!(v["rows"], 6);
+    assert_eq!(v["rows"], 14);
     assert_eq!(v["per_kind"]["exact_duplicate"]["rows"], 1);
     assert_eq!(v["per_kind"]["repeated_paragraph"]["bytes"], 1827);
     assert_eq!(v["clusters"], 1);

@@ -281,10 +281,13 @@ fn reports_spanning_several_streamed_runs() {
         std::fs::write(dir.path().join(format!("{i:05}.txt")), text).unwrap();
     }
     let run = |threads| {
-        let options = Options {
+        let mut options = Options {
             threads: Some(threads),
             ..Options::default()
         };
+        // The stories differ only in their numbers: the furniture classifier would cut them as a
+        // template; this test is about the repeated line.
+        options.rules.furniture = None;
         report_bytes(&[dir.path().to_path_buf()], &options)
     };
     let one = run(1);

@@ -161,7 +161,7 @@ fn report_to_a_file_and_quiet() {
         .success()
         .stdout("")
         .stderr("");
-    assert_eq!(parse(&std::fs::read(report).unwrap()).len(), 5);
+    assert_eq!(parse(&std::fs::read(report).unwrap()).len(), 13);
 }
 
 #[test]

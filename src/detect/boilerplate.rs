@@ -1,5 +1,6 @@
-//! Cross-document boilerplate (detect stage): every document's segment keys in, the set of keys
-//! that occur in at least `min_docs` distinct documents out.
+//! Cross-document boilerplate (detect stage): every document's segment keys (and, with the
+//! furniture classifier on, its segments' digit-free template keys) in, the set of keys that occur
+//! in at least `min_docs` distinct documents out.
 //!
 //! Counting is exact: `(key, document)` pairs are sorted and deduplicated, and the length of each
 //! key's run is its document count. No Bloom filter or sampling is involved, so the answer never
@@ -36,7 +37,11 @@ pub fn frequent_keys(
             .par_iter()
             .zip(representative.par_iter())
             .flat_map_iter(|(print, &rep)| {
-                let mut keys: Vec<u64> = print.keys.iter().copied().filter(in_part).collect();
+                let templates = print.furniture.iter().flat_map(|f| f.templates.iter());
+                let mut keys: Vec<u64> = (print.keys.iter().copied())
+                    .chain(templates.map(|&(_, key)| key))
+                    .filter(in_part)
+                    .collect();
                 keys.sort_unstable();
                 keys.dedup();
                 keys.into_iter().map(move |k| (k, rep))

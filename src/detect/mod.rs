@@ -2,11 +2,14 @@
 //!
 //! - [`repeated`] finds, inside each document, the segments that repeat an earlier one.
 //! - [`boilerplate`] counts segment keys across documents.
+//! - [`furniture`] scores each segment as page furniture from its own features, the corpus counts
+//!   and its context.
 //! - [`near_dup`] clusters near-duplicate documents.
 //! - [`assemble`] combines them into the final spans of one document: whole-document rows for the
 //!   non-kept members of a cluster, otherwise `boilerplate` and merged `repeated_paragraph` spans.
 
 pub mod boilerplate;
+pub mod furniture;
 pub mod near_dup;
 pub mod repeated;
 
@@ -79,6 +82,13 @@ pub enum Reason {
     InDocuments { docs: u32, key: u64 },
     /// Boilerplate: a short line without a sentence, this many times in its document.
     RepeatedInDocument(u32),
+    /// Boilerplate: page furniture with this probability, for these signals
+    /// ([`furniture::describe`]); `tail` when it is the end of a longer line.
+    Furniture {
+        score: f32,
+        signals: u16,
+        tail: bool,
+    },
     /// Repeated paragraph: repeats the kept range of the same document.
     Repeats,
     /// Near duplicate: this share of its shingles is shared with the kept copy.
@@ -88,6 +98,14 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The furniture classifier's probability, for the report's `score` column.
+    pub fn score(&self) -> Option<f32> {
+        match *self {
+            Reason::Furniture { score, .. } => Some(score),
+            _ => None,
+        }
+    }
+
     /// The text of the `reason` column; `keep_lines` are the first and last line of the kept
     /// range (used by [`Reason::Repeats`]).
     pub fn render(&self, keep_lines: [u32; 2]) -> String {
@@ -96,6 +114,15 @@ impl Reason {
             Reason::RepeatedInDocument(n) => {
                 format!("short line repeated {n} times in this document")
             }
+            Reason::Furniture {
+                score,
+                signals,
+                tail,
+            } => format!(
+                "furniture {score:.2}{}: {}",
+                if tail { " (end of line)" } else { "" },
+                furniture::describe(signals)
+            ),
             Reason::Repeats => line_range("repeats line", keep_lines[0], keep_lines[1]),
             Reason::SharedShingles(s) => {
                 format!(
@@ -116,6 +143,8 @@ pub struct SpanRules {
     /// A segment of at most this many words, without a sentence end, repeated inside its document
     /// is furniture ("Publicité", "Share this"): every occurrence becomes `boilerplate`.
     pub furniture_words: usize,
+    /// The furniture classifier's threshold (a probability); `None` turns it off.
+    pub furniture: Option<f32>,
 }
 
 impl Default for SpanRules {
@@ -123,14 +152,20 @@ impl Default for SpanRules {
         SpanRules {
             min_repeat_words: 3,
             furniture_words: 3,
+            furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
         }
     }
 }
 
 /// What the corpus-wide stages decided about one document.
 pub enum Verdict<'a> {
-    /// Kept (possibly as a cluster's kept copy): its own spans are reported.
-    Kept { frequent: &'a HashMap<u64, u32> },
+    /// Kept (possibly as a cluster's kept copy): its own spans are reported. `frequent` holds
+    /// the document counts of keys in at least two documents (or `min_docs`, if fewer); a segment
+    /// in `min_docs` or more is boilerplate.
+    Kept {
+        frequent: &'a HashMap<u64, u32>,
+        min_docs: usize,
+    },
     /// A non-kept member of a cluster: one whole-document span.
     Duplicate {
         cluster: u32,
@@ -175,8 +210,9 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                 reason,
             }];
         }
-        Verdict::Kept { frequent } => frequent,
+        Verdict::Kept { frequent, min_docs } => (frequent, min_docs),
     };
+    let (frequent, min_docs) = frequent;
 
     let segs: Vec<SegmentPrint> = print.segments().collect();
     let mut in_doc: HashMap<u64, u32> = HashMap::default();
@@ -184,18 +220,33 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
         *in_doc.entry(s.key).or_default() += 1;
     }
     // Boilerplate first: it is removed wherever it occurs.
+    let scores = match (&print.furniture, rules.furniture) {
+        (Some(evidence), Some(_)) => furniture::scores(&segs, evidence, frequent, min_docs),
+        _ => Vec::new(),
+    };
+    let threshold = rules.furniture.unwrap_or(f32::INFINITY);
     let furniture: Vec<Option<Reason>> = segs
         .iter()
-        .map(|s| {
-            if let Some(&n) = frequent.get(&s.key) {
-                Some(Reason::InDocuments {
-                    docs: n,
-                    key: s.key,
-                })
-            } else {
+        .enumerate()
+        .map(|(i, s)| match frequent.get(&s.key) {
+            Some(&n) if n as usize >= min_docs => Some(Reason::InDocuments {
+                docs: n,
+                key: s.key,
+            }),
+            _ => {
                 let n = in_doc[&s.key];
-                (n >= 2 && s.words as usize <= rules.furniture_words && !s.sentence)
-                    .then_some(Reason::RepeatedInDocument(n))
+                if n >= 2 && s.words as usize <= rules.furniture_words && !s.sentence {
+                    Some(Reason::RepeatedInDocument(n))
+                } else {
+                    scores
+                        .get(i)
+                        .filter(|score| score.p >= threshold)
+                        .map(|score| Reason::Furniture {
+                            score: score.p,
+                            signals: score.signals,
+                            tail: false,
+                        })
+                }
             }
         })
         .collect();
@@ -216,6 +267,28 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
             })
         })
         .collect();
+    // Sentence tails of lines that stay, cut on their own.
+    if let (Some(evidence), Some(threshold)) = (&print.furniture, rules.furniture) {
+        for tail in evidence.tails.iter() {
+            let s = &segs[tail.segment as usize];
+            if furniture[tail.segment as usize].is_none() && tail.score >= threshold {
+                spans.push(Span {
+                    doc,
+                    start: tail.start,
+                    end: s.end,
+                    kind: Kind::Boilerplate,
+                    keep: None,
+                    similarity: None,
+                    cluster: None,
+                    reason: Reason::Furniture {
+                        score: tail.score,
+                        signals: u16::from(tail.signals),
+                        tail: true,
+                    },
+                });
+            }
+        }
+    }
 
     // Repeats whose original survives, merged into runs whose originals are consecutive too.
     let repeat_of = |i: usize| match segs[i].echo {

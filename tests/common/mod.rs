@@ -15,6 +15,7 @@ pub struct Row {
     pub keep_start: Option<usize>,
     pub keep_end: Option<usize>,
     pub similarity: Option<f64>,
+    pub score: Option<f64>,
     pub cluster: Option<u32>,
     pub id: Option<String>,
     pub keep_id: Option<String>,
