@@ -38,7 +38,8 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from evalcommon import ALL_KINDS, WHOLE_DOC_KINDS, fmt_pct, read_report
+from evalcommon import (ALL_KINDS, SCAN_COLUMNS, WHOLE_DOC_KINDS, fmt_pct,
+                        read_report)
 
 RECALL_THRESHOLDS = (0.8, 0.85, 0.9)     # (a)
 PRECISION_THRESHOLDS = (0.7, 0.8)        # (b)
@@ -148,7 +149,8 @@ def main() -> None:
     shingler = Shingler(docs_path) if docs_path.is_file() else None
 
     gold = load_pairs(args.pairs)
-    rows = read_report(args.report)
+    rows = read_report(args.report, required=(
+        *SCAN_COLUMNS, "keep_doc", "similarity", "cluster"))
     # A scan of the JSONL shard names documents "<shard>:<line>" and carries the story ids in the
     # id / keep_id columns; a scan of .txt files names them "<id>.txt".
     for r in rows:

@@ -6,20 +6,27 @@ that works because Python puts the running script's folder on sys.path.
 What lives here:
   * locating (and if needed building) the `dedup` binary,
   * running `dedup scan` and saving its CSV report,
-  * reading the report CSV,
+  * reading the report CSV (by column name, so new columns do not matter),
   * byte-span arithmetic: merging spans, intersecting them, and counting the
-    non-whitespace bytes they cover,
+    non-whitespace bytes they cover; the byte spans of lines and of runs of
+    flagged lines (the way the data sets form `boilerplate_spans`),
+  * a virtualenv with pinned packages (ensure_venv), and the jusText
+    baseline run in it (scripts/justext_lines.py, eval-requirements.txt),
   * small formatting helpers (precision/recall/F1, percentages).
 
-Report format produced by `dedup scan` (one row per finding):
-  doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,reason,
-  line_start,line_end,preview
+Report format produced by `dedup scan` (one row per finding), at the time of
+writing:
+  doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,id,
+  keep_id,reason,line_start,line_end,preview
 `start`/`end` are half-open UTF-8 byte offsets into the document's file.
+Columns are read by name: scoring needs only doc,start,end,kind.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import os
 import shlex
 import subprocess
@@ -32,10 +39,16 @@ from pathlib import Path
 # Constants describing the report
 # --------------------------------------------------------------------------
 
+# The header of `dedup scan` at the time of writing (the tests write reports
+# with it). read_report does not depend on it: columns are read by name, and
+# columns may be added or reordered.
 REPORT_COLUMNS = [
     "doc", "start", "end", "kind", "keep_doc", "keep_start", "keep_end",
-    "similarity", "cluster", "reason", "line_start", "line_end", "preview",
+    "similarity", "cluster", "id", "keep_id", "reason", "line_start",
+    "line_end", "preview",
 ]
+# The columns byte scoring needs; the default `required` of read_report.
+SCAN_COLUMNS = ("doc", "start", "end", "kind")
 
 # Kinds that mark a span *inside* a document.
 SPAN_KINDS = ("repeated_paragraph", "boilerplate")
@@ -178,20 +191,23 @@ def _to_float(value: str | None) -> float | None:
     return float(value) if value not in (None, "") else None
 
 
-# Columns the scripts actually use; the rest of the header is only checked
-# against REPORT_COLUMNS with a warning.
-REQUIRED_COLUMNS = ["doc", "start", "end", "kind", "keep_doc", "similarity",
-                    "cluster"]
+_INT_COLUMNS = ("start", "end", "keep_start", "keep_end", "line_start",
+                "line_end")
 
 
-def read_report(path: Path) -> list[dict]:
-    """Read a dedup CSV report into a list of dicts.
+def read_report(path: Path, required=SCAN_COLUMNS) -> list[dict]:
+    """Read a dedup CSV report into a list of dicts, by column name.
+
+    Only the `required` columns must be present (default doc,start,end,kind:
+    what byte scoring needs); a report without one of them stops the script
+    with an error naming it, since nothing could be scored. Any other column
+    may be missing (its cells read as None), and extra or reordered columns
+    (id, keep_id, score, ...) are simply carried along: no warning.
 
     `doc`/`keep_doc` are normalised (see normalise_doc); the offset and line
     columns become ints and similarity a float (None for empty cells); all
     other columns stay strings. An empty file gives an empty list (with a
-    warning). A header that differs from the specified one is reported on
-    stderr but only a missing REQUIRED_COLUMNS entry is fatal.
+    warning).
     """
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -199,21 +215,21 @@ def read_report(path: Path) -> list[dict]:
             print(f"warning: report {path} is empty (no header)",
                   file=sys.stderr)
             return []
-        if reader.fieldnames != REPORT_COLUMNS:
-            print(f"warning: report header differs from the specified one:\n"
-                  f"  got      {','.join(reader.fieldnames)}\n"
-                  f"  expected {','.join(REPORT_COLUMNS)}", file=sys.stderr)
-        missing = [c for c in REQUIRED_COLUMNS if c not in reader.fieldnames]
+        missing = [c for c in required if c not in reader.fieldnames]
         if missing:
-            sys.exit(f"error: report {path} lacks column(s) {missing}")
+            sys.exit(f"error: report {path} lacks column(s) "
+                     f"{','.join(missing)} (header: "
+                     f"{','.join(reader.fieldnames)})")
+        absent = [c for c in REPORT_COLUMNS if c not in reader.fieldnames]
         rows = []
         for row in reader:
-            row["doc"] = normalise_doc(row["doc"])
+            row.pop(None, None)         # surplus cells of a ragged line
+            for key in absent:
+                row[key] = None
+            row["doc"] = normalise_doc(row["doc"] or "")
             row["keep_doc"] = normalise_doc(row["keep_doc"] or "")
-            for key in ("start", "end", "keep_start", "keep_end",
-                        "line_start", "line_end"):
-                if key in row:
-                    row[key] = _to_int(row[key])
+            for key in _INT_COLUMNS:
+                row[key] = _to_int(row[key])
             row["similarity"] = _to_float(row["similarity"])
             rows.append(row)
     return rows
@@ -344,6 +360,43 @@ def out_of_range_spans(spans, length: int) -> int:
     return sum(1 for s, e in spans if s < 0 or e > length or s > e)
 
 
+def line_byte_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) UTF-8 byte offsets of each line, newline excluded.
+    Lines are the pieces of text.split("\\n"), as in the data sets (so a
+    text ending in "\\n" has a last, empty line)."""
+    ranges, pos = [], 0
+    for line in text.split("\n"):
+        end = pos + len(line.encode("utf-8"))
+        ranges.append((pos, end))
+        pos = end + 1
+    return ranges
+
+
+def line_run_spans(text: str, flags) -> list[tuple[int, int]]:
+    """Byte spans of the maximal runs of flagged lines, formed as the data
+    sets form `boilerplate_spans`: one span per run, from the first line's
+    start to the last line's end plus its newline (when it has one).
+
+    `flags` has one truth value per line of text.split("\\n"); it may be
+    shorter (the data sets label no final empty line): missing = False.
+    """
+    spans: list[tuple[int, int]] = []
+    ranges = line_byte_ranges(text)
+    last = len(ranges) - 1
+    run_start = None
+    for i, (start, end) in enumerate(ranges):
+        flagged = i < len(flags) and bool(flags[i])
+        if flagged and run_start is None:
+            run_start = start
+        if run_start is not None and (not flagged or i == last):
+            if flagged:                    # run reaches the last line
+                spans.append((run_start, end))
+            else:                          # run ended on line i - 1
+                spans.append((run_start, start))
+            run_start = None
+    return spans
+
+
 # --------------------------------------------------------------------------
 # Formatting
 # --------------------------------------------------------------------------
@@ -456,3 +509,124 @@ Byte scores count non-whitespace bytes only, micro-averaged (summed) over pages.
   uses the boilerplate spans alone. gold% / rem% = share of the scored bytes
   that are gold boilerplate / removed. Pages with a near_duplicate or
   exact_duplicate row (column 'dup') are EXCLUDED from the byte scores."""
+
+
+# --------------------------------------------------------------------------
+# A virtualenv with pinned packages, and the jusText baseline run in it
+# --------------------------------------------------------------------------
+
+SCRIPTS_DIR = Path(__file__).resolve().parent
+EVAL_REQUIREMENTS = SCRIPTS_DIR / "eval-requirements.txt"
+JUSTEXT_SCRIPT = SCRIPTS_DIR / "justext_lines.py"
+VENV_STAMP = ".requirements-sha256"
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def ensure_venv(venv: Path, requirements: Path, log=_log) -> Path:
+    """Create or reuse the virtualenv `venv` with `requirements` installed;
+    return its python.
+
+    A stamp file VENV/.requirements-sha256 holds the sha256 of the
+    requirements file that was last installed: when it matches, the venv is
+    reused as is (no network); otherwise `pip install -r` runs again (the
+    venv is created first when it has no bin/python). The stamp is written
+    only after a successful install, so an interrupted install is retried.
+    """
+    python = venv / "bin" / "python"
+    stamp = venv / VENV_STAMP
+    want = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    if python.is_file() and stamp.is_file() and stamp.read_text() == want:
+        return python
+    if not python.is_file():
+        cmd = [sys.executable, "-m", "venv", str(venv)]
+        log(f"$ {shlex.join(cmd)}")
+        subprocess.run(cmd, check=True)
+    cmd = [str(python), "-m", "pip", "install", "-q", "-r", str(requirements)]
+    log(f"$ {shlex.join(cmd)}")
+    subprocess.run(cmd, check=True)
+    stamp.write_text(want)
+    return python
+
+
+def default_venv(work: Path) -> Path:
+    """Where the eval scripts keep their virtualenv: WORK/venv-eval."""
+    return work / "venv-eval"
+
+
+def run_justext(texts: dict[str, str], language: str, work: Path,
+                venv: Path, label: str) -> tuple[dict[str, list], str]:
+    """The jusText baseline on some pages ({doc name: text}).
+
+    Makes sure `venv` has scripts/eval-requirements.txt (ensure_venv), writes
+    the pages to WORK/justext/<label>-pages.jsonl, runs
+    `VENV/bin/python scripts/justext_lines.py --language LANGUAGE` on them
+    (the command is printed) and reads its output. Returns
+    ({doc: [(start, end), ...] byte spans of the lines jusText does not class
+    "good"}, one line describing the jusText run). Exits on failure.
+    """
+    python = ensure_venv(venv, EVAL_REQUIREMENTS)
+    folder = work / "justext"
+    folder.mkdir(parents=True, exist_ok=True)
+    pages_path = folder / f"{label}-pages.jsonl"
+    out_path = folder / f"{label}-spans.json"
+    with open(pages_path, "w", encoding="utf-8") as f:
+        for doc, text in texts.items():
+            f.write(json.dumps({"doc": doc, "text": text}, ensure_ascii=False)
+                    + "\n")
+    cmd = [str(python), str(JUSTEXT_SCRIPT), "--language", language,
+           "--input", str(pages_path), "--output", str(out_path)]
+    print(f"$ {shlex.join(cmd)}", flush=True)
+    started = time.monotonic()
+    result = subprocess.run(cmd)
+    if result.returncode != 0:
+        sys.exit(f"error: {JUSTEXT_SCRIPT.name} exited with status "
+                 f"{result.returncode}")
+    print(f"  ({time.monotonic() - started:.1f} s)")
+    with open(out_path, encoding="utf-8") as f:
+        out = json.load(f)
+    spans = {doc: [tuple(s) for s in page["spans"]]
+             for doc, page in out["pages"].items()}
+    missing = set(texts) - set(spans)
+    if missing:
+        sys.exit(f"error: {JUSTEXT_SCRIPT.name} returned no result for "
+                 f"{len(missing)} page(s), e.g. {sorted(missing)[:3]}")
+    if out.get("mismatched_lines"):
+        print(f"warning: {label}: {out['mismatched_lines']} line(s) whose "
+              f"jusText paragraph text differs from the line", file=sys.stderr)
+    versions = ", ".join(f"{k} {v}" for k, v in out["versions"].items())
+    about = (f"jusText baseline: {versions or 'versions unknown'}; stoplist "
+             f"{out['language']} ({out['stopwords']} words); default "
+             f"parameters; each page alone, its lines as <p> paragraphs")
+    return spans, about
+
+
+def spans_as_rows(spans: dict[str, list], kind: str = "boilerplate"
+                  ) -> list[dict]:
+    """Report-like rows ({doc, start, end, kind}) for byte spans, so another
+    tool's output goes through the very scoring code of dedup's reports."""
+    return [{"doc": doc, "start": start, "end": end, "kind": kind}
+            for doc, doc_spans in spans.items() for start, end in doc_spans]
+
+
+# Header and cells of a baseline's byte-score table (one reading only).
+BASELINE_HEADER = (f"{'pages':>5} {'gold%':>6} {'rem%':>6} |"
+                   f" {'P':>6} {'R':>6} {'F1':>6}")
+
+
+def baseline_cells(results) -> str:
+    """One table row's cells (see BASELINE_HEADER) for some PageResults."""
+    pages, _dup, removed, _boiler = sum_results(results)
+    p, r, f = removed.prf()
+    return (f"{pages:>5} {fmt_pct(removed.tp + removed.fn, removed.total):>6} "
+            f"{fmt_pct(removed.tp + removed.fp, removed.total):>6} |"
+            f" {fmt(p)} {fmt(r)} {fmt(f)}")
+
+
+def summary_dict(score: ByteScore, pages: int, dup: int = 0) -> dict:
+    """A ByteScore and its P/R/F1 as a JSON-friendly dict."""
+    p, r, f = score.prf()
+    return {"pages": pages, "dup": dup, "tp": score.tp, "fp": score.fp,
+            "fn": score.fn, "total": score.total, "p": p, "r": r, "f1": f}

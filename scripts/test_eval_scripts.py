@@ -7,12 +7,19 @@ Each test builds a tiny hand-made data set and a hand-made report CSV in a
 temporary folder, points DEDUP_BIN at a stand-in "binary" that just prints
 that CSV, runs the script, and checks the printed numbers against values
 worked out by hand in the comments.
+
+No network either: the eval scripts run with --no-baseline, or with --venv
+pointing at a fake virtualenv whose python runs scripts/justext_lines.py
+against a stub `justext` module (STUB_JUSTEXT); the real jusText venv is
+only ever made by the eval scripts themselves, never here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -27,6 +34,8 @@ SCRIPTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SCRIPTS))
 
 import evalcommon as ec  # noqa: E402
+import justext_lines  # noqa: E402
+from eval_boilerplate import DEFAULT_HOLDOUT, expand_sites  # noqa: E402
 from eval_fr import line_byte_ranges  # noqa: E402
 
 HEADER = ec.REPORT_COLUMNS
@@ -49,6 +58,46 @@ def fake_binary(folder: Path, report: str) -> Path:
     binary.write_text(f"#!/bin/sh\ncat '{folder / 'report.csv'}'\n")
     binary.chmod(binary.stat().st_mode | stat.S_IEXEC)
     return binary
+
+
+# A stand-in for the jusText package (the real one lives only in the eval
+# virtualenv, which the tests never create): paragraphs are the <p> elements
+# of justext_lines.page_html(), "good" when at least 10 characters long.
+STUB_JUSTEXT = """\
+import html, re
+class Paragraph:
+    def __init__(self, n, text):
+        self.xpath = f"/html[1]/body[1]/p[{n}]"
+        self.text = " ".join(text.split())
+        self.class_type = "good" if len(self.text) >= 10 else "bad"
+def get_stoplist(language):
+    return frozenset({"le", "the"})
+def justext(page, stoplist):
+    found = re.findall(r"<p>(.*?)</p>", page)
+    return [Paragraph(i + 1, html.unescape(t))
+            for i, t in enumerate(found) if t.strip()]
+"""
+
+
+def fake_venv(folder: Path) -> Path:
+    """A virtualenv look-alike for --venv: its bin/python runs this python
+    with the stub jusText on the path, and its stamp matches
+    eval-requirements.txt, so ensure_venv reuses it. Any `-m` call (venv,
+    pip) fails loudly instead of reaching the network."""
+    stub = folder / "stub" / "justext"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text(STUB_JUSTEXT)
+    venv = folder / "venv"
+    (venv / "bin").mkdir(parents=True)
+    python = venv / "bin" / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = -m ]; then echo "fake venv: unexpected $*" >&2; exit 97; fi\n'
+        f"PYTHONPATH='{folder / 'stub'}' exec '{sys.executable}' \"$@\"\n")
+    python.chmod(python.stat().st_mode | stat.S_IEXEC)
+    (venv / ec.VENV_STAMP).write_text(
+        hashlib.sha256(ec.EVAL_REQUIREMENTS.read_bytes()).hexdigest())
+    return venv
 
 
 def squash(text: str) -> str:
@@ -86,63 +135,272 @@ class SpanArithmetic(unittest.TestCase):
     def test_line_byte_ranges(self):
         self.assertEqual(line_byte_ranges("ab\nçd\n"), [(0, 2), (3, 6), (7, 7)])
 
+    def test_line_run_spans(self):
+        # Lines "a" [0,1) "bb" [2,4) "çc" [5,8) "" [9,9): one span per run,
+        # the newline after a run's last line included, as the gold does.
+        text = "a\nbb\nçc\n"
+        self.assertEqual(ec.line_run_spans(text, [1, 0, 1]), [(0, 2), (5, 9)])
+        self.assertEqual(ec.line_run_spans(text, [0, 1, 1]), [(2, 9)])
+        self.assertEqual(ec.line_run_spans(text, [0, 0, 0]), [])
+        # Short flag lists: missing = not flagged; a run reaching the last
+        # line (no newline after it) ends at the text's end.
+        self.assertEqual(ec.line_run_spans("x\ny", [0, 1]), [(2, 3)])
+        self.assertEqual(ec.line_run_spans("x\ny", [1]), [(0, 2)])
+        self.assertEqual(ec.line_run_spans("x\ny\n", [1, 1, 1]), [(0, 4)])
+
+    def test_line_run_spans_match_gold_convention(self):
+        # A page as the data sets store it: labels per line (none for the
+        # final empty piece) and boilerplate_spans built from them.
+        text = "Home | News\nTitle of the story\nBody text é.\nShare\nFooter\n"
+        labels = ["boilerplate", "content", "content", "boilerplate",
+                  "boilerplate"]
+        gold = [(0, 12), (45, 58)]
+        self.assertEqual(ec.line_run_spans(
+            text, [lab == "boilerplate" for lab in labels]), gold)
+        self.assertEqual(text.encode()[45:58], b"Share\nFooter\n")
+
+
+class ReportReading(unittest.TestCase):
+    def read(self, text: str, **kwargs):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "report.csv"
+            path.write_text(text, encoding="utf-8")
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                rows = ec.read_report(path, **kwargs)
+        return rows, err.getvalue()
+
+    def test_columns_by_name(self):
+        # Reordered columns, a new `score` column, no preview/line columns:
+        # read by name, nothing to warn about.
+        rows, err = self.read(
+            "kind,score,doc,end,start,similarity,id\n"
+            "boilerplate,0.7,./s/a.txt,9,4,,x\n"
+            "near_duplicate,,s/b.txt,20,0,0.85,\n")
+        self.assertEqual(err, "")
+        self.assertEqual([(r["doc"], r["start"], r["end"], r["kind"])
+                          for r in rows],
+                         [("s/a.txt", 4, 9, "boilerplate"),
+                          ("s/b.txt", 0, 20, "near_duplicate")])
+        self.assertEqual(rows[0]["score"], "0.7")
+        self.assertIsNone(rows[0]["similarity"])
+        self.assertEqual(rows[1]["similarity"], 0.85)
+        self.assertIsNone(rows[0]["line_start"])    # absent column
+        self.assertEqual(rows[0]["keep_doc"], "")
+        self.assertEqual(ec.spans_by_doc(rows, ec.SPAN_KINDS),
+                         {"s/a.txt": [(4, 9)]})
+
+    def test_current_header_no_warning(self):
+        _rows, err = self.read(",".join(ec.REPORT_COLUMNS) + "\n")
+        self.assertEqual(err, "")
+
+    def test_missing_needed_column(self):
+        with self.assertRaises(SystemExit) as caught:
+            self.read("doc,start,end,score\ns/a.txt,0,4,1\n")
+        self.assertIn("kind", str(caught.exception))
+        # Extra required columns (as eval_reuters asks for).
+        with self.assertRaises(SystemExit):
+            self.read("doc,start,end,kind\n",
+                      required=(*ec.SCAN_COLUMNS, "cluster"))
+
+
+class JustextLines(unittest.TestCase):
+    """justext_lines.py's pieces that need no jusText."""
+
+    class Para:
+        def __init__(self, n, text, class_type):
+            self.xpath = f"/html[1]/body[1]/p[{n}]"
+            self.text = text
+            self.class_type = class_type
+
+    def test_page_html(self):
+        page = justext_lines.page_html("a <b> & c\n\n\"q\"")
+        self.assertEqual(page, "<html><body>\n<p>a &lt;b&gt; &amp; c</p>\n"
+                               "<p></p>\n<p>\"q\"</p>\n</body></html>\n")
+
+    def test_line_flags(self):
+        text = "Menu\nA long line of text.\n\n  Footer  x\n"
+        paras = [self.Para(1, "Menu", "bad"),
+                 self.Para(2, "A long line of text.", "good"),
+                 self.Para(4, "Footer x", "short")]   # not "good": boilerplate
+        flags, mismatched = justext_lines.line_flags(text, paras)
+        self.assertEqual(flags, [True, False, False, True, False])
+        self.assertEqual(mismatched, 0)
+        self.assertEqual(ec.line_run_spans(text, flags), [(0, 5), (27, 39)])
+        # A paragraph whose text differs, and a non-blank line without one.
+        flags, mismatched = justext_lines.line_flags(
+            text, [self.Para(1, "Menu!", "bad")])
+        self.assertEqual(flags, [True, False, False, False, False])
+        self.assertEqual(mismatched, 3)
+
+    def test_paragraph_line(self):
+        self.assertEqual(justext_lines.paragraph_line(self.Para(12, "", "")), 11)
+        odd = self.Para(1, "", "")
+        odd.xpath = "/html[1]/body[1]/div[1]"
+        with self.assertRaises(ValueError):
+            justext_lines.paragraph_line(odd)
+
+
+class Venv(unittest.TestCase):
+    def test_reuse_and_reinstall(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            req = tmp / "req.txt"
+            req.write_text("somepkg==1.0\n")
+            venv = tmp / "venv"
+            (venv / "bin").mkdir(parents=True)
+            calls = tmp / "calls.txt"
+            python = venv / "bin" / "python"
+            python.write_text(f"#!/bin/sh\necho \"$*\" >> '{calls}'\n")
+            python.chmod(python.stat().st_mode | stat.S_IEXEC)
+            stamp = venv / ec.VENV_STAMP
+            stamp.write_text(hashlib.sha256(req.read_bytes()).hexdigest())
+            logged = []
+            # Stamp matches: reused, nothing run.
+            self.assertEqual(ec.ensure_venv(venv, req, log=logged.append),
+                             python)
+            self.assertFalse(calls.exists())
+            self.assertEqual(logged, [])
+            # Requirements changed: pip install -r runs, stamp updated.
+            req.write_text("somepkg==2.0\n")
+            ec.ensure_venv(venv, req, log=logged.append)
+            self.assertEqual(calls.read_text(),
+                             f"-m pip install -q -r {req}\n")
+            self.assertEqual(stamp.read_text(),
+                             hashlib.sha256(req.read_bytes()).hexdigest())
+            self.assertEqual(len(logged), 1)
+            # And reused again afterwards.
+            ec.ensure_venv(venv, req, log=logged.append)
+            self.assertEqual(len(calls.read_text().splitlines()), 1)
+
+
+class Holdout(unittest.TestCase):
+    SITES = ["bbc-2005", "cnn-2005", "cnn-2009", "cnn-2013", "cnn-2017",
+             "cnnx", "nypost-2005", "nypost-2009", "nypost-2013",
+             "nypost-2017", "tv.msnbc.com_news", "yahoo-2017"]
+
+    def test_default_set(self):
+        held = expand_sites(DEFAULT_HOLDOUT.split(","), self.SITES)
+        self.assertEqual(held, ["cnn-2005", "cnn-2009", "cnn-2013", "cnn-2017",
+                                "nypost-2005", "nypost-2009", "nypost-2013",
+                                "nypost-2017", "tv.msnbc.com_news"])
+
+    def test_unknown(self):
+        self.assertEqual(expand_sites([], self.SITES), [])
+        with self.assertRaises(SystemExit):
+            expand_sites(["bbc-2005", "cbs-*"], self.SITES)
+
 
 class Boilerplate(unittest.TestCase):
+    def setup_data(self, tmp: Path) -> Path:
+        """Data and fake dedup of test_scores; returns the fake binary."""
+        data = tmp / "data"
+        data.mkdir()
+        # a1: "Menu\n" [0,5) gold, "Hello world\n" [5,17) content,
+        #     "Footer\n" [17,24) gold. Non-ws bytes 4 / 10 / 6.
+        # a2: whole-document duplicate -> excluded.
+        # b1: no gold at all.
+        pages = [
+            {"id": "a1", "site": "siteA", "text": "Menu\nHello world\nFooter\n",
+             "boilerplate_spans": [[0, 5], [17, 24]]},
+            {"id": "a2", "site": "siteA", "text": "Menu\nCafé ü\n",
+             "boilerplate_spans": [[0, 5]]},
+            {"id": "b1", "site": "siteB", "text": "x y\n",
+             "boilerplate_spans": []},
+        ]
+        with open(data / "docs.jsonl", "w", encoding="utf-8") as f:
+            for page in pages:
+                f.write(json.dumps(page) + "\n")
+        report = report_csv([
+            # a1: Menu -> tp 4; "Hello " -> fp 5; "ter\n" -> tp 3.
+            {"doc": "siteA/a1.txt", "start": 0, "end": 5, "kind": "boilerplate",
+             "preview": 'with "quotes", commas\nand a newline'},
+            {"doc": "siteA/a1.txt", "start": 5, "end": 11,
+             "kind": "repeated_paragraph"},
+            {"doc": "siteA/a1.txt", "start": 20, "end": 24, "kind": "boilerplate"},
+            {"doc": "siteA/a2.txt", "start": 0, "end": 13, "kind": "near_duplicate",
+             "keep_doc": "siteA/a1.txt", "similarity": "0.9", "cluster": 1},
+            # b1: x, y -> fp 2 (boilerplate).
+            {"doc": "siteB/b1.txt", "start": 0, "end": 4, "kind": "boilerplate"},
+        ])
+        return fake_binary(tmp, report)
+
     def test_scores(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            data = tmp / "data"
-            data.mkdir()
-            # a1: "Menu\n" [0,5) gold, "Hello world\n" [5,17) content,
-            #     "Footer\n" [17,24) gold. Non-ws bytes 4 / 10 / 6.
-            # a2: whole-document duplicate -> excluded.
-            # b1: no gold at all.
-            pages = [
-                {"id": "a1", "site": "siteA", "text": "Menu\nHello world\nFooter\n",
-                 "boilerplate_spans": [[0, 5], [17, 24]]},
-                {"id": "a2", "site": "siteA", "text": "Menu\nCafé ü\n",
-                 "boilerplate_spans": [[0, 5]]},
-                {"id": "b1", "site": "siteB", "text": "x y\n",
-                 "boilerplate_spans": []},
-            ]
-            with open(data / "docs.jsonl", "w", encoding="utf-8") as f:
-                for page in pages:
-                    f.write(json.dumps(page) + "\n")
-            report = report_csv([
-                # a1: Menu -> tp 4; "Hello " -> fp 5; "ter\n" -> tp 3.
-                {"doc": "siteA/a1.txt", "start": 0, "end": 5, "kind": "boilerplate",
-                 "preview": 'with "quotes", commas\nand a newline'},
-                {"doc": "siteA/a1.txt", "start": 5, "end": 11,
-                 "kind": "repeated_paragraph"},
-                {"doc": "siteA/a1.txt", "start": 20, "end": 24, "kind": "boilerplate"},
-                {"doc": "siteA/a2.txt", "start": 0, "end": 13, "kind": "near_duplicate",
-                 "keep_doc": "siteA/a1.txt", "similarity": "0.9", "cluster": 1},
-                # b1: x, y -> fp 2 (boilerplate).
-                {"doc": "siteB/b1.txt", "start": 0, "end": 4, "kind": "boilerplate"},
-            ])
-            binary = fake_binary(tmp, report)
+            binary = self.setup_data(tmp)
             out = run_script([str(SCRIPTS / "eval_boilerplate.py"),
-                              "--data", str(data), "--work", str(tmp / "work"),
-                              "--holdout", "siteB"], binary)
+                              "--data", str(tmp / "data"),
+                              "--work", str(tmp / "work"),
+                              "--holdout", "siteB", "--no-baseline"], binary)
             lines = {line.split()[0]: line.split() for line in out.splitlines()
                      if line.split()}
             # Files written with the exact text.
             self.assertEqual((tmp / "work/sites/siteA/a2.txt").read_bytes(),
                              "Menu\nCafé ü\n".encode())
-            # siteA: a1 only. all: tp7 fp5 fn3 -> P .583 R .700 F1 .636;
-            #        boilerplate only: tp7 fp0 fn3 -> 1.000 .700 .824.
-            a = lines["siteA"]
-            self.assertEqual(a[1:3], ["2", "1"])                       # pages, dup
-            self.assertEqual(a[5:], ["|", "0.583", "0.700", "0.636",
-                                     "|", "1.000", "0.700", "0.824"])
-            # ALL: tp7 fp7 fn3 -> .500 .700 .583; bp: tp7 fp2 fn3 -> .778 .700 .737
-            self.assertEqual(lines["ALL"][5:], ["|", "0.500", "0.700", "0.583",
-                                                "|", "0.778", "0.700", "0.737"])
-            # holdout siteB: tp0 fp2 fn0 -> P 0, R undefined, F1 0.
-            holdout = [l for l in out.splitlines() if l.startswith("holdout")]
-            self.assertEqual(squash(holdout[0]).split()[-7:],
-                             ["0.000", "-", "0.000", "|", "0.000", "-", "0.000"])
-            self.assertIn("1 page(s) got a near_duplicate/exact_duplicate row", out)
+            self.assertFalse((tmp / "work/venv-eval").exists())
+        # siteA: a1 only. all: tp7 fp5 fn3 -> P .583 R .700 F1 .636;
+        #        boilerplate only: tp7 fp0 fn3 -> 1.000 .700 .824.
+        a = lines["siteA"]
+        self.assertEqual(a[1:3], ["2", "1"])                       # pages, dup
+        self.assertEqual(a[5:], ["|", "0.583", "0.700", "0.636",
+                                 "|", "1.000", "0.700", "0.824"])
+        # ALL: tp7 fp7 fn3 -> .500 .700 .583; bp: tp7 fp2 fn3 -> .778 .700 .737
+        self.assertEqual(lines["ALL"][5:], ["|", "0.500", "0.700", "0.583",
+                                            "|", "0.778", "0.700", "0.737"])
+        # FIT = siteA; HELD-OUT = siteB: tp0 fp2 fn0 -> P 0, R undefined, F1 0.
+        self.assertEqual(lines["FIT"][1:], a[1:])
+        self.assertEqual(lines["HELD-OUT"][1:],
+                         ["1", "0", "0.0%", "100.0%", "|", "0.000", "-",
+                          "0.000", "|", "0.000", "-", "0.000"])
+        self.assertIn("HELD-OUT = 1 site(s), 1 pages: siteB", out)
+        self.assertIn("1 page(s) got a near_duplicate/exact_duplicate row", out)
+        self.assertNotIn("jusText", out)
+
+    def test_baseline_and_json(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            binary = self.setup_data(tmp)
+            venv = fake_venv(tmp)
+            out = run_script([str(SCRIPTS / "eval_boilerplate.py"),
+                              "--data", str(tmp / "data"),
+                              "--work", str(tmp / "work"), "--venv", str(venv),
+                              "--holdout", "site?", "--json",
+                              str(tmp / "summary.json"), "--", "--x", "1"],
+                             binary)
+            summary = json.loads((tmp / "summary.json").read_text())
+        # Stub jusText keeps lines of >= 10 characters: "Hello world" only.
+        # a1: Menu + Footer removed = gold -> tp 10. a2 (scored by jusText
+        # although dedup excluded it): all removed, gold Menu -> tp 4, fp 7
+        # (Café 5 + ü 2). siteA: tp14 fp7 fn0 -> P .667 R 1 F1 .800.
+        # b1: fp 2. ALL: tp14 fp9 fn0 -> .609 1.000 .757.
+        block = out[out.index("=== jusText baseline ==="):]
+        self.assertIn("stoplist English (2 words)", block)
+        rows = {line.split()[0]: line.split()[1:] for line in block.splitlines()
+                if line.split()}
+        # siteA non-ws bytes: a1 20 + a2 11 = 31; gold 14 (45.2%), removed 21.
+        self.assertEqual(rows["siteA"], ["2", "45.2%", "67.7%", "|",
+                                         "0.667", "1.000", "0.800"])
+        self.assertEqual(rows["ALL"][-3:], ["0.609", "1.000", "0.757"])
+        # --holdout site? holds out both sites: FIT is empty.
+        self.assertEqual(rows["FIT"], ["0", "-", "-", "|", "-", "-", "-"])
+        self.assertEqual(rows["HELD-OUT"], rows["ALL"])
+        self.assertIn("including the 1 that dedup's scores exclude", block)
+        # JSON: the same figures, for both tools.
+        self.assertEqual(summary["held_out_sites"], ["siteA", "siteB"])
+        self.assertEqual(summary["dedup"]["scan_args"], ["--x", "1"])
+        dedup_all = summary["dedup"]["removed"]["ALL"]
+        self.assertEqual((dedup_all["tp"], dedup_all["fp"], dedup_all["fn"],
+                          dedup_all["pages"], dedup_all["dup"]),
+                         (7, 7, 3, 3, 1))
+        self.assertAlmostEqual(dedup_all["f1"], 14 / 24)
+        self.assertEqual(summary["dedup"]["boilerplate"]["ALL"]["fp"], 2)
+        jt = summary["justext"]["removed"]
+        self.assertEqual((jt["ALL"]["tp"], jt["ALL"]["fp"], jt["ALL"]["fn"]),
+                         (14, 9, 0))
+        self.assertAlmostEqual(jt["ALL"]["p"], 14 / 23)
+        self.assertEqual(jt["FIT"]["pages"], 0)
+        self.assertIsNone(jt["FIT"]["f1"])
 
 
 class Reuters(unittest.TestCase):
@@ -208,7 +466,7 @@ class Reuters(unittest.TestCase):
 
 
 class French(unittest.TestCase):
-    def test_snippets_and_labelled(self):
+    def run_fr(self, baseline: bool) -> str:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             data = tmp / "data"
@@ -231,9 +489,13 @@ class French(unittest.TestCase):
                          {"doc": doc, "start": 32, "end": 37,
                           "kind": "repeated_paragraph"}]
             binary = fake_binary(tmp, report_csv(rows))
+            extra = (["--venv", str(fake_venv(tmp))] if baseline
+                     else ["--no-baseline"])
             out = squash(run_script([str(SCRIPTS / "eval_fr.py"),
                                      "--data", str(data),
-                                     "--work", str(tmp / "work")], binary))
+                                     "--work", str(tmp / "work"), *extra],
+                                    binary))
+            self.assertEqual((tmp / "work/venv-eval").exists(), False)
         # Snippets, boilerplate + repeated: with line 1 untouched -> 1/1 kept;
         # without: line 0 fully removed, line 2 not -> 1/2.
         # Boilerplate only: line 2 untouched -> still 1/2.
@@ -244,6 +506,22 @@ class French(unittest.TestCase):
         # boilerplate only: tp 8, fn 10 -> R .444, F1 .615.
         self.assertIn("l1 1 0", out)
         self.assertIn("| 1.000 0.722 0.839 | 1.000 0.444 0.615", out)
+        return out
+
+    def test_snippets_and_labelled(self):
+        out = self.run_fr(baseline=False)
+        self.assertNotIn("jusText", out)
+
+    def test_baseline(self):
+        out = self.run_fr(baseline=True)
+        # Stub jusText: "Partager" (8 chars) and "Publicité" (9) are not
+        # "good", the 22-character line is -> exactly the gold lines.
+        self.assertIn("stoplist French (2 words)", out)
+        self.assertIn("p1 1/1 1/2 | 1/1 1/2 | 1/1 2/2", out)
+        self.assertIn("ALL, jusText: kept-rate 100.0% (1/1), "
+                      "removed-rate 100.0% (2/2)", out)
+        # Labelled: 37 non-ws bytes (8 + 19 + 10), 18 gold, all removed, no more.
+        self.assertIn("l1 1 48.6% 48.6% | 1.000 1.000 1.000", out)
 
 
 class ReutersConversion(unittest.TestCase):
