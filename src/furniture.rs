@@ -21,7 +21,7 @@
 //! phrases' weight is set by hand (they are too rare in that data to fit), see the README.
 
 use crate::fingerprint::Tokens;
-use crate::normalize::{hash_sequence, Tokenizer};
+use crate::normalize::{mix, Tokenizer};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -66,6 +66,12 @@ pub const TAIL_THRESHOLD: f32 = 0.9;
 const TAIL_MIN_WORDS: usize = 20;
 /// A tail has at least this many words (a closing `»` or a lone `#hashtag` stays with its line).
 const TAIL_MIN_TAIL_WORDS: usize = 3;
+/// The document's language is guessed from this many first words.
+const LANGUAGE_WORDS: usize = 2048;
+/// The character shares of a segment are measured on at most this many first bytes, and its
+/// stop-word share on at most this many first words (a long paragraph is sampled).
+const SAMPLE_BYTES: usize = 192;
+const SAMPLE_WORDS: usize = 64;
 /// A cue phrase counts only in segments of at most this many words.
 const CUE_MAX_WORDS: usize = 40;
 
@@ -186,27 +192,25 @@ fn lexicon() -> &'static Lexicon {
 /// The furniture evidence of a document (`text` as tokenized into `tokens`).
 pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
     let lex = lexicon();
-    // One lookup per word: its stop-word languages; the document's language has the most hits.
-    let masks: Vec<u8> = tokens
-        .words
-        .iter()
-        .map(|w| lex.stop.get(w).copied().unwrap_or(0))
-        .collect();
-    let lang = language_bit(&masks);
+    let stop_mask = |w: &u64| lex.stop.get(w).copied().unwrap_or(0);
+    // The document's language: the one with the most stop-word hits in its first words.
+    let lang = language_bit(tokens.words.iter().take(LANGUAGE_WORDS).map(stop_mask));
     let mut local = Vec::with_capacity(tokens.segments.len());
     let mut signals = Vec::with_capacity(tokens.segments.len());
     let mut templates = Vec::new();
     let mut tails = Vec::new();
     let mut scratch = Vec::new();
+    let mut masks = Vec::new();
     for (i, seg) in tokens.segments.iter().enumerate() {
         let seg_text = &text[seg.start..seg.end];
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-        let seg_masks = &masks[seg.words.start as usize..seg.words.end as usize];
-        let f = features(seg_text, words, seg_masks, lang, seg.sentence);
+        masks.clear();
+        masks.extend(words.iter().take(SAMPLE_WORDS).map(stop_mask));
+        let f = features(seg_text, words, &masks, lang, seg.sentence);
         local.push(f.score());
         signals.push(f.signals());
-        if seg_text.bytes().any(|b| b.is_ascii_digit()) {
-            templates.push((i as u32, template_key(seg_text, tokenizer, &mut scratch)));
+        if let Some(key) = f.template {
+            templates.push((i as u32, key));
         }
         if words.len() >= TAIL_MIN_WORDS && seg.sentence {
             if let Some(tail) = furniture_tail(seg_text, lang, tokenizer, &mut scratch) {
@@ -227,9 +231,9 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
 }
 
 /// The bit of the language with the most stop-word hits (English when there are none).
-fn language_bit(masks: &[u8]) -> u8 {
+fn language_bit(masks: impl Iterator<Item = u8>) -> u8 {
     let mut hits = [0u32; 8];
-    for &m in masks.iter().filter(|&&m| m != 0) {
+    for m in masks.filter(|&m| m != 0) {
         for (bit, h) in hits.iter_mut().enumerate() {
             *h += u32::from(m >> bit & 1);
         }
@@ -252,6 +256,9 @@ pub struct Features {
     pub caps: f32,
     pub cue: bool,
     pub separator: bool,
+    /// Key of its words without digits (to find the same template with other numbers), when it
+    /// has digits.
+    pub template: Option<u64>,
 }
 
 impl Features {
@@ -309,35 +316,75 @@ impl Features {
     }
 }
 
-/// The features of one unit of text with its normalised `words` and their stop-word `masks`.
+/// The features of one unit of text with its normalised `words` and the stop-word `masks` of
+/// (at least the first [`SAMPLE_WORDS`] of) them.
+///
+/// One pass over the bytes (ASCII through a table, other characters decoded) counts the visible
+/// characters, punctuation, digits and capitalised words, and hashes the words without digits
+/// into the unit's template key.
 pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: bool) -> Features {
     let (mut visible, mut punct, mut digits, mut text_words, mut caps) = (0u32, 0u32, 0u32, 0, 0);
-    let mut in_word = false;
     let mut separator = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
+    let mut in_word = false;
+    let (mut word_hash, mut word_digits) = (0u64, false);
+    let mut template = 0x243f_6a88_85a3_08d3u64;
+    let whole = text.len() <= SAMPLE_BYTES;
+    let bytes = &text.as_bytes()[..text.floor_char_boundary(SAMPLE_BYTES)];
+    let mut i = 0;
+    loop {
+        let (class, unit) = match bytes.get(i) {
+            None => {
+                if in_word && !word_digits {
+                    template = mix(template ^ word_hash);
+                }
+                break;
+            }
+            Some(&b) if b < 0x80 => {
+                i += 1;
+                (ASCII_CLASS[b as usize], u32::from(b.to_ascii_lowercase()))
+            }
+            Some(_) => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                if i + c.len_utf8() > bytes.len() {
+                    break;
+                }
+                i += c.len_utf8();
+                (classify(c), u32::from(c.to_lowercase().next().unwrap_or(c)))
+            }
+        };
+        if class & ALNUM == 0 && in_word {
+            // A word ends: only words without digits make the template.
+            if !word_digits {
+                template = mix(template ^ word_hash);
+            }
             in_word = false;
+        }
+        if class == SPACE {
             continue;
         }
         visible += 1;
-        if c.is_alphanumeric() {
-            digits += u32::from(c.is_ascii_digit());
+        if class & ALNUM != 0 {
+            let digit = class & DIGIT != 0;
+            digits += u32::from(digit);
             if !in_word {
                 text_words += 1;
-                caps += u32::from(c.is_uppercase());
+                caps += u32::from(class & UPPER != 0);
+                word_hash = 0xcbf2_9ce4_8422_2325;
+                word_digits = false;
+                in_word = true;
             }
-            in_word = true;
+            word_digits |= digit;
+            word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
         } else {
             punct += 1;
-            in_word = false;
-            separator |= matches!(c, '|' | '»' | '›' | '·' | '•' | '©');
+            separator |= class & SEPARATOR != 0;
         }
     }
     let share = |n: u32, of: u32| n as f32 / of.max(1) as f32;
     let stop_hits = masks.iter().filter(|&&m| m & lang != 0).count();
     Features {
         words: words.len(),
-        stop: share(stop_hits as u32, words.len() as u32),
+        stop: share(stop_hits as u32, masks.len() as u32),
         sentence,
         ends_sentence: ends_with_sentence_end(text),
         punct: share(punct, visible),
@@ -345,8 +392,54 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         caps: share(caps, text_words),
         cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
         separator,
+        template: (whole && digits > 0).then_some(template),
     }
 }
+
+/// Character classes of [`features`] (bits).
+const SPACE: u8 = 0;
+const ALNUM: u8 = 1;
+const DIGIT: u8 = 2;
+const UPPER: u8 = 4;
+const PUNCT: u8 = 8;
+const SEPARATOR: u8 = 16;
+
+fn classify(c: char) -> u8 {
+    if c.is_whitespace() {
+        SPACE
+    } else if c.is_alphanumeric() {
+        ALNUM
+            | if c.is_ascii_digit() { DIGIT } else { 0 }
+            | if c.is_uppercase() { UPPER } else { 0 }
+    } else if matches!(c, '|' | '»' | '›' | '·' | '•' | '©') {
+        PUNCT | SEPARATOR
+    } else {
+        PUNCT
+    }
+}
+
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [PUNCT; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() || c == 0x0b {
+            SPACE
+        } else if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM
+        } else if c == b'|' {
+            PUNCT | SEPARATOR
+        } else {
+            PUNCT
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Whether the text ends with `.`, `!`, `?` or `…`, possibly followed by closing quotes or
 /// brackets.
@@ -362,19 +455,6 @@ fn has_cue(words: &[u64]) -> bool {
     words.iter().enumerate().any(|(i, w)| {
         lex.cue_first.contains(w) && lex.cues.iter().any(|c| words[i..].starts_with(c))
     })
-}
-
-/// The matching key of `text` with its ASCII digits taken out ("5 April 2013 Last updated at
-/// 11:09 GMT" and "5 April 2012 Last updated at 09:40 GMT" share it).
-fn template_key(text: &str, tokenizer: &mut Tokenizer, words: &mut Vec<u64>) -> u64 {
-    let blanked: String = text
-        .chars()
-        .map(|c| if c.is_ascii_digit() { ' ' } else { c })
-        .collect();
-    words.clear();
-    tokenizer.words(&blanked, words);
-    // Tagged apart from plain segment keys: a template never matches a segment's own key.
-    hash_sequence(words) ^ 0x7e3a_11ce_d0c5_e11a
 }
 
 /// The longest run of final sentences of `text` that each score as furniture on their own, if it
@@ -472,10 +552,13 @@ mod tests {
                 .collect::<Vec<u8>>()
         };
         assert_eq!(
-            language_bit(&mask("Les chefs de la diplomatie sont dans le pays et ils")),
+            language_bit(mask("Les chefs de la diplomatie sont dans le pays et ils").into_iter()),
             2
         );
-        assert_eq!(language_bit(&mask("The cat is on the mat and it is")), 1);
+        assert_eq!(
+            language_bit(mask("The cat is on the mat and it is").into_iter()),
+            1
+        );
     }
 
     #[test]
@@ -495,13 +578,12 @@ mod tests {
 
     #[test]
     fn templates_ignore_the_digits() {
-        let mut t = Tokenizer::new();
-        let mut w = Vec::new();
-        let a = template_key("Posted 12 May 2013, 11:09", &mut t, &mut w);
-        let b = template_key("Posted 3 May 2014, 09:40", &mut t, &mut w);
-        let c = template_key("Posted 3 June 2014, 09:40", &mut t, &mut w);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
+        let key = |s: &str| features(s, &[], &[], 1, false).template;
+        let a = key("Posted 12 May 2013, 11:09");
+        assert!(a.is_some());
+        assert_eq!(a, key("posted 3 MAY 2014, 09:40"));
+        assert_ne!(a, key("Posted 3 June 2014, 09:40"));
+        assert_eq!(key("Posted in May"), None);
     }
 
     #[test]
