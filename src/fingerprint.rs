@@ -137,7 +137,7 @@ fn is_headline(line: &str) -> bool {
 /// Whether a line ends a sentence: a final `.`, `!`, `?`, `…`, `:` or `;`, possibly followed by
 /// closing quotes or brackets (`said."`), but not a quote after a comma (`fall,"`).
 fn ends_sentence(trimmed: &str) -> bool {
-    let core = trimmed.trim_end_matches(['"', '\'', '»', '”', '’', ')', ']']);
+    let core = segment::strip_closers(trimmed);
     core.chars().last().is_some_and(|c| ".!?…:;".contains(c))
         || (core.len() == trimmed.len() && trimmed.ends_with(['"', '»']))
 }

@@ -22,6 +22,7 @@
 
 use crate::fingerprint::Tokens;
 use crate::normalize::{mix, Tokenizer};
+use crate::segment::strip_closers;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -156,6 +157,13 @@ struct Lexicon {
     cue_first: FxHashSet<u64>,
 }
 
+impl Lexicon {
+    /// The stop-word languages of a word (a bit set over [`LANGUAGES`]).
+    fn stop_mask(&self, word: &u64) -> u8 {
+        self.stop.get(word).copied().unwrap_or(0)
+    }
+}
+
 fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| {
@@ -192,7 +200,7 @@ fn lexicon() -> &'static Lexicon {
 /// The furniture evidence of a document (`text` as tokenized into `tokens`).
 pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
     let lex = lexicon();
-    let stop_mask = |w: &u64| lex.stop.get(w).copied().unwrap_or(0);
+    let stop_mask = |w: &u64| lex.stop_mask(w);
     // The document's language: the one with the most stop-word hits in its first words.
     let lang = language_bit(tokens.words.iter().take(LANGUAGE_WORDS).map(stop_mask));
     let mut local = Vec::with_capacity(tokens.segments.len());
@@ -213,7 +221,8 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
             templates.push((i as u32, key));
         }
         if words.len() >= TAIL_MIN_WORDS && seg.sentence {
-            if let Some(tail) = furniture_tail(seg_text, lang, tokenizer, &mut scratch) {
+            if let Some(tail) = furniture_tail(seg_text, lang, tokenizer, &mut scratch, &mut masks)
+            {
                 tails.push(Tail {
                     segment: i as u32,
                     start: seg.start + tail.start,
@@ -444,10 +453,7 @@ static ASCII_CLASS: [u8; 128] = {
 /// Whether the text ends with `.`, `!`, `?` or `…`, possibly followed by closing quotes or
 /// brackets.
 fn ends_with_sentence_end(text: &str) -> bool {
-    let core = text
-        .trim_end()
-        .trim_end_matches(['"', '\'', '»', '”', '’', ')', ']']);
-    core.ends_with(['.', '!', '?', '…'])
+    strip_closers(text.trim_end()).ends_with(['.', '!', '?', '…'])
 }
 
 fn has_cue(words: &[u64]) -> bool {
@@ -465,6 +471,7 @@ fn furniture_tail(
     lang: u8,
     tokenizer: &mut Tokenizer,
     words: &mut Vec<u64>,
+    masks: &mut Vec<u8>,
 ) -> Option<Tail> {
     let lex = lexicon();
     let bounds = sentence_starts(text);
@@ -476,17 +483,14 @@ fn furniture_tail(
             break;
         }
         let piece = text[start..end].trim();
-        let core = piece.trim_end_matches(['"', '\'', '»', '”', '’', ')', ']']);
-        if piece.is_empty() || core.ends_with(['.', '!', '?']) {
+        if piece.is_empty() || strip_closers(piece).ends_with(['.', '!', '?']) {
             break;
         }
         words.clear();
         tokenizer.words(piece, words);
-        let masks: Vec<u8> = words
-            .iter()
-            .map(|w| lex.stop.get(w).copied().unwrap_or(0))
-            .collect();
-        let f = features(piece, words, &masks, lang, false);
+        masks.clear();
+        masks.extend(words.iter().take(SAMPLE_WORDS).map(|w| lex.stop_mask(w)));
+        let f = features(piece, words, masks, lang, false);
         let p = sigmoid(f.score());
         if p < TAIL_THRESHOLD {
             break;
@@ -547,9 +551,7 @@ mod tests {
         let mut mask = |s: &str| {
             let mut w = Vec::new();
             t.words(s, &mut w);
-            w.iter()
-                .map(|h| lex.stop.get(h).copied().unwrap_or(0))
-                .collect::<Vec<u8>>()
+            w.iter().map(|h| lex.stop_mask(h)).collect::<Vec<u8>>()
         };
         assert_eq!(
             language_bit(mask("Les chefs de la diplomatie sont dans le pays et ils").into_iter()),

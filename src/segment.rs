@@ -52,13 +52,21 @@ pub fn is_blank(text: &str) -> bool {
         || (!text.is_ascii() && text.chars().all(char::is_whitespace))
 }
 
+/// Closing quotes and brackets that may follow a sentence end (`said."`, `(sic.)`).
+pub const CLOSERS: [char; 7] = ['"', '\'', '»', '”', '’', ')', ']'];
+
+/// `text` without its trailing closing quotes and brackets ([`CLOSERS`]).
+pub fn strip_closers(text: &str) -> &str {
+    text.trim_end_matches(CLOSERS)
+}
+
 /// True when `text` contains a sentence end: `.`, `!`, `?` or `…` followed by whitespace, a
 /// closing quote or bracket, or the end of the text. Used to tell furniture ("Publicité", "Share")
 /// from prose ("Thank you.").
 pub fn has_sentence_end(text: &str) -> bool {
     let ends_at = |after: usize| match text[after..].chars().next() {
         None => true,
-        Some(n) => n.is_whitespace() || "\"'»”’)]".contains(n),
+        Some(n) => n.is_whitespace() || CLOSERS.contains(&n),
     };
     const ELLIPSIS: &[u8] = "…".as_bytes();
     let bytes = text.as_bytes();
