@@ -122,8 +122,10 @@ fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> boo
     {
         return false;
     }
+    // A line opening with a digit continues running text ("... rose to\n5 per cent"), but not an
+    // all-caps label above it: "MONTANT REVERSÉ\n1 545 500 EUROS" is a label and its figure.
     let first = cur_text.trim_start().chars().next();
-    first.is_some_and(|c| c.is_lowercase() || c.is_numeric())
+    first.is_some_and(|c| c.is_lowercase() || (c.is_numeric() && !is_headline(prev_trim)))
         || prev_trim.ends_with([',', '-'])
         || (wrapped && !is_headline(prev_trim))
 }
@@ -376,6 +378,17 @@ mod tests {
         assert_eq!(
             s.iter().map(|s| (s.2, s.3)).collect::<Vec<_>>(),
             vec![(1, 1), (2, 3), (4, 5)]
+        );
+    }
+
+    #[test]
+    fn a_figure_under_an_all_caps_label_stands_alone() {
+        let text = "MONTANT REVERSÉ AUX GRÉVISTES DEPUIS 2016\n1 545 500 EUROS\n\
+                    Prices of the contract rose to about\n5 per cent in the week.\n";
+        let s = segs(text);
+        assert_eq!(
+            s.iter().map(|s| (s.2, s.3)).collect::<Vec<_>>(),
+            vec![(1, 1), (2, 2), (3, 4)]
         );
     }
 
