@@ -1,9 +1,12 @@
 //! Apply: a report and the corpus it was made from in, the cleaned corpus out.
 //!
 //! Every source is written under the output folder with the same relative path and format: a text
-//! file stays a text file, a JSONL shard stays a JSONL shard with the same compression. Reported
-//! spans are cut out of the text (the file, or the record's text field; every other field is left
-//! as it was, and lines without spans are copied byte for byte). Documents flagged whole
+//! file stays a text file, a JSONL shard stays a JSONL shard with the same compression. A source
+//! the report does not name is copied byte for byte, whatever it holds (a binary file, a damaged
+//! stream, records the scan skipped): nothing the report did not flag is lost. Reported spans are
+//! cut out of the text (the file's bytes — invalid UTF-8 included, as the report's offsets are
+//! into the original bytes — or the record's text field; every other field is left as it was, and
+//! lines without spans are copied byte for byte). Documents flagged whole
 //! (`near_duplicate`, `exact_duplicate`) are dropped, or kept unchanged with `keep_flagged` (a
 //! JSONL record then gains a `dedup_duplicate_of` field naming the kept copy).
 //!
@@ -13,7 +16,7 @@
 //! the row. Nothing is written outside the output folder, and the output folder may not be, be
 //! inside, or contain an input.
 
-use crate::read::{self, Compression, Fields, Format, Item, Source};
+use crate::read::{self, Compression, Fields, Format, Lossy, Skipped, Source};
 use crate::report::Offsets;
 use crate::Error;
 use std::collections::HashMap;
@@ -33,7 +36,12 @@ pub struct ApplyOptions {
 /// What `apply` did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ApplyStats {
+    /// Documents of the sources the report names (checked, cut or dropped).
     pub documents: usize,
+    /// Sources the report does not name, copied unchanged.
+    pub files_copied: usize,
+    /// Sources that could not be copied (unreadable), with the reason.
+    pub skipped: Vec<Skipped>,
     pub spans_cut: usize,
     pub bytes_removed: u64,
     pub documents_dropped: usize,
@@ -89,6 +97,17 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
                     src.name
                 ),
             })?);
+        let named = match src.format() {
+            Format::Text => applier.rows.contains_key(&src.name),
+            Format::Jsonl => applier.rows.keys().any(|k| {
+                k.strip_prefix(src.name.as_str())
+                    .is_some_and(|rest| rest.starts_with(':'))
+            }),
+        };
+        if !named {
+            applier.copy(src, &target);
+            continue;
+        }
         match src.format() {
             Format::Text => applier.text(src, &target)?,
             Format::Jsonl => applier.jsonl(src, &target)?,
@@ -96,12 +115,13 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
     }
     // Rows left over name records past the end of their shard.
     if let Some(row) = applier.rows.values().flatten().min_by_key(|r| r.row) {
-        return Err(Error::Usage(format!(
-            "{}: row {}: document '{}' is not in the corpus given",
-            o.report.display(),
-            row.row,
-            row.doc
-        )));
+        return Err(Error::Input {
+            path: o.report.clone(),
+            message: format!(
+                "row {}: document '{}' is not in the corpus given",
+                row.row, row.doc
+            ),
+        });
     }
     Ok(applier.stats)
 }
@@ -129,12 +149,13 @@ fn check_documents_exist(
         .filter(|r| !fits(&r.doc))
         .min_by_key(|r| r.row)
     {
-        Some(r) => Err(Error::Usage(format!(
-            "{}: row {}: document '{}' is not in the corpus given",
-            report.display(),
-            r.row,
-            r.doc
-        ))),
+        Some(r) => Err(Error::Input {
+            path: report.into(),
+            message: format!(
+                "row {}: document '{}' is not in the corpus given",
+                r.row, r.doc
+            ),
+        }),
         None => Ok(()),
     }
 }
@@ -206,6 +227,7 @@ fn safe_relative(name: &str) -> Option<PathBuf> {
 fn spans_for(
     src: &Source,
     text: &str,
+    lossy: Option<&Lossy>,
     rows: &[ReportRow],
     offsets: Offsets,
 ) -> Result<Option<Vec<(usize, usize)>>, Error> {
@@ -218,7 +240,13 @@ fn spans_for(
     };
     let to_byte = |r: &ReportRow, c: usize| -> Result<usize, Error> {
         match offsets {
-            Offsets::Bytes => Ok(c),
+            // Byte offsets are into the original bytes; they are checked on the decoded text.
+            Offsets::Bytes => match lossy {
+                None => Ok(c),
+                Some(l) => l.to_decoded(c).ok_or_else(|| {
+                    bad(r, format!("offset {c} is inside an invalid UTF-8 sequence"))
+                }),
+            },
             Offsets::Chars => text
                 .char_indices()
                 .map(|(b, _)| b)
@@ -283,13 +311,19 @@ fn spans_for(
 }
 
 fn cut(text: &str, spans: &[(usize, usize)]) -> String {
-    let mut out = String::with_capacity(text.len());
+    let bytes = cut_bytes(text.as_bytes(), spans);
+    // Spans are on character boundaries (checked by `spans_for`), so what is left is UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn cut_bytes(bytes: &[u8], spans: &[(usize, usize)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     for &(s, e) in spans {
-        out.push_str(&text[at..s]);
+        out.extend_from_slice(&bytes[at..s]);
         at = e;
     }
-    out.push_str(&text[at..]);
+    out.extend_from_slice(&bytes[at..]);
     out
 }
 
@@ -327,39 +361,54 @@ impl Applier<'_> {
         self.stats.bytes_removed += spans.iter().map(|(s, e)| (e - s) as u64).sum::<u64>();
     }
 
+    /// Copies a source the report does not name, byte for byte.
+    fn copy(&mut self, src: &Source, target: &Path) {
+        let copied = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::copy(&src.path, target));
+        match copied {
+            Ok(_) => self.stats.files_copied += 1,
+            Err(e) => self.stats.skipped.push(Skipped {
+                path: src.path.clone(),
+                reason: format!("not copied: {e}"),
+                bytes: 0,
+            }),
+        }
+    }
+
     /// Cuts the spans out of one text file, or drops it when it is flagged whole.
     fn text(&mut self, src: &Source, target: &Path) -> Result<(), Error> {
         let o = self.options;
-        let mut text = None;
-        read::read_items(src, &o.fields, |item| {
-            if let Item::Doc(r) = item {
-                text = Some(r.text);
-            }
-            Ok(())
+        let mut raw = Vec::new();
+        read::read_bytes(src, u64::MAX, &mut raw).map_err(|reason| Error::Input {
+            path: src.path.clone(),
+            message: format!("the report names it but {reason}"),
         })?;
-        let Some(text) = text else {
-            // Not a text document (binary, not UTF-8): copied as it is, never lost.
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            std::fs::copy(&src.path, target).map_err(|e| Error::io(&src.path, e))?;
-            return Ok(());
-        };
+        let (text, lossy) = read::decode(&raw).map_err(|reason| Error::Input {
+            path: src.path.clone(),
+            message: format!("the report names it but it is a {reason}"),
+        })?;
         self.stats.documents += 1;
         let doc_rows = self.rows.remove(&src.name).unwrap_or_default();
-        let cleaned = match spans_for(src, &text, &doc_rows, o.offsets)? {
+        let cleaned = match spans_for(src, &text, lossy.as_ref(), &doc_rows, o.offsets)? {
             None if !o.keep_flagged => {
                 self.stats.documents_dropped += 1;
                 return Ok(());
             }
-            None => text,
+            None => raw.clone(),
             Some(spans) => {
-                self.count_cut(&spans);
-                cut(&text, &spans)
+                let to_original = |d: usize| lossy.as_ref().map_or(d, |l| l.to_original(d));
+                let original: Vec<(usize, usize)> = spans
+                    .iter()
+                    .map(|&(s, e)| (to_original(s), to_original(e)))
+                    .collect();
+                self.count_cut(&original);
+                cut_bytes(&raw, &original)
             }
         };
         let mut w = create(target, src)?;
-        w.write_all(cleaned.as_bytes())
+        w.write_all(&cleaned)
             .and_then(|_| w.flush())
             .map_err(|e| Error::io(target, e))
     }
@@ -388,7 +437,7 @@ impl Applier<'_> {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 _ => return Err(refuse(format!("it has no text field '{}'", o.fields.text))),
             };
-            match spans_for(src, &text, &doc_rows, o.offsets)? {
+            match spans_for(src, &text, None, &doc_rows, o.offsets)? {
                 None if !o.keep_flagged => {
                     self.stats.documents_dropped += 1;
                     return Ok(());

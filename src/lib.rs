@@ -3,7 +3,7 @@
 //!
 //! The pipeline, one module per stage:
 //! [`read`] → [`segment`] → [`normalize`] → [`fingerprint`] (with [`minhash`] and [`furniture`]) →
-//! [`detect`] (with [`lsh`] and [`cluster`]) → [`report`]. [`pipeline::scan`] runs them all;
+//! [`detect`] (with [`lsh`] and [`cluster`]) → [`span_text`] → [`report`]. [`pipeline::scan`] runs them all;
 //! [`apply::apply`] cuts a report's spans out of the corpus.
 
 pub mod apply;
@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod read;
 pub mod report;
 pub mod segment;
+pub mod span_text;
 
 pub use detect::{Kind, Span};
 pub use error::Error;

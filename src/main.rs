@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dedup::lsh::LshParams;
 use dedup::pipeline::DEFAULT_MIN_DOCS;
-use dedup::read::Fields;
+use dedup::read::{Fields, ReadOptions};
 use dedup::report::Offsets;
 use dedup::{report, Options};
 use std::io::{IsTerminal, Write};
@@ -39,8 +39,11 @@ enum Command {
 Each text file is one document, named in the report by its path relative to the folder given;
 each line of a JSONL shard (.jsonl, .jsonl.gz, .jsonl.zst, .json.gz, .json.zst) is one document,
 named <path>:<line>. Any file may be gzip- or zstd-compressed.
-Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,cluster,id,keep_id,reason,line_start,line_end,preview
-(start/end are half-open UTF-8 byte offsets into the original file).")]
+Rows: doc,start,end,kind,keep_doc,keep_start,keep_end,similarity,score,cluster,id,keep_id,reason,line_start,line_end,preview
+(start/end are half-open byte offsets into the original file).
+
+Exit status: 0 every input scanned; 3 scanned, but some inputs or records were skipped
+(each named on stderr); 1 failure (or any problem under --strict); 2 usage error.")]
     Scan(ScanArgs),
     /// Cut a report's spans out of the corpus and write the cleaned corpus under --out.
     #[command(after_help = "Examples:
@@ -136,6 +139,14 @@ struct ScanArgs {
     /// Print nothing on stderr but errors.
     #[arg(short, long)]
     quiet: bool,
+    /// Stop at the first problem (an input skipped, decoded lossily, given twice, or an id seen
+    /// before) instead of warning and going on.
+    #[arg(long)]
+    strict: bool,
+    /// Skip any document larger than this many bytes once decompressed (bounds memory and
+    /// stops decompression bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = dedup::read::DEFAULT_MAX_DOC_BYTES)]
+    max_doc_bytes: u64,
     /// Also write every linked pair of near-duplicate documents (the cluster graph) to this CSV
     /// file: doc_a,doc_b,similarity,id_a,id_b.
     #[arg(long, value_name = "FILE")]
@@ -172,22 +183,58 @@ enum ReportFormat {
     Jsonl,
 }
 
+/// Exit status: every input was scanned.
+const EXIT_OK: u8 = 0;
+/// Exit status: the run failed (nothing or only part was done).
+const EXIT_FAILURE: u8 = 1;
+/// Exit status: the command line was wrong.
+const EXIT_USAGE: u8 = 2;
+/// Exit status: the run finished, but some inputs or records were skipped.
+const EXIT_SKIPPED: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Apply(args) => run_apply(args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    ExitCode::from(match result {
+        Ok(Outcome::Complete) => EXIT_OK,
+        Ok(Outcome::Skipped) => EXIT_SKIPPED,
         Err(e) => {
             eprintln!("dedup: error: {e}");
-            ExitCode::from(1)
+            match e {
+                dedup::Error::Usage(_) => EXIT_USAGE,
+                _ => EXIT_FAILURE,
+            }
         }
+    })
+}
+
+/// How a run that did not fail ended.
+enum Outcome {
+    Complete,
+    Skipped,
+}
+
+/// Warnings of one kind printed before the rest are only counted (`--stats` lists them all).
+const WARNINGS_SHOWN: usize = 100;
+
+/// Prints warnings on stderr, at most [`WARNINGS_SHOWN`], then how many more there were.
+fn warn(lines: impl ExactSizeIterator<Item = String>) {
+    let total = lines.len();
+    for line in lines.take(WARNINGS_SHOWN) {
+        eprintln!("dedup: warning: {line}");
+    }
+    if total > WARNINGS_SHOWN {
+        eprintln!(
+            "dedup: warning: ... and {} more (--stats FILE lists them all)",
+            total - WARNINGS_SHOWN
+        );
     }
 }
 
-fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
+fn run_scan(args: ScanArgs) -> Result<Outcome, dedup::Error> {
     let mut options = Options {
         threshold: args.threshold,
         shingle: args.shingle,
@@ -198,10 +245,14 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             .map(|(bands, rows)| LshParams { bands, rows }),
         min_docs: args.min_docs,
         threads: args.threads,
-        fields: Fields {
-            text: args.text_field.clone(),
-            id: args.id_field.clone(),
+        read: ReadOptions {
+            fields: Fields {
+                text: args.text_field.clone(),
+                id: args.id_field.clone(),
+            },
+            max_doc_bytes: args.max_doc_bytes,
         },
+        strict: args.strict,
         ..Options::default()
     };
     options.rules.min_repeat_words = args.min_repeat_words;
@@ -273,13 +324,18 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
             .map_err(|e| dedup::Error::io(path, e.error))?;
     }
     if !args.quiet {
-        for s in &result.skipped {
-            eprintln!(
-                "dedup: warning: {}: skipped: {}",
-                s.path.display(),
-                s.reason
-            );
-        }
+        warn(
+            result
+                .skipped
+                .iter()
+                .map(|s| format!("{}: skipped: {}", s.path.display(), s.reason)),
+        );
+        warn(
+            result
+                .notices
+                .iter()
+                .map(|n| format!("{}: {}", n.path.display(), n.message)),
+        );
     }
     if let Some(path) = &args.pairs {
         let file = std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?;
@@ -298,10 +354,14 @@ fn run_scan(args: ScanArgs) -> Result<(), dedup::Error> {
         }
         eprintln!("{}", report::summary(&result));
     }
-    Ok(())
+    Ok(if result.skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
 }
 
-fn run_apply(args: ApplyArgs) -> Result<(), dedup::Error> {
+fn run_apply(args: ApplyArgs) -> Result<Outcome, dedup::Error> {
     let options = dedup::apply::ApplyOptions {
         report: args.report,
         out: args.out,
@@ -314,10 +374,20 @@ fn run_apply(args: ApplyArgs) -> Result<(), dedup::Error> {
     };
     let stats = dedup::apply::apply(&args.paths, &options)?;
     if !args.quiet {
+        warn(
+            stats
+                .skipped
+                .iter()
+                .map(|s| format!("{}: {}", s.path.display(), s.reason)),
+        );
         eprintln!(
-            "dedup apply: {} documents, {} spans cut ({} B), {} documents dropped",
-            stats.documents, stats.spans_cut, stats.bytes_removed, stats.documents_dropped
+            "dedup apply: {} documents, {} spans cut ({} B), {} documents dropped, {} files copied unchanged",
+            stats.documents, stats.spans_cut, stats.bytes_removed, stats.documents_dropped, stats.files_copied
         );
     }
-    Ok(())
+    Ok(if stats.skipped.is_empty() {
+        Outcome::Complete
+    } else {
+        Outcome::Skipped
+    })
 }

@@ -12,9 +12,11 @@ use crate::furniture;
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
-use crate::read::{self, Fields, Format, Item, Skipped, Source};
+use crate::read::{self, Format, Item, Lossy, Notice, ReadOptions, Skipped, Source};
+use crate::span_text::{self, SpanText};
 use crate::Error;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
 /// Everything a scan can be told.
@@ -31,8 +33,11 @@ pub struct Options {
     /// A segment in at least this many documents is boilerplate.
     pub min_docs: usize,
     pub rules: SpanRules,
-    /// Where the text and id of JSONL records are.
-    pub fields: Fields,
+    /// Where the text and id of JSONL records are, and the largest document read.
+    pub read: ReadOptions,
+    /// Stop at the first input that is skipped, decoded lossily, given twice or has an id
+    /// already seen, instead of warning and going on.
+    pub strict: bool,
     /// Worker threads; all cores when `None`.
     pub threads: Option<usize>,
 }
@@ -46,7 +51,8 @@ impl Default for Options {
             lsh: None,
             min_docs: DEFAULT_MIN_DOCS,
             rules: SpanRules::default(),
-            fields: Fields::default(),
+            read: ReadOptions::default(),
+            strict: false,
             threads: None,
         }
     }
@@ -72,23 +78,13 @@ pub struct Document {
     pub source: u32,
     /// 1-based line in the decompressed shard; 0 for a text file.
     pub line: u32,
-    /// Length in bytes and in characters (code points).
+    /// Length in bytes (of the file or the record's text, as the report's offsets count them)
+    /// and in characters (code points of the text, lossily decoded when it is not UTF-8).
     pub len: usize,
     pub chars: usize,
 }
 
-/// What the report needs of a span's text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpanText {
-    /// Up to 60 characters of the span.
-    pub preview: String,
-    /// start, end, keep_start, keep_end as code-point offsets.
-    pub chars: [usize; 4],
-    /// 1-based numbers of the span's first and last line.
-    pub lines: [u32; 2],
-    /// The `reason` column.
-    pub reason: String,
-}
+pub use crate::span_text::preview;
 
 /// The outcome of a scan.
 #[derive(Debug)]
@@ -104,6 +100,8 @@ pub struct ScanResult {
     pub totals: Totals,
     /// Inputs and records that were not scanned, with the reason.
     pub skipped: Vec<Skipped>,
+    /// Inputs scanned with a warning: decoded lossily, given twice, an id seen before.
+    pub notices: Vec<Notice>,
     pub lsh: LshParams,
     pub clusters: Vec<Cluster>,
     /// Every pair of documents the near-duplicate detector linked, sorted.
@@ -202,11 +200,18 @@ struct Fingerprinter<'a> {
     bytes_done: u64,
     documents: Vec<Document>,
     prints: Vec<DocPrint>,
+    /// Inputs passed over and warnings, in corpus order.
+    skipped: Vec<Skipped>,
+    notices: Vec<Notice>,
+    /// Hash of each JSONL id seen → where it was first seen (source, line). A 64-bit hash stands
+    /// for the id: a false "seen before" is about one in 10^9 at 100 million ids.
+    ids: FxHashMap<u64, (u32, u32)>,
 }
 
 impl Fingerprinter<'_> {
     /// Takes one item read from source `si`: a document to fingerprint, or a skip to account for.
-    fn take(&mut self, si: u32, src: &Source, item: Item, skipped: &mut Vec<Skipped>) {
+    fn take(&mut self, sources: &[Source], si: u32, item: Item) -> Result<(), Error> {
+        let src = &sources[si as usize];
         match item {
             Item::Doc(r) => {
                 let name = if r.line == 0 {
@@ -214,6 +219,18 @@ impl Fingerprinter<'_> {
                 } else {
                     format!("{}:{}", src.name, r.line)
                 };
+                if let Some(id) = &r.id {
+                    let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
+                    if let Some(&(first_src, first_line)) = self.ids.get(&key) {
+                        let message = format!(
+                            "line {}: id '{id}' also at {}:{first_line}",
+                            r.line, sources[first_src as usize].name
+                        );
+                        self.notice(src, message)?;
+                    } else {
+                        self.ids.insert(key, (si, r.line));
+                    }
+                }
                 let doc = Document {
                     name,
                     id: r.id,
@@ -223,6 +240,7 @@ impl Fingerprinter<'_> {
                     chars: 0,
                 };
                 self.push(doc, r.text);
+                Ok(())
             }
             Item::Skip {
                 line,
@@ -234,13 +252,40 @@ impl Fingerprinter<'_> {
                 } else {
                     format!("line {line}: {reason}")
                 };
-                skipped.push(Skipped {
+                self.skip(Skipped {
                     path: src.path.clone(),
                     reason,
                     bytes,
-                });
+                })
             }
         }
+    }
+
+    /// Accounts for an input not scanned; under `--strict`, stops the scan.
+    fn skip(&mut self, s: Skipped) -> Result<(), Error> {
+        if self.options.strict {
+            return Err(Error::Input {
+                path: s.path,
+                message: format!("{} (--strict)", s.reason),
+            });
+        }
+        self.skipped.push(s);
+        Ok(())
+    }
+
+    /// Records a warning about a scanned input; under `--strict`, stops the scan.
+    fn notice(&mut self, src: &Source, message: String) -> Result<(), Error> {
+        if self.options.strict {
+            return Err(Error::Input {
+                path: src.path.clone(),
+                message: format!("{message} (--strict)"),
+            });
+        }
+        self.notices.push(Notice {
+            path: src.path.clone(),
+            message,
+        });
+        Ok(())
     }
 
     fn push(&mut self, doc: Document, text: String) {
@@ -298,24 +343,26 @@ thread_local! {
 
 /// What reading and fingerprinting one text file gives.
 enum TextOutcome {
-    Doc(Document, DocPrint),
+    /// The document, its print, and how its bytes were decoded when they were not UTF-8.
+    Doc(Document, DocPrint, Option<Lossy>),
     Skip(Skipped),
 }
 
 /// Reads text file `si` into this worker's buffer and fingerprints it; the text is not kept.
-fn read_and_fingerprint(si: u32, src: &Source, o: &Options) -> Result<TextOutcome, Error> {
+fn read_and_fingerprint(si: u32, src: &Source, o: &Options) -> TextOutcome {
     READ_BUFFER.with_borrow_mut(|buf| {
-        let outcome = match read::read_text(src, buf)? {
+        let outcome = match read::read_text(src, o.read.max_doc_bytes, buf) {
             Ok(text) => TextOutcome::Doc(
                 Document {
                     name: src.name.clone(),
                     id: None,
                     source: si,
                     line: 0,
-                    len: text.len(),
-                    chars: text.chars().count(),
+                    len: text.bytes,
+                    chars: text.text.chars().count(),
                 },
-                fingerprint_text(text, o),
+                fingerprint_text(&text.text, o),
+                text.lossy,
             ),
             Err(reason) => TextOutcome::Skip(Skipped {
                 path: src.path.clone(),
@@ -327,7 +374,7 @@ fn read_and_fingerprint(si: u32, src: &Source, o: &Options) -> Result<TextOutcom
         if buf.capacity() > BATCH_BYTES {
             *buf = Vec::new();
         }
-        Ok(outcome)
+        outcome
     })
 }
 
@@ -340,7 +387,6 @@ fn scan_in_pool(
     let found = read::discover(inputs)?;
     let _stdin_spool = found.stdin_spool; // kept until the scan has read everything again
     let sources = found.sources;
-    let mut skipped = found.skipped;
 
     // Read, segment, normalise and fingerprint every document; only fingerprints stay.
     let mut fp = Fingerprinter {
@@ -351,15 +397,28 @@ fn scan_in_pool(
         bytes_done: 0,
         documents: Vec::new(),
         prints: Vec::new(),
+        skipped: Vec::new(),
+        notices: Vec::new(),
+        ids: FxHashMap::default(),
     };
+    for s in found.skipped {
+        fp.skip(s)?;
+    }
+    for n in found.notices {
+        let src = Source {
+            name: String::new(),
+            path: n.path,
+        };
+        fp.notice(&src, n.message)?;
+    }
     // Shards stream line by line; runs of text files are read in parallel, a bounded chunk at a
     // time, so that many small files do not wait on one thread.
     let mut si = 0;
     while si < sources.len() {
         if sources[si].format() == Format::Jsonl {
-            read::read_items(&sources[si], &o.fields, |item| {
-                fp.take(si as u32, &sources[si], item, &mut skipped);
-                Ok(())
+            fp.flush(); // keep corpus order: documents of an earlier shard come first
+            read::read_items(&sources[si], &o.read, |item| {
+                fp.take(&sources, si as u32, item)
             })?;
             si += 1;
             continue;
@@ -369,18 +428,26 @@ fn scan_in_pool(
         let end = (si..sources.len().min(si + TEXT_CHUNK))
             .find(|&k| sources[k].format() != Format::Text)
             .unwrap_or(sources.len().min(si + TEXT_CHUNK));
-        let chunk: Vec<Result<TextOutcome, Error>> = (si..end)
+        let chunk: Vec<TextOutcome> = (si..end)
             .into_par_iter()
             .map(|k| read_and_fingerprint(k as u32, &sources[k], o))
             .collect();
         fp.flush(); // keep corpus order: documents of an earlier shard come first
-        for outcome in chunk {
-            match outcome? {
-                TextOutcome::Doc(doc, print) => {
+        for (k, outcome) in (si..end).zip(chunk) {
+            match outcome {
+                TextOutcome::Doc(doc, print, lossy) => {
+                    if let Some(lossy) = lossy {
+                        let message = format!(
+                            "not valid UTF-8 (first bad byte at offset {}, {} invalid sequence(s)): scanned on a lossy decode, offsets are into the original bytes",
+                            lossy.first_bad_byte(),
+                            lossy.replaced()
+                        );
+                        fp.notice(&sources[k], message)?;
+                    }
                     fp.bytes_done += doc.len as u64;
                     fp.add(doc, print);
                 }
-                TextOutcome::Skip(s) => skipped.push(s),
+                TextOutcome::Skip(s) => fp.skip(s)?,
             }
         }
         (fp.progress)("reading", fp.documents.len() as u64, fp.bytes_done);
@@ -391,6 +458,8 @@ fn scan_in_pool(
         documents,
         prints,
         bytes_done: total_bytes,
+        skipped,
+        notices,
         ..
     } = fp;
 
@@ -398,7 +467,7 @@ fn scan_in_pool(
     // Near duplicates, verified on shingle sets recomputed from the text of candidates only.
     let lsh = o.lsh_params();
     let shingles = |docs: &[u32]| {
-        with_texts(&sources, &documents, &o.fields, docs, |_, text| {
+        with_texts(&sources, &documents, &o.read, docs, |_, text, _| {
             // The words of the whole text are the segments' words: line ends only separate.
             let mut words = Vec::new();
             TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
@@ -473,11 +542,14 @@ fn scan_in_pool(
             .filter(|&d| !per_doc[d - first].is_empty())
             .map(|d| d as u32)
             .collect();
-        let texts_by_doc = with_texts(&sources, &documents, &o.fields, &flagged, |d, text| {
-            span_texts(&per_doc[d as usize - first], text, &documents)
+        let located = with_texts(&sources, &documents, &o.read, &flagged, |d, text, lossy| {
+            span_text::locate(&per_doc[d as usize - first], text, lossy, &documents)
         })?;
-        let spans: Vec<Span> = per_doc.into_iter().flatten().collect();
-        let texts: Vec<SpanText> = texts_by_doc.into_iter().flat_map(|(_, t)| t).collect();
+        let (mut spans, mut texts) = (Vec::new(), Vec::new());
+        for (_, (s, t)) in located {
+            spans.extend(s);
+            texts.extend(t);
+        }
         Ok((spans, texts))
     };
     // Each run is written while the next one is assembled.
@@ -504,6 +576,7 @@ fn scan_in_pool(
         texts: Vec::new(),
         totals,
         skipped,
+        notices,
         lsh,
         clusters,
         edges,
@@ -546,15 +619,16 @@ const TOP_BOILERPLATE: usize = 20;
 /// Documents whose spans are assembled and written per step (whole sources: a shard at once).
 const SPAN_CHUNK: usize = 4096;
 
-/// Calls `f(doc, text)` for each of `docs` (sorted), reading every source they come from once,
-/// sources in parallel; results in the order of `docs`. A document that is no longer there, or no
-/// longer the same length, is an error: the corpus changed during the scan.
+/// Calls `f(doc, text, lossy)` for each of `docs` (sorted), reading every source they come from
+/// once, sources in parallel; results in the order of `docs`. `lossy` maps a text decoded from
+/// invalid UTF-8 back to its bytes. A document that is no longer there, or no longer the same
+/// length, is an error: the corpus changed during the scan.
 pub fn with_texts<T: Send>(
     sources: &[Source],
     documents: &[Document],
-    fields: &Fields,
+    read_options: &ReadOptions,
     docs: &[u32],
-    f: impl Fn(u32, &str) -> T + Sync,
+    f: impl Fn(u32, &str, Option<&Lossy>) -> T + Sync,
 ) -> Result<Vec<(u32, T)>, Error> {
     let groups: Vec<&[u32]> = docs
         .chunk_by(|a, b| documents[*a as usize].source == documents[*b as usize].source)
@@ -567,21 +641,25 @@ pub fn with_texts<T: Send>(
                 // One document, read into this worker's buffer (no copy).
                 let d = group[0];
                 let doc = &documents[d as usize];
-                return READ_BUFFER.with_borrow_mut(|buf| match read::read_text(src, buf)? {
-                    Ok(text) if text.len() == doc.len => Ok(vec![(d, f(d, text))]),
-                    _ => Err(changed(src, doc)),
+                return READ_BUFFER.with_borrow_mut(|buf| {
+                    match read::read_text(src, read_options.max_doc_bytes, buf) {
+                        Ok(t) if t.bytes == doc.len => {
+                            Ok(vec![(d, f(d, &t.text, t.lossy.as_ref()))])
+                        }
+                        _ => Err(changed(src, doc)),
+                    }
                 });
             }
             let mut out = Vec::with_capacity(group.len());
             let mut next = 0;
-            read::read_items(src, fields, |item| {
+            read::read_items(src, read_options, |item| {
                 if let (Item::Doc(r), Some(&d)) = (item, group.get(next)) {
                     let doc = &documents[d as usize];
                     if r.line == doc.line {
                         if r.text.len() != doc.len {
                             return Err(changed(src, doc));
                         }
-                        out.push((d, f(d, &r.text)));
+                        out.push((d, f(d, &r.text, None)));
                         next += 1;
                     }
                 }
@@ -604,121 +682,5 @@ fn changed(src: &Source, doc: &Document) -> Error {
     Error::Input {
         path: src.path.clone(),
         message: format!("{} changed during the scan", doc.name),
-    }
-}
-
-/// Previews, code-point offsets and line numbers of one document's spans, from a single pass
-/// over its text (not one per offset).
-fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanText> {
-    let mut bytes: Vec<usize> = Vec::with_capacity(4 * spans.len());
-    for s in spans {
-        bytes.extend([s.start, s.end]);
-        if let Some(k) = s.keep.filter(|k| k.doc == s.doc) {
-            bytes.extend([k.start, k.end]);
-        }
-    }
-    bytes.sort_unstable();
-    bytes.dedup();
-    let (mut chars, mut lines) = (
-        Vec::with_capacity(bytes.len()),
-        Vec::with_capacity(bytes.len()),
-    );
-    let (mut at, mut char_count, mut line) = (0, 0, 1u32);
-    for &b in &bytes {
-        char_count += text[at..b].chars().count();
-        line += line_ends(text.as_bytes(), at, b);
-        chars.push(char_count);
-        lines.push(line);
-        at = b;
-    }
-    let index = |b: usize| bytes.partition_point(|&x| x < b);
-    let to_char = |b: usize| chars[index(b)];
-    let to_line = |b: usize| lines[index(b)];
-    // The line of a range's last byte: a range ending with its line's terminator (a whole
-    // document) does not reach the next line.
-    let last_line = |start: usize, end: usize| {
-        let ends_line = end > start && matches!(text.as_bytes()[end - 1], b'\n' | b'\r');
-        to_line(end) - u32::from(ends_line)
-    };
-    spans
-        .iter()
-        .map(|s| {
-            let (keep_start, keep_end, keep_lines) = match s.keep {
-                Some(k) if k.doc == s.doc => (
-                    to_char(k.start),
-                    to_char(k.end),
-                    [to_line(k.start), last_line(k.start, k.end)],
-                ),
-                Some(k) => (0, documents[k.doc as usize].chars, [0, 0]),
-                None => (0, 0, [0, 0]),
-            };
-            SpanText {
-                preview: preview(&text[s.start..s.end]),
-                chars: [to_char(s.start), to_char(s.end), keep_start, keep_end],
-                lines: [to_line(s.start), last_line(s.start, s.end)],
-                reason: s.reason.render(keep_lines),
-            }
-        })
-        .collect()
-}
-
-/// Line terminators (`\n`, `\r\n` counted once, lone `\r`) that end in `text[from..to]`.
-fn line_ends(text: &[u8], from: usize, to: usize) -> u32 {
-    memchr::memchr2_iter(b'\n', b'\r', &text[from..to])
-        .filter(|&i| text[from + i] == b'\n' || text.get(from + i + 1) != Some(&b'\n'))
-        .count() as u32
-}
-
-/// Up to 60 characters of `text` on one line (the report's `preview` column).
-pub fn preview(text: &str) -> String {
-    const MAX: usize = 60;
-    let mut out: String = text
-        .chars()
-        .take(MAX)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::{Keep, Kind};
-
-    #[test]
-    fn code_point_offsets_of_many_spans_in_one_pass() {
-        let text = "é🌍ab\nçç\nxyz 日本語\nend";
-        let span = |start, end, keep: Option<(usize, usize)>| Span {
-            doc: 0,
-            start,
-            end,
-            kind: Kind::Boilerplate,
-            keep: keep.map(|(start, end)| Keep { doc: 0, start, end }),
-            similarity: None,
-            cluster: None,
-            reason: crate::detect::Reason::Repeats,
-        };
-        let spans = vec![
-            span(0, 8, None),
-            span(9, 13, Some((0, 6))),
-            span(14, 27, Some((9, 13))),
-        ];
-        let docs = vec![Document {
-            name: "d".into(),
-            id: None,
-            source: 0,
-            line: 0,
-            len: text.len(),
-            chars: 0,
-        }];
-        let naive = |b: usize| text[..b].chars().count();
-        for (s, t) in spans.iter().zip(span_texts(&spans, text, &docs)) {
-            let k = s.keep.map_or((0, 0), |k| (naive(k.start), naive(k.end)));
-            assert_eq!(t.chars, [naive(s.start), naive(s.end), k.0, k.1]);
-            assert_eq!(t.preview, preview(&text[s.start..s.end]));
-        }
     }
 }

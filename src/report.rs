@@ -13,7 +13,8 @@
 
 use crate::detect::Kind;
 use crate::detect::Span;
-use crate::pipeline::{Document, ScanResult, SpanText};
+use crate::pipeline::{Document, ScanResult};
+use crate::span_text::SpanText;
 use crate::Error;
 use serde::Serialize;
 use std::io::Write;
@@ -252,10 +253,11 @@ pub fn summary(result: &ScanResult) -> String {
         .map(|(k, rows, bytes)| format!("{} {rows} ({bytes} B)", k.as_str()))
         .collect();
     format!(
-        "dedup: {} documents ({} bytes), {} skipped, {} rows: {}",
+        "dedup: {} documents ({} bytes), {} skipped, {} warnings, {} rows: {}",
         result.documents.len(),
         result.bytes_read,
         result.skipped.len(),
+        result.notices.len(),
         result.totals.rows,
         per_kind.join(", ")
     )
@@ -309,6 +311,7 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
         "skipped": skipped.len(),
         "skipped_bytes": result.skipped.iter().map(|s| s.bytes).sum::<u64>(),
         "skipped_inputs": skipped,
+        "warnings": result.notices.iter().map(|n| serde_json::json!({"path": n.path.display().to_string(), "message": n.message})).collect::<Vec<_>>(),
         "rows": result.totals.rows,
         "per_kind": per_kind,
         "clusters": result.clusters.len(),

@@ -224,7 +224,7 @@ fn a_file_named_by_absolute_path_lands_inside_out() {
 fn refuses_reports_that_do_not_fit_and_outputs_that_overlap() {
     let (tmp, corpus, report) = scanned("s.jsonl", &[]);
     let out = tmp.path().join("clean");
-    let apply = |report: &Path, out: &Path| {
+    let run = |report: &Path, out: &Path| {
         dedup()
             .args(["apply", "--report"])
             .arg(report)
@@ -232,10 +232,12 @@ fn refuses_reports_that_do_not_fit_and_outputs_that_overlap() {
             .arg(out)
             .arg(&corpus)
             .assert()
-            .code(1)
     };
-    // Output inside the corpus.
-    apply(&report, &corpus.join("x")).stderr(predicates::str::contains("refusing to overwrite"));
+    let apply = |report: &Path, out: &Path| run(report, out).code(1);
+    // Output inside the corpus: a usage error.
+    run(&report, &corpus.join("x"))
+        .code(2)
+        .stderr(predicates::str::contains("refusing to overwrite"));
     assert!(!corpus.join("x").exists());
     // A span past the end of its document.
     let text = std::fs::read_to_string(&report).unwrap();

@@ -53,13 +53,24 @@ fn explain_prints_the_s_curve() {
 }
 
 #[test]
-fn missing_input_fails_naming_it() {
+fn missing_input_is_skipped_naming_it_or_fails_under_strict() {
     dedup()
         .args(["scan", "no/such/folder"])
+        .arg(common::seeds())
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("seeds").not())
+        .stdout(predicate::str::contains("001_b0bf57630b2d92a9.txt"))
+        .stderr(predicate::str::contains(
+            "warning: no/such/folder: skipped: No such file",
+        ));
+    dedup()
+        .args(["scan", "--strict", "no/such/folder"])
+        .arg(common::seeds())
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("no/such/folder"));
+        .stderr(predicate::str::contains("error: no/such/folder"));
 }
 
 #[test]
@@ -68,34 +79,29 @@ fn bad_options_are_usage_errors() {
         .args(["scan", "--threshold", "1.5"])
         .arg(common::seeds())
         .assert()
-        .code(1);
+        .code(2);
     dedup()
         .args(["scan", "--bands", "20", "--rows", "10"])
         .arg(common::seeds())
         .assert()
-        .code(1);
+        .code(2);
     dedup().args(["scan"]).assert().code(2); // no path: clap's usage error
 }
 
 #[test]
-fn binary_and_invalid_utf8_files_are_skipped_with_a_warning() {
+fn binary_files_are_skipped_and_invalid_utf8_scanned_with_a_warning() {
     let dir = common::corpus(&[
         ("bin.dat", b"abc\0def"),
         ("latin1.txt", b"caf\xe9\n"),
         ("ok.txt", b"fine text\n"),
     ]);
-    dedup()
-        .arg("scan")
-        .arg(dir.path())
-        .assert()
-        .success()
-        .stderr(
-            predicate::str::contains("bin.dat: skipped: binary")
-                .and(predicate::str::contains(
-                    "latin1.txt: skipped: not valid UTF-8",
-                ))
-                .and(predicate::str::contains("1 documents")),
-        );
+    dedup().arg("scan").arg(dir.path()).assert().code(3).stderr(
+        predicate::str::contains("bin.dat: skipped: binary")
+            .and(predicate::str::contains(
+                "latin1.txt: not valid UTF-8 (first bad byte at offset 3",
+            ))
+            .and(predicate::str::contains("2 documents")),
+    );
 }
 
 #[test]
@@ -140,7 +146,7 @@ fn stats_file_accounts_for_the_run() {
         .arg(dir.path())
         .arg(common::seeds())
         .assert()
-        .success();
+        .code(3);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
     assert_eq!(v["documents"], 7);
@@ -164,11 +170,12 @@ fn output_file_appears_only_when_the_scan_succeeds() {
         .arg(&report)
         .arg(common::seeds())
         .assert()
-        .code(1);
+        .code(2);
     assert!(!report.exists(), "a failed run left {}", report.display());
     dedup()
-        .args(["scan", "-q", "-o"])
+        .args(["scan", "-q", "--strict", "-o"])
         .arg(&report)
+        .arg(common::seeds())
         .arg(common::seeds().join("no-such-file.txt"))
         .assert()
         .code(1);

@@ -126,7 +126,7 @@ fn nested_fields_and_bad_records_named_by_line() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(3), "records were skipped");
     let rows = parse(&out.stdout);
     assert_eq!(rows.len(), 1);
     assert_eq!(

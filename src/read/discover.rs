@@ -1,0 +1,248 @@
+//! Discovery: the paths given on the command line in, the corpus's [`Source`]s out, with every
+//! input that cannot be scanned accounted for.
+//!
+//! Folders are walked recursively, in sorted order; files named directly are taken as they are.
+//! A source's name (the report's `doc`) is its path relative to the folder it was found in, with
+//! `/` separators, or the path as given for a file named directly. The corpus is ordered by name,
+//! so the report does not depend on the order of the paths on the command line.
+//!
+//! Problems do not stop discovery: a path that does not exist, a dangling link or a link loop
+//! becomes a [`Skipped`] input, and a file reached twice (a folder given twice, a file given both
+//! directly and inside its folder, two links to one file) is read once, with a [`Notice`], under
+//! the name a folder gives it (the smallest, if several do) or else the smallest name. Two *different* files with the same name are an error, as the report
+//! could not tell them apart.
+
+use super::{Source, STDIN};
+use crate::Error;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// An input that was not scanned, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+    /// Bytes not scanned (0 when nothing was read, e.g. a link loop).
+    pub bytes: u64,
+}
+
+/// Something about an input that was scanned anyway: read once though given twice, decoded
+/// lossily, an id used twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The documents found, in name order, and the inputs passed over.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub sources: Vec<Source>,
+    pub skipped: Vec<Skipped>,
+    pub notices: Vec<Notice>,
+    /// Standard input (`-`) spooled to a temporary file, which lives as long as this value:
+    /// the scan reads documents again for verification and previews.
+    pub stdin_spool: Option<tempfile::TempPath>,
+}
+
+/// Finds every document under `inputs`. Fails only when two different files would get the same
+/// name, or standard input cannot be spooled.
+pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
+    let mut found = Discovery::default();
+    // (name, path, named directly) of every file reached, and whether one was reached through a
+    // link.
+    let mut files: Vec<(String, PathBuf, bool)> = Vec::new();
+    let mut linked = false;
+    for input in inputs {
+        if input.as_os_str() == STDIN {
+            if found.stdin_spool.is_none() {
+                let mut tmp =
+                    tempfile::NamedTempFile::new().map_err(|e| Error::io("<stdin>", e))?;
+                std::io::copy(&mut std::io::stdin().lock(), &mut tmp)
+                    .map_err(|e| Error::io("<stdin>", e))?;
+                let path = tmp.into_temp_path();
+                files.push((STDIN.to_string(), path.to_path_buf(), true));
+                found.stdin_spool = Some(path);
+            }
+            continue;
+        }
+        let meta = match std::fs::metadata(input) {
+            Ok(m) => m,
+            Err(e) => {
+                found.skipped.push(Skipped {
+                    path: input.clone(),
+                    reason: e.to_string(),
+                    bytes: 0,
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            files.push((slash_path(input), input.clone(), true));
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by(|a, b| a.file_name().cmp(b.file_name()));
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().map_or_else(|| input.clone(), Path::to_path_buf);
+                    let reason = if e.loop_ancestor().is_some() {
+                        "link loop, not followed".to_string()
+                    } else {
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    };
+                    found.skipped.push(Skipped {
+                        path,
+                        reason,
+                        bytes: 0,
+                    });
+                    continue;
+                }
+            };
+            if entry.file_type().is_file() {
+                linked |= entry.path_is_symlink();
+                let rel = entry.path().strip_prefix(input).unwrap_or(entry.path());
+                files.push((slash_path(rel), entry.path().to_path_buf(), false));
+            }
+        }
+    }
+    // One file can be reached twice only through several inputs or a link; otherwise the
+    // identity check (a `stat` per file) is skipped.
+    if inputs.len() > 1 || linked {
+        files = read_once(files, &mut found.notices);
+    }
+    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (name, path, _) in files {
+        match by_name.get(&name) {
+            Some(existing) if same_file(existing, &path) => {}
+            Some(existing) => {
+                return Err(Error::Input {
+                    path,
+                    message: format!(
+                    "has the same document name '{name}' as {}; scan them in separate runs or name the files directly",
+                    existing.display()
+                ),
+                })
+            }
+            None => {
+                by_name.insert(name, path);
+            }
+        }
+    }
+    found.sources = by_name
+        .into_iter()
+        .map(|(name, path)| Source { name, path })
+        .collect();
+    Ok(found)
+}
+
+/// Keeps one name per file, whatever the order of the inputs: the smallest a folder walk gave
+/// it, or the smallest given directly. The others become notices.
+fn read_once(
+    files: Vec<(String, PathBuf, bool)>,
+    notices: &mut Vec<Notice>,
+) -> Vec<(String, PathBuf, bool)> {
+    let mut by_file: BTreeMap<FileId, Vec<(bool, String, PathBuf)>> = BTreeMap::new();
+    for (name, path, direct) in files {
+        by_file
+            .entry(file_id(&path))
+            .or_default()
+            .push((direct, name, path));
+    }
+    let mut kept = Vec::with_capacity(by_file.len());
+    for (_, mut names) in by_file {
+        names.sort();
+        let (direct, name, path) = names.remove(0);
+        for (_, _, other) in names {
+            notices.push(Notice {
+                path: other,
+                message: format!("given twice: read once, as {name}"),
+            });
+        }
+        kept.push((name, path, direct));
+    }
+    notices.sort_by(|a, b| a.path.cmp(&b.path));
+    kept
+}
+
+/// What makes two paths the same file: device and inode where there are such, else the
+/// canonical path (a path that cannot be resolved stands for itself).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            return FileId::Inode(m.dev(), m.ino());
+        }
+    }
+    FileId::Path(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    file_id(a) == file_id(b)
+}
+
+pub(super) fn slash_path(p: &Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
+    if p.has_root() && !joined.starts_with('/') {
+        format!("/{}", joined.trim_start_matches('/'))
+    } else {
+        joined.replace("//", "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_use_forward_slashes() {
+        assert_eq!(slash_path(Path::new("./a/b.txt")), "a/b.txt");
+        assert_eq!(slash_path(Path::new("/x/y")), "/x/y");
+    }
+
+    #[test]
+    fn a_file_reached_twice_is_read_once_under_its_smallest_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.txt"), "x").unwrap();
+        let sub = dir.path().join("sub");
+        let file = sub.join("a.txt");
+        for inputs in [
+            vec![sub.clone(), file.clone(), sub.clone()],
+            vec![file.clone(), sub.clone()],
+        ] {
+            let found = discover(&inputs).unwrap();
+            let names: Vec<&str> = found.sources.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(names, ["a.txt"]);
+            assert!(found
+                .notices
+                .iter()
+                .all(|n| n.message.contains("given twice")));
+            assert!(!found.notices.is_empty());
+        }
+    }
+
+    #[test]
+    fn missing_inputs_are_skipped_not_fatal() {
+        let found = discover(&[PathBuf::from("/no/such/path")]).unwrap();
+        assert_eq!(found.skipped.len(), 1);
+        assert!(found.sources.is_empty());
+    }
+}

@@ -1,0 +1,466 @@
+//! Read stage: the paths given on the command line in, the corpus's documents out.
+//!
+//! [`discover`] finds the sources (files) and accounts for the inputs it passes over. A file is
+//! one document, or a JSONL shard (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.json.gz`, `.json.zst`)
+//! of one document per line; any file may be gzip- or zstd-compressed. `-` is standard input,
+//! named `-` in the report: JSON lines when it starts with `{`, otherwise one text document.
+//! [`read_items`] streams a source's documents ([`Record`]s) and turns everything that cannot be
+//! used into an [`Item::Skip`] with the reason — an unreadable file, a corrupt or truncated
+//! stream, a binary file, a document over `--max-doc-bytes`, a bad JSON line — so that the run
+//! goes on and every input is accounted for. Text that is not UTF-8 is decoded lossily
+//! ([`decode`]).
+
+mod decode;
+mod discover;
+
+pub use decode::{decode, Lossy};
+pub use discover::{discover, Discovery, Notice, Skipped};
+
+use crate::Error;
+use std::borrow::Cow;
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+
+/// One document of the corpus, before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The document's name in the report.
+    pub name: String,
+    /// Where to read it.
+    pub path: PathBuf,
+}
+
+/// The name of standard input in the report.
+pub const STDIN: &str = "-";
+
+/// How documents are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Where the text and id of JSONL records are.
+    pub fields: Fields,
+    /// A document larger than this (decompressed) is skipped: it bounds the memory one document
+    /// can take, and stops a decompression bomb.
+    pub max_doc_bytes: u64,
+}
+
+/// Default of [`ReadOptions::max_doc_bytes`]: 256 MiB.
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 256 << 20;
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            fields: Fields::default(),
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+        }
+    }
+}
+
+/// How a file holds its documents, decided by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The whole file is one document.
+    Text,
+    /// One JSON record per line (`.jsonl`, and `.json` when compressed).
+    Jsonl,
+}
+
+/// How a file is compressed, decided by its name (`.gz`, `.zst`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Source {
+    pub fn compression(&self) -> Compression {
+        if self.name.ends_with(".gz") {
+            Compression::Gzip
+        } else if self.name.ends_with(".zst") {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        if self.name == STDIN {
+            return sniff(&self.path);
+        }
+        let stem = self.name.trim_end_matches(".gz").trim_end_matches(".zst");
+        let compressed = stem.len() < self.name.len();
+        if stem.ends_with(".jsonl") || (compressed && stem.ends_with(".json")) {
+            Format::Jsonl
+        } else {
+            Format::Text
+        }
+    }
+}
+
+/// Standard input holds JSON lines when its first non-blank byte is `{`, else one text document.
+fn sniff(path: &std::path::Path) -> Format {
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    match head[..n].iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Format::Jsonl,
+        _ => Format::Text,
+    }
+}
+
+/// Where the text and the id of a JSONL record are: dotted paths such as `meta.id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub text: String,
+    pub id: String,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            text: "text".into(),
+            id: "id".into(),
+        }
+    }
+}
+
+/// One document read from a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// 1-based line of the record in the decompressed shard; 0 for a text file.
+    pub line: u32,
+    pub id: Option<String>,
+    pub text: String,
+    /// How the text maps to the file's bytes, when they were not UTF-8 (text files only).
+    pub lossy: Option<Lossy>,
+}
+
+/// What reading a source yields, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Doc(Record),
+    /// A document that cannot be scanned (`line` 0 for a whole file), and why.
+    Skip {
+        line: u32,
+        reason: String,
+        bytes: u64,
+    },
+}
+
+/// Opens a source, decompressing as its name says.
+pub fn open(src: &Source) -> std::io::Result<Box<dyn BufRead + Send>> {
+    use std::io::BufReader;
+    let file = std::fs::File::open(&src.path)?;
+    Ok(match src.compression() {
+        Compression::None => Box::new(BufReader::with_capacity(1 << 16, file)),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(file),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            1 << 16,
+            zstd::stream::read::Decoder::new(file)?,
+        )),
+    })
+}
+
+/// The reason a read failed, saying which stream was damaged.
+fn read_failure(src: &Source, e: &std::io::Error) -> String {
+    match src.compression() {
+        Compression::None => format!("cannot read: {e}"),
+        Compression::Gzip => format!("corrupt or truncated gzip stream: {e}"),
+        Compression::Zstd => format!("corrupt or truncated zstd stream: {e}"),
+    }
+}
+
+/// Streams the documents of `src` to `f`, in order. A shard is read one line at a time, never
+/// whole. Whatever cannot be used becomes an [`Item::Skip`] with the reason: the whole file
+/// (line 0) when it cannot be opened or read, one record when its line is bad, and the rest of
+/// a shard from the line where its stream breaks. Only `f`'s errors are returned.
+pub fn read_items(
+    src: &Source,
+    options: &ReadOptions,
+    mut f: impl FnMut(Item) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let skip = |line, reason, bytes| Item::Skip {
+        line,
+        reason,
+        bytes,
+    };
+    match src.format() {
+        Format::Text => {
+            let mut bytes = Vec::new();
+            let item = match read_text(src, options.max_doc_bytes, &mut bytes) {
+                Ok(text) => Item::Doc(Record {
+                    line: 0,
+                    id: None,
+                    text: text.text.into_owned(),
+                    lossy: text.lossy,
+                }),
+                Err(reason) => skip(0, reason, bytes.len() as u64),
+            };
+            f(item)
+        }
+        Format::Jsonl => {
+            let mut reader = match open(src) {
+                Ok(r) => r,
+                Err(e) => return f(skip(0, format!("cannot open: {e}"), 0)),
+            };
+            let (mut buf, mut line) = (Vec::new(), 0u32);
+            loop {
+                buf.clear();
+                let read = read_line(&mut reader, &mut buf, options.max_doc_bytes);
+                let item = match read {
+                    Ok(Line::End) => return Ok(()),
+                    Err(e) => {
+                        let reason = format!(
+                            "{}; the rest of the shard is not read",
+                            read_failure(src, &e)
+                        );
+                        return f(skip(line + 1, reason, 0));
+                    }
+                    Ok(Line::TooLong(n)) => {
+                        line += 1;
+                        let reason = format!(
+                            "record of {n} bytes is larger than --max-doc-bytes ({})",
+                            options.max_doc_bytes
+                        );
+                        skip(line, reason, n)
+                    }
+                    Ok(Line::Read) => {
+                        line += 1;
+                        if buf.iter().all(u8::is_ascii_whitespace) {
+                            continue;
+                        }
+                        match parse_record(&buf, &options.fields) {
+                            Ok((text, id)) => Item::Doc(Record {
+                                line,
+                                id,
+                                text,
+                                lossy: None,
+                            }),
+                            Err(reason) => skip(line, reason, buf.len() as u64),
+                        }
+                    }
+                };
+                f(item)?;
+            }
+        }
+    }
+}
+
+/// What [`read_line`] found.
+enum Line {
+    /// A line, in the buffer with its terminator.
+    Read,
+    /// A line of this many bytes, over the limit: passed over, not buffered.
+    TooLong(u64),
+    /// The end of the stream.
+    End,
+}
+
+/// Reads one line into `buf`, holding at most `max` bytes of it.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> std::io::Result<Line> {
+    let mut seen: u64 = 0;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(match seen {
+                0 => Line::End,
+                n if n > max => Line::TooLong(n),
+                _ => Line::Read,
+            });
+        }
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if seen + take as u64 <= max {
+            buf.extend_from_slice(&chunk[..take]);
+        } else {
+            buf.clear();
+        }
+        seen += take as u64;
+        reader.consume(take);
+        if done {
+            return Ok(if seen > max {
+                Line::TooLong(seen)
+            } else {
+                Line::Read
+            });
+        }
+    }
+}
+
+/// Streams the lines of a (decompressed) source to `f` with their 1-based numbers, each with its
+/// terminator, one at a time. Read errors are errors naming the file and line (`apply` uses
+/// this: it rewrites shards it can read whole).
+pub fn for_each_line(
+    src: &Source,
+    mut f: impl FnMut(u32, &[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut reader = open(src).map_err(|e| Error::io(&src.path, e))?;
+    let (mut buf, mut line) = (Vec::new(), 0u32);
+    loop {
+        buf.clear();
+        match read_line(&mut reader, &mut buf, u64::MAX) {
+            Ok(Line::End) => return Ok(()),
+            Ok(_) => {
+                line += 1;
+                f(line, &buf)?;
+            }
+            Err(e) => {
+                return Err(Error::Input {
+                    path: src.path.clone(),
+                    message: format!("line {}: {}", line + 1, read_failure(src, &e)),
+                })
+            }
+        }
+    }
+}
+
+/// A text document as read: its text, and the map back to its bytes when they were not UTF-8.
+#[derive(Debug)]
+pub struct Text<'b> {
+    pub text: Cow<'b, str>,
+    pub lossy: Option<Lossy>,
+    /// Length of the file's (decompressed) bytes.
+    pub bytes: usize,
+}
+
+/// Reads the whole text file `src` (decompressed, at most `max` bytes) into `buf`, replacing its
+/// contents, and returns its text, or the reason it cannot be scanned. The buffer can be reused
+/// from one file to the next, so reading many small files allocates almost nothing.
+pub fn read_text<'b>(src: &Source, max: u64, buf: &'b mut Vec<u8>) -> Result<Text<'b>, String> {
+    read_bytes(src, max, buf)?;
+    let bytes = buf.len();
+    let (text, lossy) = decode(buf)?;
+    Ok(Text { text, lossy, bytes })
+}
+
+/// Reads the whole file `src` (decompressed, at most `max` bytes) into `buf`, or says why it
+/// cannot be read.
+pub fn read_bytes(src: &Source, max: u64, buf: &mut Vec<u8>) -> Result<(), String> {
+    buf.clear();
+    let too_big = |n: String| format!("{n} bytes, larger than --max-doc-bytes ({max})");
+    let mut file = std::fs::File::open(&src.path).map_err(|e| format!("cannot open: {e}"))?;
+    if src.compression() == Compression::None {
+        if let Ok(meta) = file.metadata() {
+            if meta.len() > max {
+                return Err(too_big(meta.len().to_string()));
+            }
+            buf.reserve(meta.len() as usize);
+        }
+        file.read_to_end(buf).map_err(|e| read_failure(src, &e))?;
+    } else {
+        let reader = open(src).map_err(|e| read_failure(src, &e))?;
+        reader
+            .take(max.saturating_add(1))
+            .read_to_end(buf)
+            .map_err(|e| read_failure(src, &e))?;
+    }
+    if buf.len() as u64 > max {
+        return Err(too_big(format!("decompresses to more than {max}")));
+    }
+    Ok(())
+}
+
+/// The text and id of one JSON line.
+fn parse_record(line: &[u8], fields: &Fields) -> Result<(String, Option<String>), String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| match std::str::from_utf8(line) {
+            Err(bad) => format!(
+                "not valid UTF-8 (first bad byte at column {})",
+                bad.valid_up_to() + 1
+            ),
+            Ok(_) => format!("not a JSON record: {e}"),
+        })?;
+    let text = match lookup(&value, &fields.text) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(format!(
+                "field '{}' is not a string but {}",
+                fields.text,
+                json_kind(other)
+            ))
+        }
+        None => return Err(format!("no field '{}'", fields.text)),
+    };
+    let id = match lookup(&value, &fields.id) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok((text, id))
+}
+
+/// The value at a dotted path (`meta.id`) of a JSON object.
+pub fn lookup<'a>(value: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+/// Mutable access to the value at a dotted path.
+pub fn lookup_mut<'a>(
+    value: &'a mut serde_json::Value,
+    path: &str,
+) -> Option<&'a mut serde_json::Value> {
+    path.split('.').try_fold(value, |v, key| v.get_mut(key))
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(name: &str) -> Source {
+        Source {
+            name: name.into(),
+            path: name.into(),
+        }
+    }
+
+    #[test]
+    fn formats_and_compression_from_names() {
+        assert_eq!(src("a.jsonl.zst").format(), Format::Jsonl);
+        assert_eq!(src("a.jsonl.zst").compression(), Compression::Zstd);
+        assert_eq!(src("a.json.gz").format(), Format::Jsonl);
+        assert_eq!(src("a.json").format(), Format::Text);
+        assert_eq!(src("a.txt.gz").format(), Format::Text);
+        assert_eq!(src("a.txt.gz").compression(), Compression::Gzip);
+    }
+
+    #[test]
+    fn records_with_dotted_fields() {
+        let f = Fields {
+            text: "body.text".into(),
+            id: "meta.id".into(),
+        };
+        let (t, id) =
+            parse_record(r#"{"meta":{"id":7},"body":{"text":"hé"}}"#.as_bytes(), &f).unwrap();
+        assert_eq!((t.as_str(), id.as_deref()), ("hé", Some("7")));
+        assert!(parse_record(br#"{"body":{"text":3}}"#, &f)
+            .unwrap_err()
+            .contains("not a string"));
+        assert!(parse_record(br#"{"x":1}"#, &f)
+            .unwrap_err()
+            .contains("no field"));
+        assert!(parse_record(b"{oops", &f)
+            .unwrap_err()
+            .contains("not a JSON"));
+    }
+}

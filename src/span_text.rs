@@ -1,0 +1,264 @@
+//! Span texts (between detect and report): one document's spans, found on its text, in; the
+//! spans as the report gives them out, with their previews, code-point offsets and lines.
+//!
+//! Two things happen to a span on the way out. It is shrunk to whole user-perceived characters
+//! (extended grapheme clusters, UAX #29): a span never cuts an accent off its letter or a flag in
+//! half. And when the document was not UTF-8, its offsets are mapped from the lossy decode that
+//! detection ran on back to the original bytes ([`Lossy`]). Code-point offsets and line numbers
+//! are those of the decoded text, which has the same lines.
+
+use crate::detect::Span;
+use crate::pipeline::Document;
+use crate::read::Lossy;
+use unicode_segmentation::GraphemeCursor;
+
+/// The report's spans of one document and their texts: `spans` (on `text`, which is `lossy`'s
+/// decode when there is one) shrunk to whole characters and given in original byte offsets.
+pub fn locate(
+    spans: &[Span],
+    text: &str,
+    lossy: Option<&Lossy>,
+    documents: &[Document],
+) -> (Vec<Span>, Vec<SpanText>) {
+    let mut spans: Vec<Span> = spans
+        .iter()
+        .filter_map(|s| whole_characters(s.clone(), text))
+        .collect();
+    let texts = span_texts(&spans, text, documents);
+    let to_original = |b: usize| lossy.map_or(b, |l| l.to_original(b));
+    for s in &mut spans {
+        s.start = to_original(s.start);
+        s.end = to_original(s.end);
+        if let Some(k) = &mut s.keep {
+            if k.doc == s.doc {
+                k.start = to_original(k.start);
+                k.end = to_original(k.end);
+            } else {
+                // The kept copy is a whole other document.
+                k.end = documents[k.doc as usize].len;
+            }
+        }
+    }
+    (spans, texts)
+}
+
+/// `s` shrunk to grapheme boundaries (its kept copy in the same document too), or `None` when
+/// nothing whole is left.
+fn whole_characters(mut s: Span, text: &str) -> Option<Span> {
+    (s.start, s.end) = shrink(text, s.start, s.end)?;
+    if let Some(k) = &mut s.keep {
+        if k.doc == s.doc {
+            (k.start, k.end) = shrink(text, k.start, k.end).unwrap_or((k.start, k.start));
+        }
+    }
+    Some(s)
+}
+
+fn shrink(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let cursor = |at| GraphemeCursor::new(at, text.len(), true);
+    let is_boundary = |at| cursor(at).is_boundary(text, 0).unwrap_or(true);
+    let start = if is_boundary(start) {
+        start
+    } else {
+        cursor(start)
+            .next_boundary(text, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(end)
+    };
+    let end = if is_boundary(end) {
+        end
+    } else {
+        cursor(end)
+            .prev_boundary(text, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(start)
+    };
+    (start < end).then_some((start, end))
+}
+
+/// What the report needs of a span's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpanText {
+    /// Up to 60 characters of the span.
+    pub preview: String,
+    /// start, end, keep_start, keep_end as code-point offsets.
+    pub chars: [usize; 4],
+    /// 1-based numbers of the span's first and last line.
+    pub lines: [u32; 2],
+    /// The `reason` column.
+    pub reason: String,
+}
+
+/// Previews, code-point offsets and line numbers of one document's spans, from a single pass
+/// over its text (not one per offset).
+pub(crate) fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanText> {
+    let mut bytes: Vec<usize> = Vec::with_capacity(4 * spans.len());
+    for s in spans {
+        bytes.extend([s.start, s.end]);
+        if let Some(k) = s.keep.filter(|k| k.doc == s.doc) {
+            bytes.extend([k.start, k.end]);
+        }
+    }
+    bytes.sort_unstable();
+    bytes.dedup();
+    let (mut chars, mut lines) = (
+        Vec::with_capacity(bytes.len()),
+        Vec::with_capacity(bytes.len()),
+    );
+    let (mut at, mut char_count, mut line) = (0, 0, 1u32);
+    for &b in &bytes {
+        char_count += text[at..b].chars().count();
+        line += line_ends(text.as_bytes(), at, b);
+        chars.push(char_count);
+        lines.push(line);
+        at = b;
+    }
+    let index = |b: usize| bytes.partition_point(|&x| x < b);
+    let to_char = |b: usize| chars[index(b)];
+    let to_line = |b: usize| lines[index(b)];
+    // The line of a range's last byte: a range ending with its line's terminator (a whole
+    // document) does not reach the next line.
+    let last_line = |start: usize, end: usize| {
+        let ends_line = end > start && matches!(text.as_bytes()[end - 1], b'\n' | b'\r');
+        to_line(end) - u32::from(ends_line)
+    };
+    spans
+        .iter()
+        .map(|s| {
+            let (keep_start, keep_end, keep_lines) = match s.keep {
+                Some(k) if k.doc == s.doc => (
+                    to_char(k.start),
+                    to_char(k.end),
+                    [to_line(k.start), last_line(k.start, k.end)],
+                ),
+                Some(k) => (0, documents[k.doc as usize].chars, [0, 0]),
+                None => (0, 0, [0, 0]),
+            };
+            SpanText {
+                preview: preview(&text[s.start..s.end]),
+                chars: [to_char(s.start), to_char(s.end), keep_start, keep_end],
+                lines: [to_line(s.start), last_line(s.start, s.end)],
+                reason: s.reason.render(keep_lines),
+            }
+        })
+        .collect()
+}
+
+/// Line terminators (`\n`, `\r\n` counted once, lone `\r`) that end in `text[from..to]`.
+fn line_ends(text: &[u8], from: usize, to: usize) -> u32 {
+    memchr::memchr2_iter(b'\n', b'\r', &text[from..to])
+        .filter(|&i| text[from + i] == b'\n' || text.get(from + i + 1) != Some(&b'\n'))
+        .count() as u32
+}
+
+/// Up to 60 characters of `text` on one line (the report's `preview` column).
+pub fn preview(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Keep, Kind};
+
+    #[test]
+    fn code_point_offsets_of_many_spans_in_one_pass() {
+        let text = "é🌍ab\nçç\nxyz 日本語\nend";
+        let span = |start, end, keep: Option<(usize, usize)>| Span {
+            doc: 0,
+            start,
+            end,
+            kind: Kind::Boilerplate,
+            keep: keep.map(|(start, end)| Keep { doc: 0, start, end }),
+            similarity: None,
+            cluster: None,
+            reason: crate::detect::Reason::Repeats,
+        };
+        let spans = vec![
+            span(0, 8, None),
+            span(9, 13, Some((0, 6))),
+            span(14, 27, Some((9, 13))),
+        ];
+        let docs = vec![Document {
+            name: "d".into(),
+            id: None,
+            source: 0,
+            line: 0,
+            len: text.len(),
+            chars: 0,
+        }];
+        let naive = |b: usize| text[..b].chars().count();
+        for (s, t) in spans.iter().zip(span_texts(&spans, text, &docs)) {
+            let k = s.keep.map_or((0, 0), |k| (naive(k.start), naive(k.end)));
+            assert_eq!(t.chars, [naive(s.start), naive(s.end), k.0, k.1]);
+            assert_eq!(t.preview, preview(&text[s.start..s.end]));
+        }
+    }
+
+    fn span(start: usize, end: usize) -> Span {
+        Span {
+            doc: 0,
+            start,
+            end,
+            kind: Kind::Boilerplate,
+            keep: None,
+            similarity: None,
+            cluster: None,
+            reason: crate::detect::Reason::Repeats,
+        }
+    }
+
+    fn doc(len: usize) -> Vec<Document> {
+        vec![Document {
+            name: "d".into(),
+            id: None,
+            source: 0,
+            line: 0,
+            len,
+            chars: 0,
+        }]
+    }
+
+    #[test]
+    fn spans_never_cut_a_character_a_reader_sees_as_one() {
+        // A combining accent after a space belongs to the space's cluster; a flag is two code
+        // points.
+        let text = "ab \u{301}cd 🇫🇷 ef";
+        let accent = text.find('\u{301}').unwrap();
+        let flag = text.find('🇫').unwrap();
+        let spans = [
+            span(accent, accent + 4),
+            span(flag + 4, text.len()),
+            span(3, 5),
+        ];
+        let (out, texts) = locate(&spans, text, None, &doc(text.len()));
+        let got: Vec<(usize, usize)> = out.iter().map(|s| (s.start, s.end)).collect();
+        // The first moves past the accent, the second past the flag; the third is dropped.
+        assert_eq!(got, [(accent + 2, accent + 4), (flag + 8, text.len())]);
+        assert_eq!(texts[0].preview, "cd");
+    }
+
+    #[test]
+    fn spans_of_a_lossy_decode_point_into_the_original_bytes() {
+        let bytes = b"caf\xe9 one\ncaf\xe9 one\n";
+        let (text, lossy) = crate::read::decode(bytes).unwrap();
+        let second = text.rfind("caf").unwrap();
+        let s = span(second, second + "caf\u{FFFD} one".len());
+        let (out, texts) = locate(&[s], &text, lossy.as_ref(), &doc(bytes.len()));
+        assert_eq!((out[0].start, out[0].end), (9, 17));
+        assert_eq!(&bytes[out[0].start..out[0].end], b"caf\xe9 one");
+        assert_eq!(texts[0].chars[..2], [9, 17]);
+        assert_eq!(texts[0].preview, "caf\u{FFFD} one");
+    }
+}
