@@ -267,29 +267,6 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
             })
         })
         .collect();
-    // Sentence tails of lines that stay, cut on their own.
-    if let (Some(evidence), Some(threshold)) = (&print.furniture, rules.furniture) {
-        for tail in evidence.tails.iter() {
-            let s = &segs[tail.segment as usize];
-            if furniture[tail.segment as usize].is_none() && tail.score >= threshold {
-                spans.push(Span {
-                    doc,
-                    start: tail.start,
-                    end: s.end,
-                    kind: Kind::Boilerplate,
-                    keep: None,
-                    similarity: None,
-                    cluster: None,
-                    reason: Reason::Furniture {
-                        score: tail.score,
-                        signals: u16::from(tail.signals),
-                        tail: true,
-                    },
-                });
-            }
-        }
-    }
-
     // Repeats whose original survives, merged into runs whose originals are consecutive too.
     let repeat_of = |i: usize| match segs[i].echo {
         Echo::Repeat { of, similarity }
@@ -334,7 +311,34 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
         }
         i = j;
     }
+    // Sentence tails of lines that stay (not cut whole, not inside a repeat), cut on their own.
+    if let (Some(evidence), Some(threshold)) = (&print.furniture, rules.furniture) {
+        for tail in evidence.tails.iter() {
+            let s = &segs[tail.segment as usize];
+            let in_repeat = spans
+                .iter()
+                .any(|r| r.kind == Kind::RepeatedParagraph && r.start <= s.start && s.end <= r.end);
+            if furniture[tail.segment as usize].is_none() && tail.score >= threshold && !in_repeat {
+                spans.push(Span {
+                    doc,
+                    start: tail.start,
+                    end: s.end,
+                    kind: Kind::Boilerplate,
+                    keep: None,
+                    similarity: None,
+                    cluster: None,
+                    reason: Reason::Furniture {
+                        score: tail.score,
+                        signals: u16::from(tail.signals),
+                        tail: true,
+                    },
+                });
+            }
+        }
+    }
+
     spans.sort_by_key(|s| s.start);
+    debug_assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
     spans
 }
 
