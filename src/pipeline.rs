@@ -497,8 +497,12 @@ fn scan_in_pool(
     // Spans per document, a run of whole sources at a time: assembled in parallel, given their
     // previews from the text, handed to `sink` in corpus order, then dropped.
     let mut totals = Totals {
-        top_boilerplate: boilerplate::top_units(&frequent, TOP_BOILERPLATE)
+        // Candidates: the keys counted in the most documents. Those never reported as
+        // cross-document boilerplate (template keys of the furniture classifier, keys under
+        // --min-docs) get no preview and are dropped at the end.
+        top_boilerplate: boilerplate::top_units(&frequent, 4 * TOP_BOILERPLATE)
             .into_iter()
+            .filter(|&(_, docs)| docs as usize >= o.min_docs)
             .map(|(key, docs)| (key, docs, String::new()))
             .collect(),
         ..Totals::default()
@@ -568,6 +572,8 @@ fn scan_in_pool(
         written?;
         pending = next?;
     }
+    totals.top_boilerplate.retain(|unit| !unit.2.is_empty());
+    totals.top_boilerplate.truncate(TOP_BOILERPLATE);
 
     Ok(ScanResult {
         sources,

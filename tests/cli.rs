@@ -159,6 +159,11 @@ fn stats_file_accounts_for_the_run() {
     assert_eq!(v["cluster_sizes"][0]["size"], 2);
     assert_eq!(v["lsh"]["bands"], 18);
     assert!(v["mb_per_second"].as_f64().unwrap() > 0.0);
+    // Only units reported as cross-document boilerplate are listed, each with its text.
+    for unit in v["top_boilerplate"].as_array().unwrap() {
+        assert!(!unit["text"].as_str().unwrap().is_empty(), "{unit}");
+        assert!(unit["documents"].as_u64().unwrap() >= 3, "{unit}");
+    }
 }
 
 #[test]
