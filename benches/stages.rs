@@ -66,6 +66,11 @@ fn stages(c: &mut Criterion) {
     g.bench_function("signature 1MB", |b| {
         b.iter(|| signature(black_box(&words), 5, 128))
     });
+    g.bench_function("furniture evidence 1MB", |b| {
+        let mut tok = Tokenizer::new();
+        let tokens = tokenize(&text, &mut tok);
+        b.iter(|| dedup::furniture::evidence(black_box(&text), &tokens, &mut tok))
+    });
     g.finish();
 
     let sigs: Vec<Signature> = (0..20_000u64)

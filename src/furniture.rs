@@ -335,59 +335,37 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
     let (mut visible, mut punct, mut digits, mut text_words, mut caps) = (0u32, 0u32, 0u32, 0, 0);
     let mut separator = false;
     let mut in_word = false;
-    let (mut word_hash, mut word_digits) = (0u64, false);
-    let mut template = 0x243f_6a88_85a3_08d3u64;
     let whole = text.len() <= SAMPLE_BYTES;
     let bytes = &text.as_bytes()[..text.floor_char_boundary(SAMPLE_BYTES)];
     let mut i = 0;
-    loop {
-        let (class, unit) = match bytes.get(i) {
-            None => {
-                if in_word && !word_digits {
-                    template = mix(template ^ word_hash);
-                }
-                break;
-            }
-            Some(&b) if b < 0x80 => {
+    while i < bytes.len() {
+        let class = match bytes[i] {
+            b if b < 0x80 => {
                 i += 1;
-                (ASCII_CLASS[b as usize], u32::from(b.to_ascii_lowercase()))
+                ASCII_CLASS[b as usize]
             }
-            Some(_) => {
+            _ => {
                 let c = text[i..].chars().next().unwrap_or(' ');
-                if i + c.len_utf8() > bytes.len() {
-                    break;
-                }
                 i += c.len_utf8();
-                (classify(c), u32::from(c.to_lowercase().next().unwrap_or(c)))
+                class_of(c)
             }
         };
-        if class & ALNUM == 0 && in_word {
-            // A word ends: only words without digits make the template.
-            if !word_digits {
-                template = mix(template ^ word_hash);
-            }
+        if class & ALNUM == 0 {
             in_word = false;
-        }
-        if class == SPACE {
-            continue;
-        }
-        visible += 1;
-        if class & ALNUM != 0 {
-            let digit = class & DIGIT != 0;
-            digits += u32::from(digit);
+            if class == SPACE {
+                continue;
+            }
+            punct += 1;
+            separator |= class & SEPARATOR != 0;
+        } else {
+            digits += u32::from(class & DIGIT != 0);
             if !in_word {
                 text_words += 1;
                 caps += u32::from(class & UPPER != 0);
-                word_hash = 0xcbf2_9ce4_8422_2325;
-                word_digits = false;
                 in_word = true;
             }
-            word_digits |= digit;
-            word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
-        } else {
-            punct += 1;
-            separator |= class & SEPARATOR != 0;
         }
+        visible += 1;
     }
     let share = |n: u32, of: u32| n as f32 / of.max(1) as f32;
     let stop_hits = masks.iter().filter(|&&m| m & lang != 0).count();
@@ -401,7 +379,54 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         caps: share(caps, text_words),
         cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
         separator,
-        template: (whole && digits > 0).then_some(template),
+        // Only a short segment with digits has a template (a second pass, rarely taken).
+        template: (whole && digits > 0).then(|| template_key(text)),
+    }
+}
+
+/// The key of a segment's words without digits, lower-cased: the same template with other
+/// numbers or dates gets the same key.
+fn template_key(text: &str) -> u64 {
+    let mut template = 0x243f_6a88_85a3_08d3u64;
+    let (mut in_word, mut word_hash, mut word_digits) = (false, 0u64, false);
+    for c in text.chars() {
+        let class = class_of(c);
+        if class & ALNUM == 0 {
+            if in_word && !word_digits {
+                template = mix(template ^ word_hash);
+            }
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            word_hash = 0xcbf2_9ce4_8422_2325;
+            word_digits = false;
+            in_word = true;
+        }
+        word_digits |= class & DIGIT != 0;
+        let unit = u32::from(c.to_lowercase().next().unwrap_or(c));
+        word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
+    }
+    if in_word && !word_digits {
+        template = mix(template ^ word_hash);
+    }
+    template
+}
+
+/// The class of a character: from a table below U+0250 (ASCII and the Latin letters of the
+/// languages the lexicon knows), by its Unicode properties above.
+fn class_of(c: char) -> u8 {
+    static LATIN: OnceLock<[u8; 0x250]> = OnceLock::new();
+    match c as usize {
+        n if n < 0x80 => ASCII_CLASS[n],
+        n if n < 0x250 => LATIN.get_or_init(|| {
+            let mut t = [0u8; 0x250];
+            for (n, class) in t.iter_mut().enumerate() {
+                *class = char::from_u32(n as u32).map_or(PUNCT, classify);
+            }
+            t
+        })[n],
+        _ => classify(c),
     }
 }
 
@@ -473,6 +498,11 @@ fn furniture_tail(
     words: &mut Vec<u64>,
     masks: &mut Vec<u8>,
 ) -> Option<Tail> {
+    // A line that ends a sentence has no furniture tail (its last piece would stop the walk
+    // below at once): most prose lines are settled here, without splitting them.
+    if strip_closers(text.trim_end()).ends_with(['.', '!', '?']) {
+        return None;
+    }
     let lex = lexicon();
     let bounds = sentence_starts(text);
     let mut tail: Option<Tail> = None;
@@ -508,20 +538,23 @@ fn furniture_tail(
 }
 
 /// Byte offsets where sentences start: 0, then after each `.`, `!`, `?` or `…` that is followed by
-/// whitespace (the whitespace is skipped).
+/// whitespace (the whitespace is skipped). The marks are found with `memchr`, not char by char.
 fn sentence_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let ellipsis = memchr::memmem::find_iter(bytes, "…".as_bytes()).map(|i| i + "…".len());
+    let mut ends: Vec<usize> = memchr::memchr3_iter(b'.', b'!', b'?', bytes)
+        .map(|i| i + 1)
+        .chain(ellipsis)
+        .collect();
+    ends.sort_unstable();
     let mut starts = vec![0];
-    let mut chars = text.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if matches!(c, '.' | '!' | '?' | '…')
-            && chars.peek().is_some_and(|&(_, n)| n.is_whitespace())
-        {
-            while let Some(&(j, n)) = chars.peek() {
-                if !n.is_whitespace() {
-                    starts.push(j);
-                    break;
-                }
-                chars.next();
+    for end in ends {
+        let rest = &text[end..];
+        let after = rest.trim_start();
+        if after.len() < rest.len() && !after.is_empty() {
+            let start = text.len() - after.len();
+            if starts.last() != Some(&start) {
+                starts.push(start);
             }
         }
     }
