@@ -150,17 +150,48 @@ pub mod signal {
 }
 
 struct Lexicon {
-    /// Word hash → bit set of the [`LANGUAGES`] it is a stop word of.
+    /// Word hash → bit set of the [`LANGUAGES`] it is a stop word of, behind a filter that
+    /// answers "no" for most other words without the lookup.
     stop: FxHashMap<u64, u8>,
-    /// Cue phrases as word-hash sequences, and the set of their first words.
+    stop_filter: Filter,
+    /// Cue phrases as word-hash sequences, and the set of their first words (with its filter).
     cues: Vec<Vec<u64>>,
     cue_first: FxHashSet<u64>,
+    cue_filter: Filter,
 }
 
 impl Lexicon {
     /// The stop-word languages of a word (a bit set over [`LANGUAGES`]).
     fn stop_mask(&self, word: &u64) -> u8 {
+        if !self.stop_filter.may_hold(*word) {
+            return 0;
+        }
         self.stop.get(word).copied().unwrap_or(0)
+    }
+
+    /// Whether a cue phrase starts with this word.
+    fn starts_cue(&self, word: &u64) -> bool {
+        self.cue_filter.may_hold(*word) && self.cue_first.contains(word)
+    }
+}
+
+/// A set of word hashes as 2^16 bits indexed by a hash's top 16 bits: no false "no", and a false
+/// "maybe" for about 2% of other words with the ~1,300 stop words it holds.
+struct Filter(Box<[u64; 1024]>);
+
+impl Filter {
+    fn new<'a>(hashes: impl Iterator<Item = &'a u64>) -> Filter {
+        let mut bits = Box::new([0u64; 1024]);
+        for &h in hashes {
+            let i = (h >> 48) as usize;
+            bits[i >> 6] |= 1 << (i & 63);
+        }
+        Filter(bits)
+    }
+
+    fn may_hold(&self, h: u64) -> bool {
+        let i = (h >> 48) as usize;
+        self.0[i >> 6] >> (i & 63) & 1 != 0
     }
 }
 
@@ -188,9 +219,11 @@ fn lexicon() -> &'static Lexicon {
                 w
             })
             .collect();
-        let cue_first = cues.iter().map(|c| c[0]).collect();
+        let cue_first: FxHashSet<u64> = cues.iter().map(|c| c[0]).collect();
         Lexicon {
+            stop_filter: Filter::new(stop.keys()),
             stop,
+            cue_filter: Filter::new(cue_first.iter()),
             cues,
             cue_first,
         }
@@ -483,9 +516,10 @@ fn ends_with_sentence_end(text: &str) -> bool {
 
 fn has_cue(words: &[u64]) -> bool {
     let lex = lexicon();
-    words.iter().enumerate().any(|(i, w)| {
-        lex.cue_first.contains(w) && lex.cues.iter().any(|c| words[i..].starts_with(c))
-    })
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| lex.starts_cue(w) && lex.cues.iter().any(|c| words[i..].starts_with(c)))
 }
 
 /// The longest run of final sentences of `text` that each score as furniture on their own, if it
