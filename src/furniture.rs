@@ -437,7 +437,11 @@ fn template_key(text: &str) -> u64 {
             in_word = true;
         }
         word_digits |= class & DIGIT != 0;
-        let unit = u32::from(c.to_lowercase().next().unwrap_or(c));
+        let unit = if c.is_ascii() {
+            u32::from(c.to_ascii_lowercase())
+        } else {
+            u32::from(c.to_lowercase().next().unwrap_or(c))
+        };
         word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
     }
     if in_word && !word_digits {
