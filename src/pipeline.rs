@@ -214,6 +214,9 @@ impl Fingerprinter<'_> {
         let src = &sources[si as usize];
         match item {
             Item::Doc(r) => {
+                // Only JSONL records come this way; text files (which may be decoded lossily)
+                // are read by `read_and_fingerprint`.
+                debug_assert!(r.lossy.is_none());
                 let name = if r.line == 0 {
                     src.name.clone()
                 } else {
@@ -226,7 +229,7 @@ impl Fingerprinter<'_> {
                             "line {}: id '{id}' also at {}:{first_line}",
                             r.line, sources[first_src as usize].name
                         );
-                        self.notice(src, message)?;
+                        self.notice(&src.path, message)?;
                     } else {
                         self.ids.insert(key, (si, r.line));
                     }
@@ -274,15 +277,15 @@ impl Fingerprinter<'_> {
     }
 
     /// Records a warning about a scanned input; under `--strict`, stops the scan.
-    fn notice(&mut self, src: &Source, message: String) -> Result<(), Error> {
+    fn notice(&mut self, path: &std::path::Path, message: String) -> Result<(), Error> {
         if self.options.strict {
             return Err(Error::Input {
-                path: src.path.clone(),
+                path: path.to_path_buf(),
                 message: format!("{message} (--strict)"),
             });
         }
         self.notices.push(Notice {
-            path: src.path.clone(),
+            path: path.to_path_buf(),
             message,
         });
         Ok(())
@@ -405,11 +408,7 @@ fn scan_in_pool(
         fp.skip(s)?;
     }
     for n in found.notices {
-        let src = Source {
-            name: String::new(),
-            path: n.path,
-        };
-        fp.notice(&src, n.message)?;
+        fp.notice(&n.path, n.message)?;
     }
     // Shards stream line by line; runs of text files are read in parallel, a bounded chunk at a
     // time, so that many small files do not wait on one thread.
@@ -442,7 +441,7 @@ fn scan_in_pool(
                             lossy.first_bad_byte(),
                             lossy.replaced()
                         );
-                        fp.notice(&sources[k], message)?;
+                        fp.notice(&sources[k].path, message)?;
                     }
                     fp.bytes_done += doc.len as u64;
                     fp.add(doc, print);
