@@ -82,6 +82,11 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
     check_out_dir(inputs, &o.out)?;
     std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
 
+    // Shards the report names (a record is `<shard>:<line>`), found once rather than per shard.
+    let named_shards: std::collections::HashSet<String> = rows
+        .keys()
+        .filter_map(|doc| doc.rsplit_once(':').map(|(shard, _)| shard.to_string()))
+        .collect();
     let mut applier = Applier {
         rows,
         options: o,
@@ -99,10 +104,7 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
             })?);
         let named = match src.format() {
             Format::Text => applier.rows.contains_key(&src.name),
-            Format::Jsonl => applier.rows.keys().any(|k| {
-                k.strip_prefix(src.name.as_str())
-                    .is_some_and(|rest| rest.starts_with(':'))
-            }),
+            Format::Jsonl => named_shards.contains(&src.name),
         };
         if !named {
             applier.copy(src, &target);

@@ -8,20 +8,6 @@ use dedup::normalize::Tokenizer;
 use dedup::Options;
 use std::path::PathBuf;
 
-/// A small deterministic generator (xorshift64*), so the corpus is the same on every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn word(rng: &mut Rng) -> String {
     format!("w{}", rng.below(5000))
 }

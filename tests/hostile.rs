@@ -158,20 +158,6 @@ fn one_line(min_len: usize) -> String {
     s
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// A JSONL shard of `n` records with random words (compresses only so far), one per line.
 fn shard(n: usize) -> Vec<u8> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);

@@ -108,3 +108,17 @@ pub fn compress(name: &str, plain: &[u8]) -> Vec<u8> {
         plain.to_vec()
     }
 }
+
+/// A small deterministic generator (xorshift64*), so generated corpora are the same on every run.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
