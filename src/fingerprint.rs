@@ -197,6 +197,9 @@ pub struct DocPrint {
     pub repeats: Vec<(u32, Echo)>,
     /// What the furniture classifier needs; `None` when it is off.
     pub furniture: Option<Box<Evidence>>,
+    /// The verification sketch ([`crate::minhash::sketch`]), kept only for `dedup sign`
+    /// ([`crate::Options::sketches`]); `scan` recomputes it for candidates only.
+    pub sketch: Option<Box<[u64]>>,
 }
 
 /// One segment as the detectors see it (decoded from a [`DocPrint`]).

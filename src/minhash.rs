@@ -96,6 +96,51 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     common as f64 / (a.len() + b.len() - common) as f64
 }
 
+/// Shingles a verification sketch keeps (see [`sketch`]).
+pub const SKETCH_LEN: usize = 1024;
+
+/// The verification sketch of a document: the `k` smallest of its shingle hashes, each shifted
+/// right by one bit, ascending and distinct. Shifting makes every value a non-negative `i64`, so
+/// the order is the same in Rust and in Spark (which has no unsigned integers).
+///
+/// A document with at most `k` shingles keeps them all, so [`sketch_similarity`] of two such
+/// documents whose union has at most `k` shingles is their exact Jaccard similarity; beyond that
+/// it is the bottom-k estimate, whose standard error is about `sqrt(J(1-J)/k)`.
+pub fn sketch(words: &[u64], n: usize, k: usize) -> Vec<u64> {
+    let mut set = Vec::with_capacity(words.len());
+    for_each_shingle(words, n, |h| set.push(h >> 1));
+    set.sort_unstable();
+    set.dedup();
+    set.truncate(k);
+    set
+}
+
+/// Bottom-k Jaccard estimate of two [`sketch`]es: of the `k` smallest values of their union, the
+/// share found in both. Spelt out in `scripts/spark_cluster.py` with Spark's array functions,
+/// which must give the same number.
+pub fn sketch_similarity(a: &[u64], b: &[u64], k: usize) -> f64 {
+    let (mut i, mut j, mut union, mut shared) = (0, 0, 0usize, 0usize);
+    while union < k && (i < a.len() || j < b.len()) {
+        let (x, y) = (a.get(i), b.get(j));
+        match (x, y) {
+            (Some(x), Some(y)) if x == y => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), None) => i += 1,
+            _ => j += 1,
+        }
+        union += 1;
+    }
+    if union == 0 {
+        0.0
+    } else {
+        shared as f64 / union as f64
+    }
+}
+
 /// Bin of a shingle hash: its high 32 bits scaled onto `0..k` (Lemire's multiply-shift range).
 #[inline]
 fn bin(h: u64, k: usize) -> usize {
@@ -199,5 +244,26 @@ mod tests {
         assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
         assert_eq!(jaccard(&[], &[]), 0.0);
         assert_eq!(jaccard(&[1], &[1]), 1.0);
+    }
+
+    #[test]
+    fn sketch_similarity_is_exact_for_small_sets_and_close_for_large() {
+        let a = words(300, 7);
+        let mut b = a.clone();
+        b[150] = 12345;
+        let (sa, sb) = (sketch(&a, 5, SKETCH_LEN), sketch(&b, 5, SKETCH_LEN));
+        let exact = jaccard(&shingle_set(&a, 5), &shingle_set(&b, 5));
+        assert_eq!(sketch_similarity(&sa, &sb, SKETCH_LEN), exact);
+        assert!(sa.iter().all(|&v| (v as i64) >= 0));
+        // Beyond k shingles: the bottom-k estimate, within a few standard errors.
+        let a = words(20_000, 3);
+        let mut b = a.clone();
+        for i in (0..b.len()).step_by(40) {
+            b[i] ^= 1;
+        }
+        let exact = jaccard(&shingle_set(&a, 5), &shingle_set(&b, 5));
+        let est = sketch_similarity(&sketch(&a, 5, 256), &sketch(&b, 5, 256), 256);
+        assert!((est - exact).abs() < 0.1, "{est} vs {exact}");
+        assert_eq!(sketch_similarity(&[], &[], 8), 0.0);
     }
 }

@@ -40,6 +40,8 @@ pub struct Options {
     pub strict: bool,
     /// Worker threads; all cores when `None`.
     pub threads: Option<usize>,
+    /// Keep every document's verification sketch in its print (`dedup sign` writes them out).
+    pub sketches: bool,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             read: ReadOptions::default(),
             strict: false,
             threads: None,
+            sketches: false,
         }
     }
 }
@@ -334,6 +337,10 @@ fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
         if o.rules.furniture.is_some() {
             print.furniture = Some(Box::new(furniture::evidence(text, &tokens, tokenizer)));
         }
+        if o.sketches {
+            let sketch = minhash::sketch(&tokens.words, o.shingle, minhash::SKETCH_LEN);
+            print.sketch = Some(sketch.into_boxed_slice());
+        }
         print
     })
 }
@@ -387,8 +394,80 @@ fn scan_in_pool(
     progress: Progress,
     sink: Sink,
 ) -> Result<ScanResult, Error> {
+    let corpus = fingerprint_corpus(inputs, o, progress)?;
+
+    progress("near duplicates", corpus.documents.len() as u64, corpus.bytes_read);
+    // Near duplicates, verified on sketches recomputed from the text of candidates only.
+    let lsh = o.lsh_params();
+    let sketches = |docs: &[u32]| {
+        with_texts(&corpus.sources, &corpus.documents, &o.read, docs, |_, text, _| {
+            // The words of the whole text are the segments' words: line ends only separate.
+            let mut words = Vec::new();
+            TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
+            minhash::sketch(&words, o.shingle, minhash::SKETCH_LEN)
+        })
+    };
+    let content_keys: Vec<Option<u64>> = corpus.prints.iter().map(|p| p.content_key).collect();
+    let bands: Vec<Option<&[u64]>> = corpus.prints.iter().map(|p| p.bands.as_deref()).collect();
+    let prints = near_dup::Prints {
+        content_keys: &content_keys,
+        bands: &bands,
+    };
+    let (clusters, edges, near_dup) = near_dup::clusters(prints, o.threshold, sketches)?;
+
+    // Boilerplate counts, one vote per cluster.
+    let lens: Vec<usize> = corpus.prints.iter().map(|p| p.len).collect();
+    let verdicts = duplicates_of(&clusters, &lens);
+    let representative = representatives(&verdicts);
+    let frequent =
+        boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o));
+
+    progress("spans", corpus.documents.len() as u64, corpus.bytes_read);
+    let totals = emit_spans(&corpus, &corpus.documents, &verdicts, &frequent, o, sink)?;
+    let Corpus {
+        sources,
+        documents,
+        skipped,
+        notices,
+        bytes_read,
+        ..
+    } = corpus;
+    Ok(ScanResult {
+        sources,
+        documents,
+        spans: Vec::new(),
+        texts: Vec::new(),
+        totals,
+        skipped,
+        notices,
+        lsh,
+        clusters,
+        edges,
+        near_dup,
+        bytes_read,
+    })
+}
+
+/// A corpus read, segmented, normalised and fingerprinted: only the fingerprints stay.
+pub struct Corpus {
+    pub sources: Vec<Source>,
+    /// In corpus order (source name, then line); `prints` is parallel to it.
+    pub documents: Vec<Document>,
+    pub prints: Vec<DocPrint>,
+    pub skipped: Vec<Skipped>,
+    pub notices: Vec<Notice>,
+    pub bytes_read: u64,
+    /// Standard input spooled to a file, kept until its text has been read again for the spans.
+    _stdin_spool: Option<tempfile::TempPath>,
+}
+
+/// Reads and fingerprints every document under `inputs` (run inside the scan's thread pool).
+pub fn fingerprint_corpus(
+    inputs: &[PathBuf],
+    o: &Options,
+    progress: Progress,
+) -> Result<Corpus, Error> {
     let found = read::discover(inputs)?;
-    let _stdin_spool = found.stdin_spool; // kept until the scan has read everything again
     let sources = found.sources;
 
     // Read, segment, normalise and fingerprint every document; only fingerprints stay.
@@ -453,53 +532,84 @@ fn scan_in_pool(
         si = end;
     }
     fp.flush();
-    let Fingerprinter {
-        documents,
-        prints,
-        bytes_done: total_bytes,
-        skipped,
-        notices,
-        ..
-    } = fp;
+    Ok(Corpus {
+        sources,
+        documents: fp.documents,
+        prints: fp.prints,
+        skipped: fp.skipped,
+        notices: fp.notices,
+        bytes_read: fp.bytes_done,
+        _stdin_spool: found.stdin_spool,
+    })
+}
 
-    progress("near duplicates", documents.len() as u64, total_bytes);
-    // Near duplicates, verified on shingle sets recomputed from the text of candidates only.
-    let lsh = o.lsh_params();
-    let shingles = |docs: &[u32]| {
-        with_texts(&sources, &documents, &o.read, docs, |_, text, _| {
-            // The words of the whole text are the segments' words: line ends only separate.
-            let mut words = Vec::new();
-            TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
-            minhash::shingle_set(&words, o.shingle)
-        })
-    };
-    let (clusters, edges, near_dup) = near_dup::clusters(&prints, o.threshold, shingles)?;
+/// A document that is not the kept copy of its near-duplicate cluster.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DuplicateOf {
+    pub cluster: u32,
+    /// The kept copy (an index into the documents the spans refer to) and its length in bytes.
+    pub kept: u32,
+    pub kept_len: usize,
+    pub similarity: f64,
+    pub exact: bool,
+}
 
-    // Boilerplate counts, one vote per cluster.
-    let mut verdicts: Vec<Option<(u32, u32, f64, bool)>> = vec![None; prints.len()];
-    let mut representative: Vec<u32> = (0..prints.len() as u32).collect();
-    for c in &clusters {
+/// Per document, the cluster it is a non-kept member of, if any. `lens[d]` is document `d`'s
+/// length in bytes.
+pub fn duplicates_of(clusters: &[Cluster], lens: &[usize]) -> Vec<Option<DuplicateOf>> {
+    let mut out = vec![None; lens.len()];
+    for c in clusters {
         for m in &c.members {
-            verdicts[m.doc as usize] = Some((c.id, c.kept, m.similarity, m.exact));
-            representative[m.doc as usize] = c.kept;
+            out[m.doc as usize] = Some(DuplicateOf {
+                cluster: c.id,
+                kept: c.kept,
+                kept_len: lens[c.kept as usize],
+                similarity: m.similarity,
+                exact: m.exact,
+            });
         }
     }
-    // The furniture classifier reads the counts of keys in two documents or more.
-    let count_from = if o.rules.furniture.is_some() {
+    out
+}
+
+/// The document each one votes as in the boilerplate counts: its cluster's kept copy, or itself.
+pub fn representatives(duplicates: &[Option<DuplicateOf>]) -> Vec<u32> {
+    duplicates
+        .iter()
+        .enumerate()
+        .map(|(d, dup)| dup.map_or(d as u32, |dup| dup.kept))
+        .collect()
+}
+
+/// Keys are counted from this many documents up: the furniture classifier also reads the counts
+/// of keys in two documents.
+pub fn count_from(o: &Options) -> usize {
+    if o.rules.furniture.is_some() {
         o.min_docs.min(2)
     } else {
         o.min_docs
-    };
-    let frequent = boilerplate::frequent_keys(&prints, &representative, count_from);
+    }
+}
 
-    progress("spans", documents.len() as u64, total_bytes);
-    // Spans per document, a run of whole sources at a time: assembled in parallel, given their
-    // previews from the text, handed to `sink` in corpus order, then dropped.
+/// Assembles the spans of every document of `corpus`, gives them their previews from the text,
+/// and hands them to `sink` in corpus order. `documents` starts with the corpus's documents and
+/// may go on with documents of other shards that clusters keep (the staged `spans`);
+/// `duplicates` and `frequent` are the global verdicts.
+pub fn emit_spans(
+    corpus: &Corpus,
+    documents: &[Document],
+    duplicates: &[Option<DuplicateOf>],
+    frequent: &FxHashMap<u64, u32>,
+    o: &Options,
+    sink: Sink,
+) -> Result<Totals, Error> {
+    let prints = &corpus.prints;
+    let sources = &corpus.sources;
     let mut totals = Totals {
         // Candidates: the keys counted in the most documents. Those never reported as
         // cross-document boilerplate (template keys of the furniture classifier, keys under
         // --min-docs) get no preview and are dropped at the end.
-        top_boilerplate: boilerplate::top_units(&frequent, 4 * TOP_BOILERPLATE)
+        top_boilerplate: boilerplate::top_units(frequent, 4 * TOP_BOILERPLATE)
             .into_iter()
             .filter(|&(_, docs)| docs as usize >= o.min_docs)
             .map(|(key, docs)| (key, docs, String::new()))
@@ -524,16 +634,16 @@ fn scan_in_pool(
             .clone()
             .into_par_iter()
             .map(|d| {
-                let verdict = match verdicts[d] {
-                    Some((cluster, kept, similarity, exact)) => Verdict::Duplicate {
-                        cluster,
-                        kept,
-                        kept_len: prints[kept as usize].len,
-                        similarity,
-                        exact,
+                let verdict = match duplicates[d] {
+                    Some(dup) => Verdict::Duplicate {
+                        cluster: dup.cluster,
+                        kept: dup.kept,
+                        kept_len: dup.kept_len,
+                        similarity: dup.similarity,
+                        exact: dup.exact,
                     },
                     None => Verdict::Kept {
-                        frequent: &frequent,
+                        frequent,
                         min_docs: o.min_docs,
                     },
                 };
@@ -545,8 +655,8 @@ fn scan_in_pool(
             .filter(|&d| !per_doc[d - first].is_empty())
             .map(|d| d as u32)
             .collect();
-        let located = with_texts(&sources, &documents, &o.read, &flagged, |d, text, lossy| {
-            span_text::locate(&per_doc[d as usize - first], text, lossy, &documents)
+        let located = with_texts(sources, documents, &o.read, &flagged, |d, text, lossy| {
+            span_text::locate(&per_doc[d as usize - first], text, lossy, documents)
         })?;
         let (mut spans, mut texts) = (Vec::new(), Vec::new());
         for (_, (s, t)) in located {
@@ -563,7 +673,7 @@ fn scan_in_pool(
             || match pending.take() {
                 Some((spans, texts)) => {
                     totals.add(&spans, &texts);
-                    sink(&documents, &spans, &texts)
+                    sink(documents, &spans, &texts)
                 }
                 None => Ok(()),
             },
@@ -573,21 +683,7 @@ fn scan_in_pool(
     }
     totals.top_boilerplate.retain(|unit| !unit.2.is_empty());
     totals.top_boilerplate.truncate(TOP_BOILERPLATE);
-
-    Ok(ScanResult {
-        sources,
-        documents,
-        spans: Vec::new(),
-        texts: Vec::new(),
-        totals,
-        skipped,
-        notices,
-        lsh,
-        clusters,
-        edges,
-        near_dup,
-        bytes_read: total_bytes,
-    })
+    Ok(totals)
 }
 
 /// Row and byte counts of a scan's report, gathered as its spans stream past.

@@ -3,16 +3,18 @@
 //! 1. Documents with the same content key (identical word sequences after normalisation) are
 //!    exact duplicates and joined at once.
 //! 2. LSH banding over the MinHash signatures proposes candidate pairs.
-//! 3. Every candidate pair is verified by the exact Jaccard similarity of the two documents'
-//!    shingle sets, which the caller recomputes from the text (only candidates are reloaded, so
-//!    memory holds fingerprints, never the corpus). Pairs at or above the threshold are joined.
+//! 3. Every candidate pair is verified on the two documents' verification sketches (the 1024
+//!    smallest shingle hashes, [`crate::minhash::sketch`]): their Jaccard similarity, exact when
+//!    the two documents have at most 1024 distinct shingles between them, the bottom-k estimate
+//!    otherwise. `scan` recomputes the sketches of candidates from the text (memory holds
+//!    fingerprints, never the corpus); the staged pipeline keeps them in its `docs` table. Pairs
+//!    at or above the threshold are joined.
 //! 4. Union-find turns the joins into clusters; the first document in path order is kept, and
 //!    every other member is reported with its exact similarity to the kept copy.
 
 use crate::cluster::UnionFind;
-use crate::fingerprint::DocPrint;
 use crate::lsh;
-use crate::minhash::jaccard;
+use crate::minhash::{sketch_similarity, SKETCH_LEN};
 use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -32,14 +34,14 @@ pub struct Cluster {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Member {
     pub doc: u32,
-    /// Exact Jaccard similarity of its shingle set with the kept copy's.
+    /// Jaccard similarity of its shingles with the kept copy's ([`sketch_similarity`]).
     pub similarity: f64,
     /// Identical to the kept copy after normalisation.
     pub exact: bool,
 }
 
 /// Two documents the detector linked: identical after normalisation (`similarity` 1), or a
-/// candidate pair whose exact Jaccard similarity reached the threshold. `a < b`.
+/// candidate pair whose similarity reached the threshold. `a < b`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
     pub a: u32,
@@ -54,24 +56,33 @@ pub struct NearDupStats {
     pub verified_pairs: usize,
 }
 
-/// Finds the clusters. `shingles(docs)` must return, for each of the (sorted) documents asked
-/// for, its sorted, deduplicated shingle set (see [`crate::minhash::shingle_set`]).
+/// What the near-duplicate detector knows of each document, in corpus order.
+pub struct Prints<'a> {
+    /// Hash of the normalised word sequence; `None` for a document without words.
+    pub content_keys: &'a [Option<u64>],
+    /// LSH band keys; `None` for a document without words.
+    pub bands: &'a [Option<&'a [u64]>],
+}
+
+/// Finds the clusters. `sketches(docs)` must return, for each of the (sorted) documents asked
+/// for, its verification sketch ([`crate::minhash::sketch`] with [`SKETCH_LEN`]).
 pub fn clusters<F>(
-    prints: &[DocPrint],
+    prints: Prints,
     threshold: f64,
-    shingles: F,
+    sketches: F,
 ) -> Result<(Vec<Cluster>, Vec<Edge>, NearDupStats), Error>
 where
     F: Fn(&[u32]) -> Result<Vec<(u32, Vec<u64>)>, Error>,
 {
-    let n = prints.len();
+    let n = prints.content_keys.len();
+    let content_keys = prints.content_keys;
     let mut uf = UnionFind::new(n);
 
     // 1. Exact duplicates.
-    let mut by_key: Vec<(u64, u32)> = prints
+    let mut by_key: Vec<(u64, u32)> = content_keys
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| p.content_key.map(|k| (k, i as u32)))
+        .filter_map(|(i, k)| k.map(|k| (k, i as u32)))
         .collect();
     by_key.sort_unstable();
     let mut edges = Vec::new();
@@ -87,26 +98,25 @@ where
     }
 
     // 2. Candidates, minus those already known to be identical.
-    let bands: Vec<Option<&[u64]>> = prints.iter().map(|p| p.bands.as_deref()).collect();
-    let candidates = lsh::candidate_pairs(&bands);
-    let same = |a: u32, b: u32| prints[a as usize].content_key == prints[b as usize].content_key;
+    let candidates = lsh::candidate_pairs(prints.bands);
+    let same = |a: u32, b: u32| content_keys[a as usize] == content_keys[b as usize];
     let to_verify: Vec<(u32, u32)> = candidates
         .iter()
         .copied()
         .filter(|&(a, b)| !same(a, b))
         .collect();
 
-    // 3. Verification on exact shingle sets.
+    // 3. Verification on the sketches.
     let mut needed: Vec<u32> = to_verify.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let mut sets: HashMap<u32, Vec<u64>> = shingles(&needed)?.into_iter().collect();
+    let mut sets: HashMap<u32, Vec<u64>> = sketches(&needed)?.into_iter().collect();
     let verified: Vec<Edge> = to_verify
         .par_iter()
         .map(|&(a, b)| Edge {
             a,
             b,
-            similarity: jaccard(&sets[&a], &sets[&b]),
+            similarity: sketch_similarity(&sets[&a], &sets[&b], SKETCH_LEN),
         })
         .filter(|e| e.similarity >= threshold)
         .collect();
@@ -131,7 +141,7 @@ where
         .collect();
     missing.sort_unstable();
     missing.dedup();
-    sets.extend(shingles(&missing)?);
+    sets.extend(sketches(&missing)?);
 
     let clusters = groups
         .chunk_by(|a, b| a.0 == b.0)
@@ -146,7 +156,7 @@ where
                     let similarity = if exact {
                         1.0
                     } else {
-                        jaccard(&sets[&kept], &sets[&doc])
+                        sketch_similarity(&sets[&kept], &sets[&doc], SKETCH_LEN)
                     };
                     Member {
                         doc,
