@@ -20,6 +20,7 @@ pub mod read;
 pub mod report;
 pub mod segment;
 pub mod span_text;
+pub mod staged;
 
 pub use detect::{Kind, Span};
 pub use error::Error;

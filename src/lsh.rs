@@ -93,7 +93,7 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 /// `bands[i]` is document `i`'s band keys ([`LshParams::band_keys`]), `None` for documents
 /// without words.
 pub fn candidate_pairs(bands: &[Option<&[u64]>]) -> Vec<(u32, u32)> {
-    let mut records: Vec<(u32, u64, u32)> = bands
+    let records: Vec<(u32, u64, u32)> = bands
         .par_iter()
         .enumerate()
         .flat_map_iter(|(doc, keys)| {
@@ -104,6 +104,12 @@ pub fn candidate_pairs(bands: &[Option<&[u64]>]) -> Vec<(u32, u32)> {
             })
         })
         .collect();
+    pairs_of_records(records)
+}
+
+/// [`candidate_pairs`] from `(band, band key, doc)` records in any order (the staged `cluster`
+/// reads them from the `bands` table).
+pub fn pairs_of_records(mut records: Vec<(u32, u64, u32)>) -> Vec<(u32, u32)> {
     records.par_sort_unstable();
     let mut pairs: Vec<(u32, u32)> = records
         .par_chunk_by(|x, y| x.0 == y.0 && x.1 == y.1)

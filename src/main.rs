@@ -10,6 +10,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod staged_cmd;
+
 /// mimalloc: the scan allocates many short-lived buffers per document on every thread, where
 /// it is markedly faster than the system allocator (measured in README, Benchmarks).
 #[global_allocator]
@@ -54,6 +56,23 @@ Give the same corpus paths (and --text-field, --offsets) as to the scan. Every s
 under --out with the same relative path, format and compression. A report that does not fit the
 corpus is refused before anything is cut, naming the row.")]
     Apply(ApplyArgs),
+    /// Staged pipeline, step 1 (per shard): write the shards' fingerprints as Parquet tables.
+    #[command(after_help = "Examples:
+  dedup sign --out tables/ shards/a.jsonl.zst shards/b.jsonl.zst
+  dedup sign --out tables/ --shard-id 17 shards/part-00017.jsonl.zst
+
+Writes tables/{bands,paras,docs,shards}/shard-<id>.parquet and tables/params.json. Then run
+`dedup cluster tables/` once, and `dedup spans --clusters tables/ SHARD` per shard: together they
+write the rows `dedup scan` would (give every step the same options).")]
+    Sign(staged_cmd::SignArgs),
+    /// Staged pipeline, step 2 (global): near-duplicate clusters and boilerplate counts.
+    #[command(
+        after_help = "Reads the tables of `dedup sign` and writes tables/dup_docs/shard_id=<id>/ and
+tables/boilerplate/ (Parquet). scripts/spark_cluster.py is the same step on Apache Spark."
+    )]
+    Cluster(staged_cmd::ClusterArgs),
+    /// Staged pipeline, step 3 (per shard): the report rows of a shard (CSV on stdout).
+    Spans(staged_cmd::SpansArgs),
 }
 
 #[derive(Args)]
@@ -86,6 +105,35 @@ struct ScanArgs {
     /// Folders (walked recursively) and files to scan.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    detect: DetectArgs,
+    /// Print the LSH bands × rows and their S-curve on stderr.
+    #[arg(long)]
+    explain: bool,
+    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
+    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
+    offsets: OffsetUnit,
+    /// Report format: CSV rows, or one JSON attribute record per flagged document.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
+    format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Also write every linked pair of near-duplicate documents (the cluster graph) to this CSV
+    /// file: doc_a,doc_b,similarity,id_a,id_b.
+    #[arg(long, value_name = "FILE")]
+    pairs: Option<PathBuf>,
+    /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
+    #[arg(long)]
+    stats: Option<PathBuf>,
+}
+
+/// What the detectors are told, and how the corpus is read: shared by `scan` and the stages.
+#[derive(Args, Clone)]
+struct DetectArgs {
     /// Jaccard similarity of word shingles at which two documents are near duplicates.
     #[arg(long, default_value_t = 0.8)]
     threshold: f64,
@@ -118,27 +166,12 @@ struct ScanArgs {
     /// Worker threads (default: all cores). The report is the same for any value.
     #[arg(long)]
     threads: Option<usize>,
-    /// Print the LSH bands × rows and their S-curve on stderr.
-    #[arg(long)]
-    explain: bool,
     /// JSONL: the field holding the text (a dotted path such as `content.body`).
     #[arg(long, default_value = "text")]
     text_field: String,
     /// JSONL: the field holding the record's id (a dotted path).
     #[arg(long, default_value = "id")]
     id_field: String,
-    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
-    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
-    offsets: OffsetUnit,
-    /// Report format: CSV rows, or one JSON attribute record per flagged document.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
-    format: ReportFormat,
-    /// Write the report to this file instead of stdout.
-    #[arg(short = 'o', long)]
-    output: Option<PathBuf>,
-    /// Print nothing on stderr but errors.
-    #[arg(short, long)]
-    quiet: bool,
     /// Stop at the first problem (an input skipped, decoded lossily, given twice, or an id seen
     /// before) instead of warning and going on.
     #[arg(long)]
@@ -147,13 +180,34 @@ struct ScanArgs {
     /// stops decompression bombs).
     #[arg(long, value_name = "BYTES", default_value_t = dedup::read::DEFAULT_MAX_DOC_BYTES)]
     max_doc_bytes: u64,
-    /// Also write every linked pair of near-duplicate documents (the cluster graph) to this CSV
-    /// file: doc_a,doc_b,similarity,id_a,id_b.
-    #[arg(long, value_name = "FILE")]
-    pairs: Option<PathBuf>,
-    /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
-    #[arg(long)]
-    stats: Option<PathBuf>,
+}
+
+impl DetectArgs {
+    fn options(&self) -> Options {
+        let mut options = Options {
+            threshold: self.threshold,
+            shingle: self.shingle,
+            num_perm: self.num_perm,
+            lsh: self
+                .bands
+                .zip(self.rows)
+                .map(|(bands, rows)| LshParams { bands, rows }),
+            min_docs: self.min_docs,
+            threads: self.threads,
+            read: ReadOptions {
+                fields: Fields {
+                    text: self.text_field.clone(),
+                    id: self.id_field.clone(),
+                },
+                max_doc_bytes: self.max_doc_bytes,
+            },
+            strict: self.strict,
+            ..Options::default()
+        };
+        options.rules.min_repeat_words = self.min_repeat_words;
+        options.rules.furniture = (!self.no_furniture).then_some(self.boilerplate_threshold);
+        options
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -183,6 +237,72 @@ enum ReportFormat {
     Jsonl,
 }
 
+/// Where the report goes. Rows are written as they are found; `-o FILE` is written beside FILE
+/// and renamed when the run succeeds, so a failed run never leaves a partial report there.
+struct ReportOut {
+    rows: Rows<std::io::BufWriter<Box<dyn Write + Send>>>,
+    spool: Option<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl ReportOut {
+    fn open(
+        output: Option<&std::path::Path>,
+        format: ReportFormat,
+        unit: Offsets,
+    ) -> Result<Self, dedup::Error> {
+        let (out, spool): (Box<dyn Write + Send>, _) = match output {
+            Some(path) => {
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let tmp =
+                    tempfile::NamedTempFile::new_in(dir).map_err(|e| dedup::Error::io(path, e))?;
+                let file = tmp.reopen().map_err(|e| dedup::Error::io(path, e))?;
+                (Box::new(file), Some((tmp, path.to_path_buf())))
+            }
+            None => (Box::new(std::io::stdout()), None),
+        };
+        let out = std::io::BufWriter::with_capacity(1 << 16, out);
+        let rows = match format {
+            ReportFormat::Csv => Rows::Csv(Box::new(report::CsvRows::new(out, unit)?)),
+            ReportFormat::Jsonl => Rows::Jsonl(report::JsonlRows::new(out, unit)),
+        };
+        Ok(ReportOut { rows, spool })
+    }
+
+    fn write(
+        &mut self,
+        documents: &[dedup::pipeline::Document],
+        spans: &[dedup::Span],
+        texts: &[dedup::span_text::SpanText],
+    ) -> Result<(), dedup::Error> {
+        match &mut self.rows {
+            Rows::Csv(r) => r.write(documents, spans, texts),
+            Rows::Jsonl(r) => r.write(documents, spans, texts),
+        }
+    }
+
+    fn finish(self) -> Result<(), dedup::Error> {
+        match self.rows {
+            Rows::Csv(r) => r.finish()?,
+            Rows::Jsonl(r) => r.finish()?,
+        }
+        if let Some((tmp, path)) = self.spool {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::Permissions::from_mode(0o644);
+                std::fs::set_permissions(tmp.path(), mode)
+                    .map_err(|e| dedup::Error::io(&path, e))?;
+            }
+            tmp.persist(&path)
+                .map_err(|e| dedup::Error::io(&path, e.error))?;
+        }
+        Ok(())
+    }
+}
+
 /// Exit status: every input was scanned.
 const EXIT_OK: u8 = 0;
 /// Exit status: the run failed (nothing or only part was done).
@@ -197,6 +317,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Apply(args) => run_apply(args),
+        Command::Sign(args) => staged_cmd::run_sign(args),
+        Command::Cluster(args) => staged_cmd::run_cluster(args),
+        Command::Spans(args) => staged_cmd::run_spans(args),
     };
     ExitCode::from(match result {
         Ok(Outcome::Complete) => EXIT_OK,
@@ -235,28 +358,7 @@ fn warn(lines: impl ExactSizeIterator<Item = String>) {
 }
 
 fn run_scan(args: ScanArgs) -> Result<Outcome, dedup::Error> {
-    let mut options = Options {
-        threshold: args.threshold,
-        shingle: args.shingle,
-        num_perm: args.num_perm,
-        lsh: args
-            .bands
-            .zip(args.rows)
-            .map(|(bands, rows)| LshParams { bands, rows }),
-        min_docs: args.min_docs,
-        threads: args.threads,
-        read: ReadOptions {
-            fields: Fields {
-                text: args.text_field.clone(),
-                id: args.id_field.clone(),
-            },
-            max_doc_bytes: args.max_doc_bytes,
-        },
-        strict: args.strict,
-        ..Options::default()
-    };
-    options.rules.min_repeat_words = args.min_repeat_words;
-    options.rules.furniture = (!args.no_furniture).then_some(args.boilerplate_threshold);
+    let options = args.detect.options();
     let started = std::time::Instant::now();
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -275,54 +377,18 @@ fn run_scan(args: ScanArgs) -> Result<Outcome, dedup::Error> {
             ));
         }
     };
-    // Rows are written as the scan finds them. `-o FILE` is written beside FILE and renamed when
-    // the scan succeeds, so a failed run never leaves a partial report under that name.
-    let unit = args.offsets.into();
-    let (out, spool): (Box<dyn Write + Send>, _) = match &args.output {
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let tmp =
-                tempfile::NamedTempFile::new_in(dir).map_err(|e| dedup::Error::io(path, e))?;
-            let file = tmp.reopen().map_err(|e| dedup::Error::io(path, e))?;
-            (Box::new(file), Some((tmp, path)))
-        }
-        None => (Box::new(std::io::stdout()), None),
-    };
-    let out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut rows = match args.format {
-        ReportFormat::Csv => Rows::Csv(Box::new(report::CsvRows::new(out, unit)?)),
-        ReportFormat::Jsonl => Rows::Jsonl(report::JsonlRows::new(out, unit)),
-    };
+    let mut report = ReportOut::open(args.output.as_deref(), args.format, args.offsets.into())?;
     let result = dedup::pipeline::scan_streaming(
         &args.paths,
         &options,
         &progress,
-        &mut |documents, spans, texts| match &mut rows {
-            Rows::Csv(r) => r.write(documents, spans, texts),
-            Rows::Jsonl(r) => r.write(documents, spans, texts),
-        },
+        &mut |documents, spans, texts| report.write(documents, spans, texts),
     );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let result = result?;
-    match rows {
-        Rows::Csv(r) => r.finish()?,
-        Rows::Jsonl(r) => r.finish()?,
-    }
-    if let Some((tmp, path)) = spool {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::Permissions::from_mode(0o644);
-            std::fs::set_permissions(tmp.path(), mode).map_err(|e| dedup::Error::io(path, e))?;
-        }
-        tmp.persist(path)
-            .map_err(|e| dedup::Error::io(path, e.error))?;
-    }
+    report.finish()?;
     if !args.quiet {
         warn(
             result

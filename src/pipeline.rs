@@ -396,31 +396,39 @@ fn scan_in_pool(
 ) -> Result<ScanResult, Error> {
     let corpus = fingerprint_corpus(inputs, o, progress)?;
 
-    progress("near duplicates", corpus.documents.len() as u64, corpus.bytes_read);
+    progress(
+        "near duplicates",
+        corpus.documents.len() as u64,
+        corpus.bytes_read,
+    );
     // Near duplicates, verified on sketches recomputed from the text of candidates only.
     let lsh = o.lsh_params();
     let sketches = |docs: &[u32]| {
-        with_texts(&corpus.sources, &corpus.documents, &o.read, docs, |_, text, _| {
-            // The words of the whole text are the segments' words: line ends only separate.
-            let mut words = Vec::new();
-            TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
-            minhash::sketch(&words, o.shingle, minhash::SKETCH_LEN)
-        })
+        with_texts(
+            &corpus.sources,
+            &corpus.documents,
+            &o.read,
+            docs,
+            |_, text, _| {
+                // The words of the whole text are the segments' words: line ends only separate.
+                let mut words = Vec::new();
+                TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
+                minhash::sketch(&words, o.shingle, minhash::SKETCH_LEN)
+            },
+        )
     };
     let content_keys: Vec<Option<u64>> = corpus.prints.iter().map(|p| p.content_key).collect();
     let bands: Vec<Option<&[u64]>> = corpus.prints.iter().map(|p| p.bands.as_deref()).collect();
-    let prints = near_dup::Prints {
-        content_keys: &content_keys,
-        bands: &bands,
-    };
-    let (clusters, edges, near_dup) = near_dup::clusters(prints, o.threshold, sketches)?;
+    let candidates = crate::lsh::candidate_pairs(&bands);
+    drop(bands);
+    let (clusters, edges, near_dup) =
+        near_dup::clusters(&content_keys, &candidates, o.threshold, sketches)?;
 
     // Boilerplate counts, one vote per cluster.
     let lens: Vec<usize> = corpus.prints.iter().map(|p| p.len).collect();
     let verdicts = duplicates_of(&clusters, &lens);
     let representative = representatives(&verdicts);
-    let frequent =
-        boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o));
+    let frequent = boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o));
 
     progress("spans", corpus.documents.len() as u64, corpus.bytes_read);
     let totals = emit_spans(&corpus, &corpus.documents, &verdicts, &frequent, o, sink)?;

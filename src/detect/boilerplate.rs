@@ -37,11 +37,7 @@ pub fn frequent_keys(
             .par_iter()
             .zip(representative.par_iter())
             .flat_map_iter(|(print, &rep)| {
-                let templates = print.furniture.iter().flat_map(|f| f.templates.iter());
-                let mut keys: Vec<u64> = (print.keys.iter().copied())
-                    .chain(templates.map(|&(_, key)| key))
-                    .filter(in_part)
-                    .collect();
+                let mut keys: Vec<u64> = vote_keys(print).filter(in_part).collect();
                 keys.sort_unstable();
                 keys.dedup();
                 keys.into_iter().map(move |k| (k, rep))
@@ -57,6 +53,13 @@ pub fn frequent_keys(
         );
     }
     frequent
+}
+
+/// The keys a document votes for: its segments' keys and, with the furniture classifier on, its
+/// segments' template keys (with repeats; callers deduplicate).
+pub fn vote_keys(print: &DocPrint) -> impl Iterator<Item = u64> + '_ {
+    let templates = print.furniture.iter().flat_map(|f| f.templates.iter());
+    (print.keys.iter().copied()).chain(templates.map(|&(_, key)| key))
 }
 
 /// The most memory one slice of `(key, representative)` pairs may take.

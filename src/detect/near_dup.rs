@@ -13,7 +13,7 @@
 //!    every other member is reported with its exact similarity to the kept copy.
 
 use crate::cluster::UnionFind;
-use crate::lsh;
+
 use crate::minhash::{sketch_similarity, SKETCH_LEN};
 use crate::Error;
 use rayon::prelude::*;
@@ -56,26 +56,20 @@ pub struct NearDupStats {
     pub verified_pairs: usize,
 }
 
-/// What the near-duplicate detector knows of each document, in corpus order.
-pub struct Prints<'a> {
-    /// Hash of the normalised word sequence; `None` for a document without words.
-    pub content_keys: &'a [Option<u64>],
-    /// LSH band keys; `None` for a document without words.
-    pub bands: &'a [Option<&'a [u64]>],
-}
-
-/// Finds the clusters. `sketches(docs)` must return, for each of the (sorted) documents asked
-/// for, its verification sketch ([`crate::minhash::sketch`] with [`SKETCH_LEN`]).
+/// Finds the clusters. `content_keys[d]` is document `d`'s hash of its normalised word sequence
+/// (`None` without words); `candidates` are the LSH candidate pairs ([`crate::lsh::candidate_pairs`]);
+/// `sketches(docs)` must return, for each of the (sorted) documents asked for, its verification
+/// sketch ([`crate::minhash::sketch`] with [`SKETCH_LEN`]).
 pub fn clusters<F>(
-    prints: Prints,
+    content_keys: &[Option<u64>],
+    candidates: &[(u32, u32)],
     threshold: f64,
     sketches: F,
 ) -> Result<(Vec<Cluster>, Vec<Edge>, NearDupStats), Error>
 where
     F: Fn(&[u32]) -> Result<Vec<(u32, Vec<u64>)>, Error>,
 {
-    let n = prints.content_keys.len();
-    let content_keys = prints.content_keys;
+    let n = content_keys.len();
     let mut uf = UnionFind::new(n);
 
     // 1. Exact duplicates.
@@ -98,7 +92,6 @@ where
     }
 
     // 2. Candidates, minus those already known to be identical.
-    let candidates = lsh::candidate_pairs(prints.bands);
     let same = |a: u32, b: u32| content_keys[a as usize] == content_keys[b as usize];
     let to_verify: Vec<(u32, u32)> = candidates
         .iter()

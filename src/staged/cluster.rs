@@ -1,0 +1,335 @@
+//! `dedup cluster`, stage 2 of the staged pipeline (the only global one): the tables `sign` wrote
+//! in, `dup_docs` (one row per document that is a non-kept member of a near-duplicate cluster,
+//! partitioned by shard) and `boilerplate` (the corpus-wide document count of every paragraph
+//! and template key counted in enough documents) out.
+//!
+//! The steps are `scan`'s, on the tables instead of in memory: band buckets give candidate pairs
+//! ([`crate::lsh::pairs_of_records`]), the `docs` sketches verify them, union-find makes the
+//! clusters and keeps the smallest doc_id ([`crate::detect::near_dup::clusters`]), and the
+//! `(para_hash, doc_id)` rows are counted once per cluster.
+
+use super::{expect_params, split_doc_id, tables};
+use crate::detect::near_dup::{self, Cluster};
+use crate::pipeline::{count_from, representatives};
+use crate::{Error, Options};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+/// What the global step found, for the summary.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ClusterStats {
+    pub documents: usize,
+    pub band_rows: usize,
+    pub candidate_pairs: usize,
+    pub verified_pairs: usize,
+    pub clusters: usize,
+    pub duplicates: usize,
+    pub para_rows: u64,
+    pub boilerplate_keys: usize,
+}
+
+/// The documents of the tables, sorted by doc_id (index = position in corpus order).
+struct Docs {
+    ids: Vec<i64>,
+    content_keys: Vec<Option<u64>>,
+    lens: Vec<usize>,
+    chars: Vec<usize>,
+    /// Index of the first document of each shard (documents of a shard are contiguous).
+    shard_start: FxHashMap<u32, u32>,
+}
+
+impl Docs {
+    /// The index of `doc_id`, or an error naming the table that referred to an unknown one.
+    fn index(&self, id: i64, table: &Path) -> Result<u32, Error> {
+        let (shard, record) = split_doc_id(id);
+        match self.shard_start.get(&shard) {
+            Some(&first) if self.ids.get((first + record) as usize) == Some(&id) => {
+                Ok(first + record)
+            }
+            _ => Err(Error::Input {
+                path: table.to_path_buf(),
+                message: format!("doc_id {id} is not in the docs table"),
+            }),
+        }
+    }
+}
+
+/// Runs the global step on the tables in `dir` and writes its two tables there.
+pub fn cluster(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
+    expect_params(dir, o)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| cluster_in_pool(dir, o))
+}
+
+fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
+    let docs = read_docs(&dir.join("docs"))?;
+    let n = docs.ids.len();
+
+    // Candidate pairs from the band buckets.
+    let bands_dir = dir.join("bands");
+    let mut records: Vec<(u32, u64, u32)> = Vec::new();
+    tables::for_each_batch_in(&bands_dir, &["doc_id", "band", "band_hash"], |b| {
+        let (doc, band, hash) = (b.i64("doc_id")?, b.i32("band")?, b.i64("band_hash")?);
+        records.reserve(b.len());
+        for i in 0..b.len() {
+            let d = docs.index(doc.value(i), b.path)?;
+            records.push((band.value(i) as u32, hash.value(i) as u64, d));
+        }
+        Ok(())
+    })?;
+    let band_rows = records.len();
+    let candidates = crate::lsh::pairs_of_records(records);
+
+    // Verification on the sketches of the documents asked for, read from `docs`.
+    let docs_dir = dir.join("docs");
+    let sketches = |wanted: &[u32]| -> Result<Vec<(u32, Vec<u64>)>, Error> {
+        let wanted_set: FxHashSet<u32> = wanted.iter().copied().collect();
+        let mut out = Vec::with_capacity(wanted.len());
+        tables::for_each_batch_in(&docs_dir, &["doc_id", "sketch"], |b| {
+            let (ids, sketch) = (b.i64("doc_id")?, b.list("sketch")?);
+            for i in 0..b.len() {
+                let d = docs.index(ids.value(i), b.path)?;
+                if wanted_set.contains(&d) {
+                    out.push((d, tables::list_values(sketch, i)));
+                }
+            }
+            Ok(())
+        })?;
+        out.sort_unstable_by_key(|&(d, _)| d);
+        Ok(out)
+    };
+    let (clusters, _edges, stats) =
+        near_dup::clusters(&docs.content_keys, &candidates, o.threshold, sketches)?;
+
+    write_dup_docs(dir, &docs, &clusters)?;
+
+    // Paragraph and template keys, one vote per cluster.
+    let duplicates = crate::pipeline::duplicates_of(&clusters, &docs.lens);
+    let representative = representatives(&duplicates);
+    let paras_dir = dir.join("paras");
+    let para_rows = tables::row_count(&paras_dir)?;
+    let counts = count_keys(&paras_dir, &docs, &representative, count_from(o), para_rows)?;
+    let boilerplate_keys = counts.len();
+    let out = dir.join("boilerplate");
+    remove_dir(&out)?;
+    let (keys, n_docs): (Vec<i64>, Vec<i64>) = counts
+        .into_iter()
+        .map(|(k, c)| (k as i64, c as i64))
+        .unzip();
+    tables::write(
+        &out.join("part-0.parquet"),
+        vec![
+            ("para_hash", Arc::new(Int64Array::from(keys)) as ArrayRef),
+            ("n_docs", Arc::new(Int64Array::from(n_docs))),
+        ],
+    )?;
+
+    Ok(ClusterStats {
+        documents: n,
+        band_rows,
+        candidate_pairs: stats.candidate_pairs,
+        verified_pairs: stats.verified_pairs,
+        clusters: clusters.len(),
+        duplicates: clusters.iter().map(|c| c.members.len()).sum(),
+        para_rows,
+        boilerplate_keys,
+    })
+}
+
+fn read_docs(dir: &Path) -> Result<Docs, Error> {
+    let mut rows: Vec<(i64, Option<u64>, usize, usize)> = Vec::new();
+    tables::for_each_batch_in(dir, &["doc_id", "content_key", "len", "chars"], |b| {
+        let (id, key, len, chars) = (
+            b.i64("doc_id")?,
+            b.i64("content_key")?,
+            b.i64("len")?,
+            b.i64("chars")?,
+        );
+        for i in 0..b.len() {
+            let key = (!arrow_array::Array::is_null(key, i)).then(|| key.value(i) as u64);
+            rows.push((
+                id.value(i),
+                key,
+                len.value(i) as usize,
+                chars.value(i) as usize,
+            ));
+        }
+        Ok(())
+    })?;
+    rows.par_sort_unstable_by_key(|r| r.0);
+    if rows.len() > u32::MAX as usize {
+        return Err(Error::Input {
+            path: dir.to_path_buf(),
+            message: "more than 2^32 documents: more than one machine's global step".into(),
+        });
+    }
+    let mut shard_start = FxHashMap::default();
+    for (i, r) in rows.iter().enumerate() {
+        let (shard, record) = split_doc_id(r.0);
+        let first = *shard_start.entry(shard).or_insert(i as u32);
+        if i as u32 - first != record {
+            return Err(Error::Input {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "doc_id {} out of place: the documents of shard {shard} must be numbered 0, 1, … (was a shard id given to two shards?)",
+                    r.0
+                ),
+            });
+        }
+    }
+    Ok(Docs {
+        ids: rows.iter().map(|r| r.0).collect(),
+        content_keys: rows.iter().map(|r| r.1).collect(),
+        lens: rows.iter().map(|r| r.2).collect(),
+        chars: rows.iter().map(|r| r.3).collect(),
+        shard_start,
+    })
+}
+
+fn remove_dir(dir: &Path) -> Result<(), Error> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(dir, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `dup_docs/shard_id=<shard>/part-0.parquet`, one row per non-kept cluster member.
+fn write_dup_docs(dir: &Path, docs: &Docs, clusters: &[Cluster]) -> Result<(), Error> {
+    let out = dir.join("dup_docs");
+    remove_dir(&out)?;
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    // Names and ids of the kept copies, read from `docs`.
+    let kept: FxHashSet<u32> = clusters.iter().map(|c| c.kept).collect();
+    let mut names: FxHashMap<u32, (String, Option<String>)> = FxHashMap::default();
+    tables::for_each_batch_in(&dir.join("docs"), &["doc_id", "name", "id"], |b| {
+        let (ids, name, id) = (b.i64("doc_id")?, b.str("name")?, b.str("id")?);
+        for i in 0..b.len() {
+            let d = docs.index(ids.value(i), b.path)?;
+            if kept.contains(&d) {
+                let doc_id = (!arrow_array::Array::is_null(id, i)).then(|| id.value(i).to_string());
+                names.insert(d, (name.value(i).to_string(), doc_id));
+            }
+        }
+        Ok(())
+    })?;
+    // Rows grouped by the member's shard.
+    let mut rows: Vec<(u32, u32, &Cluster, near_dup::Member)> = clusters
+        .iter()
+        .flat_map(|c| c.members.iter().map(move |&m| (c, m)))
+        .map(|(c, m)| (split_doc_id(docs.ids[m.doc as usize]).0, m.doc, c, m))
+        .collect();
+    rows.sort_unstable_by_key(|r| (r.0, r.1));
+    for run in rows.chunk_by(|a, b| a.0 == b.0) {
+        let shard = run[0].0;
+        let kept_of = |r: &(u32, u32, &Cluster, near_dup::Member)| &names[&r.2.kept];
+        tables::write(
+            &out.join(format!("shard_id={shard}")).join("part-0.parquet"),
+            vec![
+                (
+                    "doc_id",
+                    Arc::new(Int64Array::from_iter_values(
+                        run.iter().map(|r| docs.ids[r.1 as usize]),
+                    )) as ArrayRef,
+                ),
+                (
+                    "cluster",
+                    Arc::new(Int64Array::from_iter_values(
+                        run.iter().map(|r| r.2.id as i64),
+                    )),
+                ),
+                (
+                    "kept_doc_id",
+                    Arc::new(Int64Array::from_iter_values(
+                        run.iter().map(|r| docs.ids[r.2.kept as usize]),
+                    )),
+                ),
+                (
+                    "kept_name",
+                    Arc::new(StringArray::from_iter_values(
+                        run.iter().map(|r| kept_of(r).0.as_str()),
+                    )),
+                ),
+                (
+                    "kept_id",
+                    Arc::new(StringArray::from_iter(
+                        run.iter().map(|r| kept_of(r).1.as_deref()),
+                    )),
+                ),
+                (
+                    "kept_len",
+                    Arc::new(Int64Array::from_iter_values(
+                        run.iter().map(|r| docs.lens[r.2.kept as usize] as i64),
+                    )),
+                ),
+                (
+                    "kept_chars",
+                    Arc::new(Int64Array::from_iter_values(
+                        run.iter().map(|r| docs.chars[r.2.kept as usize] as i64),
+                    )),
+                ),
+                (
+                    "similarity",
+                    Arc::new(Float64Array::from_iter_values(
+                        run.iter().map(|r| r.3.similarity),
+                    )),
+                ),
+                (
+                    "exact",
+                    Arc::new(BooleanArray::from_iter(run.iter().map(|r| Some(r.3.exact)))),
+                ),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Most memory one slice of `(key, representative)` pairs may take.
+const PART_BYTES: u64 = 256 << 20;
+
+/// Document counts (one vote per cluster) of the keys of `paras` in at least `min_docs`
+/// documents, sorted by key. Counted exactly, one slice of the key space per pass over the table,
+/// as many slices as keep a slice's pairs under [`PART_BYTES`].
+fn count_keys(
+    paras: &Path,
+    docs: &Docs,
+    representative: &[u32],
+    min_docs: usize,
+    rows: u64,
+) -> Result<Vec<(u64, u32)>, Error> {
+    let part_bits = (rows * 16)
+        .div_ceil(PART_BYTES)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(8);
+    let mut counts = Vec::new();
+    for part in 0..1u64 << part_bits {
+        let in_part = |k: u64| part_bits == 0 || k >> (64 - part_bits) == part;
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        tables::for_each_batch_in(paras, &["para_hash", "doc_id"], |b| {
+            let (hash, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
+            for i in 0..b.len() {
+                let key = hash.value(i) as u64;
+                if in_part(key) {
+                    let d = docs.index(doc.value(i), b.path)?;
+                    pairs.push((key, representative[d as usize]));
+                }
+            }
+            Ok(())
+        })?;
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        counts.extend(
+            pairs
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|run| run.len() >= min_docs.max(1))
+                .map(|run| (run[0].0, run.len() as u32)),
+        );
+    }
+    Ok(counts)
+}

@@ -1,0 +1,209 @@
+//! `dedup sign`, stage 1 of the staged pipeline: shards in, the `bands`, `paras`, `docs` and
+//! `shards` Parquet tables of each shard out (see [`super`]). Runs per shard, with no
+//! communication: the same reading, segmentation and fingerprinting as `scan`.
+
+use super::{doc_id, record_params, shard_file, tables};
+use crate::detect::boilerplate::vote_keys;
+use crate::pipeline::{fingerprint_corpus, Corpus, Progress};
+use crate::read::{Notice, Skipped};
+use crate::{Error, Options};
+use arrow_array::builder::{Int64Builder, ListBuilder};
+use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What signing gave, for the summary and the exit status.
+#[derive(Debug, Default)]
+pub struct SignStats {
+    pub shards: usize,
+    pub documents: usize,
+    pub bytes: u64,
+    pub band_rows: usize,
+    pub para_rows: usize,
+    pub skipped: Vec<Skipped>,
+    pub notices: Vec<Notice>,
+}
+
+/// Signs each of `shards` (a JSONL shard, a text file, or a folder of them) as shard
+/// `first_id`, `first_id + 1`, … and writes its tables under `out`.
+pub fn sign(
+    shards: &[PathBuf],
+    first_id: u32,
+    out: &Path,
+    o: &Options,
+    progress: Progress,
+) -> Result<SignStats, Error> {
+    let o = &Options {
+        lsh: Some(o.lsh_params()),
+        sketches: true,
+        ..o.clone()
+    };
+    record_params(out, o)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let mut stats = SignStats::default();
+    for (k, shard) in shards.iter().enumerate() {
+        let id = first_id
+            .checked_add(k as u32)
+            .filter(|&id| id <= i32::MAX as u32)
+            .ok_or_else(|| Error::Usage("--shard-id must stay below 2^31".into()))?;
+        let corpus =
+            pool.install(|| fingerprint_corpus(std::slice::from_ref(shard), o, progress))?;
+        if corpus.documents.len() > u32::MAX as usize {
+            return Err(Error::Input {
+                path: shard.clone(),
+                message: "more than 2^32 documents in one shard: split it".into(),
+            });
+        }
+        let (bands, paras) = pool.install(|| write_shard(out, id, shard, &corpus))?;
+        stats.shards += 1;
+        stats.documents += corpus.documents.len();
+        stats.bytes += corpus.bytes_read;
+        stats.band_rows += bands;
+        stats.para_rows += paras;
+        stats.skipped.extend(corpus.skipped);
+        stats.notices.extend(corpus.notices);
+    }
+    Ok(stats)
+}
+
+/// Writes the four tables of one shard; returns the numbers of band and para rows.
+fn write_shard(
+    out: &Path,
+    id: u32,
+    shard: &Path,
+    corpus: &Corpus,
+) -> Result<(usize, usize), Error> {
+    let ids: Vec<i64> = (0..corpus.documents.len() as u32)
+        .map(|i| doc_id(id, i))
+        .collect();
+    let prints = &corpus.prints;
+
+    // bands: one row per band of every document with words.
+    let (mut b_doc, mut b_band, mut b_hash) = (Vec::new(), Vec::new(), Vec::new());
+    for (p, &d) in prints.iter().zip(&ids) {
+        for (band, &key) in p.bands.iter().flat_map(|b| b.iter()).enumerate() {
+            b_doc.push(d);
+            b_band.push(band as i32);
+            b_hash.push(key as i64);
+        }
+    }
+    let band_rows = b_doc.len();
+    tables::write(
+        &shard_file(out, "bands", id),
+        vec![
+            ("doc_id", Arc::new(Int64Array::from(b_doc)) as ArrayRef),
+            ("band", Arc::new(Int32Array::from(b_band))),
+            ("band_hash", Arc::new(Int64Array::from(b_hash))),
+        ],
+    )?;
+
+    // paras: every distinct key a document votes for, sorted by key within the document.
+    let (mut p_hash, mut p_doc) = (Vec::new(), Vec::new());
+    let mut keys = Vec::new();
+    for (p, &d) in prints.iter().zip(&ids) {
+        keys.clear();
+        keys.extend(vote_keys(p));
+        keys.sort_unstable();
+        keys.dedup();
+        for &k in &keys {
+            p_hash.push(k as i64);
+            p_doc.push(d);
+        }
+    }
+    let para_rows = p_hash.len();
+    tables::write(
+        &shard_file(out, "paras", id),
+        vec![
+            ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
+            ("doc_id", Arc::new(Int64Array::from(p_doc))),
+        ],
+    )?;
+
+    // docs: one row per document.
+    let docs = &corpus.documents;
+    let mut sketch = ListBuilder::new(Int64Builder::new());
+    for p in prints {
+        if let Some(s) = &p.sketch {
+            sketch.values().extend(s.iter().map(|&v| Some(v as i64)));
+        }
+        sketch.append(true);
+    }
+    tables::write(
+        &shard_file(out, "docs", id),
+        vec![
+            (
+                "doc_id",
+                Arc::new(Int64Array::from(ids.clone())) as ArrayRef,
+            ),
+            (
+                "line",
+                Arc::new(Int64Array::from_iter_values(
+                    docs.iter().map(|d| d.line as i64),
+                )),
+            ),
+            (
+                "name",
+                Arc::new(StringArray::from_iter_values(docs.iter().map(|d| &d.name))),
+            ),
+            (
+                "id",
+                Arc::new(StringArray::from_iter(docs.iter().map(|d| d.id.as_deref()))),
+            ),
+            (
+                "len",
+                Arc::new(Int64Array::from_iter_values(
+                    docs.iter().map(|d| d.len as i64),
+                )),
+            ),
+            (
+                "chars",
+                Arc::new(Int64Array::from_iter_values(
+                    docs.iter().map(|d| d.chars as i64),
+                )),
+            ),
+            (
+                "content_key",
+                Arc::new(Int64Array::from_iter(
+                    prints.iter().map(|p| p.content_key.map(|k| k as i64)),
+                )),
+            ),
+            ("sketch", Arc::new(sketch.finish())),
+        ],
+    )?;
+
+    // shards: this shard's row.
+    tables::write(
+        &shard_file(out, "shards", id),
+        vec![
+            (
+                "shard_id",
+                Arc::new(Int32Array::from(vec![id as i32])) as ArrayRef,
+            ),
+            ("shard", Arc::new(StringArray::from(vec![shard_key(shard)]))),
+            (
+                "documents",
+                Arc::new(Int64Array::from(vec![docs.len() as i64])),
+            ),
+            (
+                "bytes",
+                Arc::new(Int64Array::from(vec![corpus.bytes_read as i64])),
+            ),
+            (
+                "skipped",
+                Arc::new(Int64Array::from(vec![corpus.skipped.len() as i64])),
+            ),
+        ],
+    )?;
+    Ok((band_rows, para_rows))
+}
+
+/// How a shard is named in the `shards` table, and looked up by `spans`: its path as given,
+/// without trailing slashes.
+pub fn shard_key(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    let trimmed = s.trim_end_matches('/');
+    if trimmed.is_empty() { "/" } else { trimmed }.to_string()
+}
