@@ -8,7 +8,7 @@ use dedup::cluster::UnionFind;
 use dedup::detect::near_dup;
 use dedup::fingerprint::{doc_print, tokenize, DocPrint};
 use dedup::lsh::{candidate_pairs, LshParams};
-use dedup::minhash::{for_each_shingle, shingle_set, signature, Signature};
+use dedup::minhash::{for_each_shingle, signature, sketch, Signature, SKETCH_LEN};
 use dedup::normalize::{mix, Tokenizer};
 use dedup::Options;
 use std::path::Path;
@@ -123,14 +123,19 @@ fn stages(c: &mut Criterion) {
             doc_print(d.len(), &tokens, 5, 128, params)
         })
         .collect();
-    let shingles = |ids: &[u32]| -> Result<Vec<(u32, Vec<u64>)>, dedup::Error> {
+    let sketches = |ids: &[u32]| -> Result<Vec<(u32, Vec<u64>)>, dedup::Error> {
         Ok(ids
             .iter()
-            .map(|&i| (i, shingle_set(&token_sets[i as usize], 5)))
+            .map(|&i| (i, sketch(&token_sets[i as usize], 5, SKETCH_LEN)))
             .collect())
     };
+    let content_keys: Vec<Option<u64>> = prints.iter().map(|p| p.content_key).collect();
     c.bench_function("clustering 2.4k docs", |b| {
-        b.iter(|| near_dup::clusters(black_box(&prints), 0.8, shingles).unwrap())
+        b.iter(|| {
+            let bands: Vec<Option<&[u64]>> = prints.iter().map(|p| p.bands.as_deref()).collect();
+            let candidates = dedup::lsh::candidate_pairs(black_box(&bands));
+            near_dup::clusters(&content_keys, &candidates, 0.8, sketches).unwrap()
+        })
     });
 
     // End to end on a folder of 10 MB: documents cut from the text, plus near copies.

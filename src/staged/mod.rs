@@ -60,8 +60,11 @@ fn record_params(dir: &Path, o: &Options) -> Result<(), Error> {
     match std::fs::read_to_string(&path) {
         Ok(text) => check_params(&path, &text, &mine),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Written beside its name and renamed: signs running at once never see half a file.
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            std::fs::write(&path, format!("{mine}\n")).map_err(|e| Error::io(&path, e))
+            let tmp = dir.join(format!(".params.json.{}", std::process::id()));
+            std::fs::write(&tmp, format!("{mine}\n")).map_err(|e| Error::io(&tmp, e))?;
+            std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
         }
         Err(e) => Err(Error::io(&path, e)),
     }

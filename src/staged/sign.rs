@@ -49,6 +49,7 @@ pub fn sign(
             .checked_add(k as u32)
             .filter(|&id| id <= i32::MAX as u32)
             .ok_or_else(|| Error::Usage("--shard-id must stay below 2^31".into()))?;
+        check_id_free(out, id, shard)?;
         let corpus =
             pool.install(|| fingerprint_corpus(std::slice::from_ref(shard), o, progress))?;
         if corpus.documents.len() > u32::MAX as usize {
@@ -198,6 +199,30 @@ fn write_shard(
         ],
     )?;
     Ok((band_rows, para_rows))
+}
+
+/// Refuses to give shard id `id` to `shard` when another shard was signed under it in `out`
+/// (which would silently replace that shard's tables).
+fn check_id_free(out: &Path, id: u32, shard: &Path) -> Result<(), Error> {
+    let path = shard_file(out, "shards", id);
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut other = None;
+    tables::for_each_batch(&path, &["shard"], |b| {
+        let key = b.str("shard")?;
+        if !b.is_empty() {
+            other = Some(key.value(0).to_string());
+        }
+        Ok(())
+    })?;
+    match other {
+        Some(other) if other != shard_key(shard) => Err(Error::Input {
+            path: shard.to_path_buf(),
+            message: format!("shard id {id} is already signed in {} as {other}: give each shard its own --shard-id", out.display()),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// How a shard is named in the `shards` table, and looked up by `spans`: its path as given,

@@ -1,0 +1,234 @@
+//! The staged pipeline (`sign` → `cluster` → `spans`) gives the same report as `scan`, byte for
+//! byte, on the seeds and on a corpus of JSONL shards whose near-duplicate families and
+//! boilerplate cross shard boundaries (tests/fixtures/shards, made by scripts/make-fixture-shards).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+fn dedup() -> Command {
+    Command::cargo_bin("dedup").expect("binary")
+}
+
+fn fixture_shards() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shards");
+    (0..3)
+        .map(|k| dir.join(format!("part-{k}.jsonl")))
+        .collect()
+}
+
+fn scan(paths: &[PathBuf], extra: &[&str]) -> Vec<u8> {
+    let out = dedup()
+        .arg("scan")
+        .arg("-q")
+        .args(extra)
+        .args(paths)
+        .output()
+        .expect("scan runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs the three stages: `sign` once per group of shards (ids given explicitly), `cluster`,
+/// then `spans` per shard; returns the concatenated rows under one header.
+fn staged(groups: &[&[PathBuf]], extra: &[&str], dir: &Path) -> Vec<u8> {
+    let mut id = 0;
+    for group in groups {
+        dedup()
+            .args(["sign", "-q", "--out"])
+            .arg(dir)
+            .args(["--shard-id", &id.to_string()])
+            .args(extra)
+            .args(*group)
+            .assert()
+            .success();
+        id += group.len();
+    }
+    dedup()
+        .args(["cluster", "-q"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
+    let mut report = Vec::new();
+    for shard in groups.iter().flat_map(|g| g.iter()) {
+        let out = dedup()
+            .args(["spans", "-q", "--clusters"])
+            .arg(dir)
+            .args(extra)
+            .arg(shard)
+            .output()
+            .expect("spans runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = out.stdout;
+        let body = if report.is_empty() {
+            &text[..]
+        } else {
+            // Every shard's CSV has the header; keep the first only.
+            let nl = text.iter().position(|&b| b == b'\n').expect("header");
+            &text[nl + 1..]
+        };
+        report.extend_from_slice(body);
+    }
+    report
+}
+
+#[test]
+fn staged_equals_scan_on_the_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = vec![common::seeds()];
+    let staged = staged(&[&seeds], &[], dir.path());
+    let scanned = scan(&seeds, &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&staged),
+        String::from_utf8_lossy(&scanned)
+    );
+}
+
+#[test]
+fn staged_equals_scan_across_shards() {
+    let shards = fixture_shards();
+    for extra in [
+        &["--threads", "1"][..],
+        &["--threads", "2"],
+        &["--no-furniture", "--threads", "2"],
+        &["--min-docs", "2"],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let scanned = scan(&shards, extra);
+        // Signed in two runs (ids 0 and 1-2), as separate tasks would.
+        let staged = staged(&[&shards[..1], &shards[1..]], extra, dir.path());
+        assert_eq!(
+            String::from_utf8_lossy(&staged),
+            String::from_utf8_lossy(&scanned),
+            "options {extra:?}"
+        );
+        // The corpus has what the test is about: cross-shard clusters and boilerplate.
+        let rows = common::parse(&scanned);
+        let cross = rows.iter().filter(|r| {
+            r.keep_doc
+                .as_ref()
+                .is_some_and(|k| k.split(':').next() != r.doc.split(':').next())
+        });
+        assert!(cross.count() >= 5, "options {extra:?}");
+        assert!(rows.iter().any(|r| r.kind == "exact_duplicate"));
+        assert!(rows.iter().any(|r| r.reason.starts_with("in ")));
+    }
+}
+
+#[test]
+fn spans_in_code_points_equal_scan() {
+    let shards = fixture_shards();
+    let dir = tempfile::tempdir().unwrap();
+    staged(&[&shards], &[], dir.path());
+    let out = dedup()
+        .args(["spans", "-q", "--offsets", "chars", "--clusters"])
+        .arg(dir.path())
+        .args(&shards)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, scan(&shards, &["--offsets", "chars"]));
+}
+
+#[test]
+fn tables_have_signed_columns_only() {
+    use arrow_schema::DataType;
+    let dir = tempfile::tempdir().unwrap();
+    staged(&[&fixture_shards()], &[], dir.path());
+    for table in [
+        "bands",
+        "paras",
+        "docs",
+        "shards",
+        "dup_docs",
+        "boilerplate",
+    ] {
+        let files = dedup::staged::tables::files(&dir.path().join(table)).unwrap();
+        assert!(!files.is_empty(), "{table}");
+        for f in files {
+            dedup::staged::tables::for_each_batch(&f, &[], |_| Ok(())).unwrap();
+            let file = std::fs::File::open(&f).unwrap();
+            let reader =
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                    .unwrap();
+            for field in reader.schema().fields() {
+                let unsigned = matches!(
+                    field.data_type(),
+                    DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64
+                );
+                assert!(!unsigned, "{table}.{}", field.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn stages_refuse_what_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = fixture_shards();
+    staged(&[&shards[..2]], &[], dir.path());
+    // Options other than the signed ones.
+    dedup()
+        .args(["cluster", "-q", "--shingle", "3"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("params.json"));
+    // A shard that was not signed.
+    dedup()
+        .args(["spans", "-q", "--clusters"])
+        .arg(dir.path())
+        .arg(&shards[2])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("part-2.jsonl"));
+    // A shard changed since it was signed.
+    let copy = dir.path().join("copy.jsonl");
+    std::fs::copy(&shards[0], &copy).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    dedup()
+        .args(["sign", "-q", "--out"])
+        .arg(other.path())
+        .arg(&copy)
+        .assert()
+        .success();
+    dedup()
+        .args(["cluster", "-q"])
+        .arg(other.path())
+        .assert()
+        .success();
+    let mut text = std::fs::read_to_string(&copy).unwrap();
+    text.push_str("{\"text\": \"one more record\"}\n");
+    std::fs::write(&copy, text).unwrap();
+    dedup()
+        .args(["spans", "-q", "--clusters"])
+        .arg(other.path())
+        .arg(&copy)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("is not the shard signed"));
+    // A second shard under an id already taken (signing the same shard again is a retry, fine).
+    dedup()
+        .args(["sign", "-q", "--shard-id", "1", "--out"])
+        .arg(dir.path())
+        .arg(&shards[2])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("already signed"));
+    dedup()
+        .args(["sign", "-q", "--shard-id", "1", "--out"])
+        .arg(dir.path())
+        .arg(&shards[1])
+        .assert()
+        .success();
+}
