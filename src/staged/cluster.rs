@@ -96,7 +96,11 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
             for i in 0..b.len() {
                 let d = docs.index(ids.value(i), b.path)?;
                 if wanted_set.contains(&d) {
-                    out.push((d, tables::list_values(sketch, i)));
+                    let values = tables::list_values(sketch, i).ok_or_else(|| Error::Input {
+                        path: b.path.to_path_buf(),
+                        message: "column 'sketch' is not a list of int32".into(),
+                    })?;
+                    out.push((d, values));
                 }
             }
             Ok(())
@@ -128,6 +132,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
             ("para_hash", Arc::new(Int64Array::from(keys)) as ArrayRef),
             ("n_docs", Arc::new(Int64Array::from(n_docs))),
         ],
+        tables::ROW_GROUP,
     )?;
 
     Ok(ClusterStats {
@@ -284,6 +289,7 @@ fn write_dup_docs(dir: &Path, docs: &Docs, clusters: &[Cluster]) -> Result<(), E
                     Arc::new(BooleanArray::from_iter(run.iter().map(|r| Some(r.3.exact)))),
                 ),
             ],
+            tables::ROW_GROUP,
         )?;
     }
     Ok(())

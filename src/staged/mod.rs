@@ -8,7 +8,7 @@
 //!      every document. Not counted within the shard, because the corpus-wide count gives one
 //!      vote per near-duplicate cluster, which is known only after the global step;
 //!    - `docs` (doc_id, line, name, id, len, chars, content_key, sketch): what the global step
-//!      needs to verify candidate pairs (the bottom-1024 [`crate::minhash::sketch`]) and what the
+//!      needs to verify candidate pairs (the bottom-1024 [`crate::minhash::sketch`], 31-bit values) and what the
 //!      report says of a kept copy;
 //!    - `shards` (shard_id, shard, documents, bytes, skipped): one row per shard.
 //! 2. [`cluster`]: the table folder in, `dup_docs` (partitioned by shard_id) and `boilerplate`

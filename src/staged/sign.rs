@@ -7,7 +7,7 @@ use crate::detect::boilerplate::vote_keys;
 use crate::pipeline::{fingerprint_corpus, Corpus, Progress};
 use crate::read::{Notice, Skipped};
 use crate::{Error, Options};
-use arrow_array::builder::{Int64Builder, ListBuilder};
+use arrow_array::builder::{Int32Builder, ListBuilder};
 use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -99,6 +99,7 @@ fn write_shard(
             ("band", Arc::new(Int32Array::from(b_band))),
             ("band_hash", Arc::new(Int64Array::from(b_hash))),
         ],
+        tables::ROW_GROUP,
     )?;
 
     // paras: every distinct key a document votes for, sorted by key within the document.
@@ -121,14 +122,15 @@ fn write_shard(
             ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
             ("doc_id", Arc::new(Int64Array::from(p_doc))),
         ],
+        tables::ROW_GROUP,
     )?;
 
     // docs: one row per document.
     let docs = &corpus.documents;
-    let mut sketch = ListBuilder::new(Int64Builder::new());
+    let mut sketch = ListBuilder::new(Int32Builder::new());
     for p in prints {
         if let Some(s) = &p.sketch {
-            sketch.values().extend(s.iter().map(|&v| Some(v as i64)));
+            sketch.values().extend(s.iter().map(|&v| Some(v as i32)));
         }
         sketch.append(true);
     }
@@ -173,6 +175,7 @@ fn write_shard(
             ),
             ("sketch", Arc::new(sketch.finish())),
         ],
+        tables::WIDE_ROW_GROUP,
     )?;
 
     // shards: this shard's row.
@@ -197,6 +200,7 @@ fn write_shard(
                 Arc::new(Int64Array::from(vec![corpus.skipped.len() as i64])),
             ),
         ],
+        tables::ROW_GROUP,
     )?;
     Ok((band_rows, para_rows))
 }

@@ -26,8 +26,14 @@ fn parquet_error(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Writes `columns` (name, array) as one Parquet file at `path`, replacing any file there.
-pub fn write(path: &Path, columns: Vec<(&str, ArrayRef)>) -> Result<(), Error> {
+/// Rows per row group: a reader holds about one row group of the columns it reads, so tables
+/// with wide rows (the sketches of `docs`) get smaller groups.
+pub const ROW_GROUP: usize = 1 << 20;
+pub const WIDE_ROW_GROUP: usize = 8 << 10;
+
+/// Writes `columns` (name, array) as one Parquet file at `path`, replacing any file there, in
+/// row groups of `row_group` rows.
+pub fn write(path: &Path, columns: Vec<(&str, ArrayRef)>, row_group: usize) -> Result<(), Error> {
     let batch = RecordBatch::try_from_iter(columns).map_err(|e| parquet_error(path, e))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -39,7 +45,7 @@ pub fn write(path: &Path, columns: Vec<(&str, ArrayRef)>) -> Result<(), Error> {
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("valid level"),
         ))
-        .set_max_row_group_size(1 << 20)
+        .set_max_row_group_size(row_group)
         .build();
     let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))
         .map_err(|e| parquet_error(path, e))?;
@@ -181,16 +187,12 @@ impl Batch<'_> {
     }
 }
 
-/// The `i64` values of `list` at row `i` (as unsigned bits).
-pub fn list_values(list: &arrow_array::ListArray, i: usize) -> Vec<u64> {
+/// The `i32` values of `list` at row `i` (a sketch), or `None` when they are not `i32`.
+pub fn list_values(list: &arrow_array::ListArray, i: usize) -> Option<Vec<u64>> {
     if list.is_null(i) {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let values = list.value(i);
-    values
-        .as_primitive::<Int64Type>()
-        .values()
-        .iter()
-        .map(|&v| v as u64)
-        .collect()
+    let values = values.as_primitive_opt::<Int32Type>()?;
+    Some(values.values().iter().map(|&v| v as u32 as u64).collect())
 }
