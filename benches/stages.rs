@@ -123,7 +123,7 @@ fn stages(c: &mut Criterion) {
             doc_print(d.len(), &tokens, 5, 128, params)
         })
         .collect();
-    let sketches = |ids: &[u32]| -> Result<Vec<(u32, Vec<u64>)>, dedup::Error> {
+    let sketches = |ids: &[u32]| -> Result<Vec<(u32, Vec<u32>)>, dedup::Error> {
         Ok(ids
             .iter()
             .map(|&i| (i, sketch(&token_sets[i as usize], 5, SKETCH_LEN)))

@@ -199,7 +199,7 @@ pub struct DocPrint {
     pub furniture: Option<Box<Evidence>>,
     /// The verification sketch ([`crate::minhash::sketch`]), kept only for `dedup sign`
     /// ([`crate::Options::sketches`]); `scan` recomputes it for candidates only.
-    pub sketch: Option<Box<[u64]>>,
+    pub sketch: Option<Box<[u32]>>,
 }
 
 /// One segment as the detectors see it (decoded from a [`DocPrint`]).

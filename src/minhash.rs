@@ -108,9 +108,9 @@ pub const SKETCH_LEN: usize = 1024;
 /// A document with at most `k` shingles keeps them all, so [`sketch_similarity`] of two such
 /// documents whose union has at most `k` shingles is their exact Jaccard similarity; beyond that
 /// it is the bottom-k estimate, whose standard error is about `sqrt(J(1-J)/k)`.
-pub fn sketch(words: &[u64], n: usize, k: usize) -> Vec<u64> {
+pub fn sketch(words: &[u64], n: usize, k: usize) -> Vec<u32> {
     let mut set = Vec::with_capacity(words.len());
-    for_each_shingle(words, n, |h| set.push(h >> 33));
+    for_each_shingle(words, n, |h| set.push((h >> 33) as u32));
     set.sort_unstable();
     set.dedup();
     set.truncate(k);
@@ -120,7 +120,7 @@ pub fn sketch(words: &[u64], n: usize, k: usize) -> Vec<u64> {
 /// Bottom-k Jaccard estimate of two [`sketch`]es: of the `k` smallest values of their union, the
 /// share found in both. Spelt out in `scripts/spark_cluster.py` with Spark's array functions,
 /// which must give the same number.
-pub fn sketch_similarity(a: &[u64], b: &[u64], k: usize) -> f64 {
+pub fn sketch_similarity(a: &[u32], b: &[u32], k: usize) -> f64 {
     let (mut i, mut j, mut union, mut shared) = (0, 0, 0usize, 0usize);
     while union < k && (i < a.len() || j < b.len()) {
         let (x, y) = (a.get(i), b.get(j));
@@ -256,7 +256,7 @@ mod tests {
         let (sa, sb) = (sketch(&a, 5, SKETCH_LEN), sketch(&b, 5, SKETCH_LEN));
         let exact = jaccard(&shingle_set(&a, 5), &shingle_set(&b, 5));
         assert_eq!(sketch_similarity(&sa, &sb, SKETCH_LEN), exact);
-        assert!(sa.iter().all(|&v| v <= i32::MAX as u64));
+        assert!(sa.iter().all(|&v| v <= i32::MAX as u32));
         // Beyond k shingles: the bottom-k estimate, within a few standard errors.
         let a = words(20_000, 3);
         let mut b = a.clone();

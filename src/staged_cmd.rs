@@ -106,7 +106,7 @@ pub fn run_cluster(args: ClusterArgs) -> Result<Outcome, dedup::Error> {
     let stats = dedup::staged::cluster::cluster(&args.dir, &args.detect.options())?;
     if !args.quiet {
         eprintln!(
-            "dedup cluster: {} documents, {} band rows, {} candidate pairs, {} verified, {} clusters ({} duplicates), {} para rows, {} counted keys, {:.2} s",
+            "dedup cluster: {} documents, {} band rows, {} candidate pairs, {} verified, {} clusters ({} duplicates), {} para rows, {} counted keys, {:.2} s ({})",
             stats.documents,
             stats.band_rows,
             stats.candidate_pairs,
@@ -115,7 +115,13 @@ pub fn run_cluster(args: ClusterArgs) -> Result<Outcome, dedup::Error> {
             stats.duplicates,
             stats.para_rows,
             stats.boilerplate_keys,
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            stats
+                .seconds
+                .iter()
+                .map(|(step, s)| format!("{step} {s:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(Outcome::Complete)

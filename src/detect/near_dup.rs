@@ -67,7 +67,7 @@ pub fn clusters<F>(
     sketches: F,
 ) -> Result<(Vec<Cluster>, Vec<Edge>, NearDupStats), Error>
 where
-    F: Fn(&[u32]) -> Result<Vec<(u32, Vec<u64>)>, Error>,
+    F: Fn(&[u32]) -> Result<Vec<(u32, Vec<u32>)>, Error>,
 {
     let n = content_keys.len();
     let mut uf = UnionFind::new(n);
@@ -103,7 +103,7 @@ where
     let mut needed: Vec<u32> = to_verify.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let mut sets: HashMap<u32, Vec<u64>> = sketches(&needed)?.into_iter().collect();
+    let mut sets: HashMap<u32, Vec<u32>> = sketches(&needed)?.into_iter().collect();
     let verified: Vec<Edge> = to_verify
         .par_iter()
         .map(|&(a, b)| Edge {

@@ -29,6 +29,8 @@ pub struct ClusterStats {
     pub duplicates: usize,
     pub para_rows: u64,
     pub boilerplate_keys: usize,
+    /// Wall seconds of each step, in order.
+    pub seconds: Vec<(&'static str, f64)>,
 }
 
 /// The documents of the tables, sorted by doc_id (index = position in corpus order).
@@ -68,58 +70,97 @@ pub fn cluster(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
 }
 
 fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
+    let mut seconds = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        seconds.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
     let docs = read_docs(&dir.join("docs"))?;
+    lap("docs");
     let n = docs.ids.len();
 
     // Candidate pairs from the band buckets.
     let bands_dir = dir.join("bands");
-    let mut records: Vec<(u32, u64, u32)> = Vec::new();
-    tables::for_each_batch_in(&bands_dir, &["doc_id", "band", "band_hash"], |b| {
-        let (doc, band, hash) = (b.i64("doc_id")?, b.i32("band")?, b.i64("band_hash")?);
-        records.reserve(b.len());
-        for i in 0..b.len() {
-            let d = docs.index(doc.value(i), b.path)?;
-            records.push((band.value(i) as u32, hash.value(i) as u64, d));
-        }
-        Ok(())
+    // Read in parallel, a file per task, each into its own slice of one vector.
+    let files = tables::files(&bands_dir)?;
+    let rows: Vec<usize> = files
+        .iter()
+        .map(|f| tables::file_rows(f).map(|n| n as usize))
+        .collect::<Result<_, _>>()?;
+    let mut records: Vec<(u32, u64, u32)> = vec![(0, 0, 0); rows.iter().sum()];
+    let mut slices = Vec::with_capacity(files.len());
+    let mut rest = records.as_mut_slice();
+    for &n in &rows {
+        let (head, tail) = rest.split_at_mut(n);
+        slices.push(head);
+        rest = tail;
+    }
+    files.par_iter().zip(slices).try_for_each(|(path, slice)| {
+        let mut at = 0;
+        tables::for_each_batch(path, &["doc_id", "band", "band_hash"], |b| {
+            let (doc, band, hash) = (b.i64("doc_id")?, b.i32("band")?, b.i64("band_hash")?);
+            for i in 0..b.len() {
+                let d = docs.index(doc.value(i), b.path)?;
+                slice[at] = (band.value(i) as u32, hash.value(i) as u64, d);
+                at += 1;
+            }
+            Ok(())
+        })
     })?;
     let band_rows = records.len();
     let candidates = crate::lsh::pairs_of_records(records);
+    lap("buckets");
 
     // Verification on the sketches of the documents asked for, read from `docs`.
     let docs_dir = dir.join("docs");
-    let sketches = |wanted: &[u32]| -> Result<Vec<(u32, Vec<u64>)>, Error> {
+    let sketches = |wanted: &[u32]| -> Result<Vec<(u32, Vec<u32>)>, Error> {
         let wanted_set: FxHashSet<u32> = wanted.iter().copied().collect();
+        // The files (one per shard) are read in parallel.
+        let per_file: Vec<Result<Vec<(u32, Vec<u32>)>, Error>> = tables::files(&docs_dir)?
+            .par_iter()
+            .map(|path| {
+                let mut out = Vec::new();
+                tables::for_each_batch(path, &["doc_id", "sketch"], |b| {
+                    let (ids, sketch) = (b.i64("doc_id")?, b.list("sketch")?);
+                    for i in 0..b.len() {
+                        let d = docs.index(ids.value(i), b.path)?;
+                        if wanted_set.contains(&d) {
+                            let values =
+                                tables::list_values(sketch, i).ok_or_else(|| Error::Input {
+                                    path: b.path.to_path_buf(),
+                                    message: "column 'sketch' is not a list of int32".into(),
+                                })?;
+                            out.push((d, values));
+                        }
+                    }
+                    Ok(())
+                })?;
+                Ok(out)
+            })
+            .collect();
         let mut out = Vec::with_capacity(wanted.len());
-        tables::for_each_batch_in(&docs_dir, &["doc_id", "sketch"], |b| {
-            let (ids, sketch) = (b.i64("doc_id")?, b.list("sketch")?);
-            for i in 0..b.len() {
-                let d = docs.index(ids.value(i), b.path)?;
-                if wanted_set.contains(&d) {
-                    let values = tables::list_values(sketch, i).ok_or_else(|| Error::Input {
-                        path: b.path.to_path_buf(),
-                        message: "column 'sketch' is not a list of int32".into(),
-                    })?;
-                    out.push((d, values));
-                }
-            }
-            Ok(())
-        })?;
+        for file in per_file {
+            out.extend(file?);
+        }
         out.sort_unstable_by_key(|&(d, _)| d);
         Ok(out)
     };
     let (clusters, _edges, stats) =
         near_dup::clusters(&docs.content_keys, &candidates, o.threshold, sketches)?;
 
+    lap("verify+components");
     write_dup_docs(dir, &docs, &clusters)?;
+    lap("dup_docs");
 
     // Paragraph and template keys, one vote per cluster.
     let duplicates = crate::pipeline::duplicates_of(&clusters, &docs.lens);
     let representative = representatives(&duplicates);
     let paras_dir = dir.join("paras");
     let para_rows = tables::row_count(&paras_dir)?;
-    let counts = count_keys(&paras_dir, &docs, &representative, count_from(o), para_rows)?;
+    let counts = count_keys(&paras_dir, &docs, &representative, count_from(o))?;
     let boilerplate_keys = counts.len();
+    lap("paras");
     let out = dir.join("boilerplate");
     remove_dir(&out)?;
     let (keys, n_docs): (Vec<i64>, Vec<i64>) = counts
@@ -144,6 +185,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
         duplicates: clusters.iter().map(|c| c.members.len()).sum(),
         para_rows,
         boilerplate_keys,
+        seconds,
     })
 }
 
@@ -295,47 +337,128 @@ fn write_dup_docs(dir: &Path, docs: &Docs, clusters: &[Cluster]) -> Result<(), E
     Ok(())
 }
 
-/// Most memory one slice of `(key, representative)` pairs may take.
-const PART_BYTES: u64 = 256 << 20;
+/// Bits of the prefilter's two bitsets (2^30 bits: 128 MB each).
+const FILTER_BITS: u32 = 30;
 
 /// Document counts (one vote per cluster) of the keys of `paras` in at least `min_docs`
-/// documents, sorted by key. Counted exactly, one slice of the key space per pass over the table,
-/// as many slices as keep a slice's pairs under [`PART_BYTES`].
+/// documents, sorted by key.
+///
+/// Most paragraph keys occur in one document only, so a first pass over the keys marks, in two
+/// bitsets indexed by the key's top bits, the slots seen once and those seen again. Only keys whose
+/// slot was seen again (every key in two documents or more, plus the unlucky singletons that share
+/// its slot) are collected as `(key, representative)` pairs in the second pass, then counted
+/// exactly by sorting. The files are read in parallel in both passes.
 fn count_keys(
     paras: &Path,
     docs: &Docs,
     representative: &[u32],
     min_docs: usize,
-    rows: u64,
 ) -> Result<Vec<(u64, u32)>, Error> {
-    let part_bits = (rows * 16)
-        .div_ceil(PART_BYTES)
-        .next_power_of_two()
-        .trailing_zeros()
-        .min(8);
-    let mut counts = Vec::new();
-    for part in 0..1u64 << part_bits {
-        let in_part = |k: u64| part_bits == 0 || k >> (64 - part_bits) == part;
-        let mut pairs: Vec<(u64, u32)> = Vec::new();
-        tables::for_each_batch_in(paras, &["para_hash", "doc_id"], |b| {
-            let (hash, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
-            for i in 0..b.len() {
-                let key = hash.value(i) as u64;
-                if in_part(key) {
-                    let d = docs.index(doc.value(i), b.path)?;
-                    pairs.push((key, representative[d as usize]));
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    let files = tables::files(paras)?;
+    let words = 1usize << (FILTER_BITS - 6);
+    let seen: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
+    let again: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
+    let slot = |key: u64| {
+        let bit = (key >> (64 - FILTER_BITS)) as usize;
+        (bit >> 6, 1u64 << (bit & 63))
+    };
+    files.par_iter().try_for_each(|path| {
+        tables::for_each_batch(path, &["para_hash"], |b| {
+            for &key in b.i64("para_hash")?.values() {
+                let (w, m) = slot(key as u64);
+                if seen[w].fetch_or(m, Relaxed) & m != 0 {
+                    again[w].fetch_or(m, Relaxed);
                 }
             }
             Ok(())
-        })?;
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        counts.extend(
-            pairs
-                .chunk_by(|a, b| a.0 == b.0)
-                .filter(|run| run.len() >= min_docs.max(1))
-                .map(|run| (run[0].0, run.len() as u32)),
-        );
+        })
+    })?;
+    drop(seen);
+    // Per file: the pairs of keys seen again, sorted and deduplicated. They are merged below
+    // rather than concatenated, so memory holds them once.
+    let per_file: Vec<Result<Vec<(u64, u32)>, Error>> = files
+        .par_iter()
+        .map(|path| {
+            let mut pairs: Vec<(u64, u32)> = Vec::new();
+            tables::for_each_batch(path, &["para_hash", "doc_id"], |b| {
+                let (hash, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
+                for i in 0..b.len() {
+                    let key = hash.value(i) as u64;
+                    let (w, m) = slot(key);
+                    if again[w].load(Relaxed) & m != 0 {
+                        let d = docs.index(doc.value(i), b.path)?;
+                        pairs.push((key, representative[d as usize]));
+                    }
+                }
+                Ok(())
+            })?;
+            pairs.sort_unstable();
+            pairs.dedup();
+            pairs.shrink_to_fit();
+            Ok(pairs)
+        })
+        .collect();
+    drop(again);
+    let per_file: Vec<Vec<(u64, u32)>> = per_file.into_iter().collect::<Result<_, _>>()?;
+    Ok(count_merged(&per_file, min_docs))
+}
+
+/// Counts, over sorted and deduplicated runs of `(key, voter)` pairs, the distinct voters of
+/// each key (a k-way merge), keeping the keys with at least `min_docs`.
+fn count_merged(runs: &[Vec<(u64, u32)>], min_docs: usize) -> Vec<(u64, u32)> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut heap: BinaryHeap<Reverse<((u64, u32), usize, usize)>> = runs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_empty())
+        .map(|(i, r)| Reverse((r[0], i, 0)))
+        .collect();
+    let mut counts = Vec::new();
+    let mut last: Option<(u64, u32)> = None;
+    let mut current: Option<(u64, u32)> = None; // (key, distinct voters so far)
+    while let Some(Reverse((pair, run, at))) = heap.pop() {
+        if let Some(&next) = runs[run].get(at + 1) {
+            heap.push(Reverse((next, run, at + 1)));
+        }
+        if last == Some(pair) {
+            continue;
+        }
+        last = Some(pair);
+        match &mut current {
+            Some((key, n)) if *key == pair.0 => *n += 1,
+            _ => {
+                if let Some((key, n)) = current.take() {
+                    if n as usize >= min_docs.max(1) {
+                        counts.push((key, n));
+                    }
+                }
+                current = Some((pair.0, 1));
+            }
+        }
     }
-    Ok(counts)
+    if let Some((key, n)) = current {
+        if n as usize >= min_docs.max(1) {
+            counts.push((key, n));
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_runs_count_distinct_voters() {
+        let runs = vec![
+            vec![(1, 0), (1, 2), (5, 1)],
+            vec![(1, 2), (3, 4), (5, 1), (5, 7)],
+            vec![],
+            vec![(1, 9), (3, 4)],
+        ];
+        assert_eq!(count_merged(&runs, 1), vec![(1, 3), (3, 1), (5, 2)]);
+        assert_eq!(count_merged(&runs, 2), vec![(1, 3), (5, 2)]);
+    }
 }

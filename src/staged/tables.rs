@@ -16,8 +16,9 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use std::path::{Path, PathBuf};
 
-/// Rows per record batch read back.
-const READ_BATCH: usize = 64 * 1024;
+/// Rows per record batch read back: small enough that a batch of sketches (about 2.6 KB a row)
+/// stays a few tens of MB per reading thread.
+const READ_BATCH: usize = 8 * 1024;
 
 fn parquet_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Input {
@@ -117,16 +118,17 @@ pub fn for_each_batch_in(
     Ok(())
 }
 
+/// Rows of the Parquet file at `path`, from its footer.
+pub fn file_rows(path: &Path) -> Result<u64, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(path, e))?;
+    Ok(builder.metadata().file_metadata().num_rows() as u64)
+}
+
 /// Rows in the table folder `dir`, from the files' footers.
 pub fn row_count(dir: &Path) -> Result<u64, Error> {
-    let mut rows = 0;
-    for path in files(dir)? {
-        let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(&path, e))?;
-        rows += builder.metadata().file_metadata().num_rows() as u64;
-    }
-    Ok(rows)
+    files(dir)?.iter().map(|p| file_rows(p)).sum()
 }
 
 /// A record batch read from `path`, with typed access to its columns by name.
@@ -188,11 +190,11 @@ impl Batch<'_> {
 }
 
 /// The `i32` values of `list` at row `i` (a sketch), or `None` when they are not `i32`.
-pub fn list_values(list: &arrow_array::ListArray, i: usize) -> Option<Vec<u64>> {
+pub fn list_values(list: &arrow_array::ListArray, i: usize) -> Option<Vec<u32>> {
     if list.is_null(i) {
         return Some(Vec::new());
     }
     let values = list.value(i);
     let values = values.as_primitive_opt::<Int32Type>()?;
-    Some(values.values().iter().map(|&v| v as u32 as u64).collect())
+    Some(values.values().iter().map(|&v| v as u32).collect())
 }
