@@ -18,6 +18,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+/// Documents with their verification sketches.
+type Sketches = Vec<(u32, Vec<u32>)>;
+
 /// What the global step found, for the summary.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ClusterStats {
@@ -117,7 +120,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
     let sketches = |wanted: &[u32]| -> Result<Vec<(u32, Vec<u32>)>, Error> {
         let wanted_set: FxHashSet<u32> = wanted.iter().copied().collect();
         // The files (one per shard) are read in parallel.
-        let per_file: Vec<Result<Vec<(u32, Vec<u32>)>, Error>> = tables::files(&docs_dir)?
+        let per_file: Vec<Result<Sketches, Error>> = tables::files(&docs_dir)?
             .par_iter()
             .map(|path| {
                 let mut out = Vec::new();
@@ -404,12 +407,15 @@ fn count_keys(
     Ok(count_merged(&per_file, min_docs))
 }
 
+/// The pair a run is at, the run, and the position in it.
+type Cursor = ((u64, u32), usize, usize);
+
 /// Counts, over sorted and deduplicated runs of `(key, voter)` pairs, the distinct voters of
 /// each key (a k-way merge), keeping the keys with at least `min_docs`.
 fn count_merged(runs: &[Vec<(u64, u32)>], min_docs: usize) -> Vec<(u64, u32)> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
-    let mut heap: BinaryHeap<Reverse<((u64, u32), usize, usize)>> = runs
+    let mut heap: BinaryHeap<Reverse<Cursor>> = runs
         .iter()
         .enumerate()
         .filter(|(_, r)| !r.is_empty())
