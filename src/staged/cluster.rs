@@ -340,14 +340,15 @@ fn write_dup_docs(dir: &Path, docs: &Docs, clusters: &[Cluster]) -> Result<(), E
     Ok(())
 }
 
-/// Bits of the prefilter's two bitsets (2^30 bits: 128 MB each).
-const FILTER_BITS: u32 = 30;
+/// Most bits of the prefilter's two bitsets (2^30 bits: 128 MB each); fewer for small tables
+/// (about 8 bits a row, so that a singleton shares a slot with another key about once in 8).
+const MAX_FILTER_BITS: u32 = 30;
 
 /// Document counts (one vote per cluster) of the keys of `paras` in at least `min_docs`
 /// documents, sorted by key.
 ///
 /// Most paragraph keys occur in one document only, so a first pass over the keys marks, in two
-/// bitsets indexed by the key's top bits, the slots seen once and those seen again. Only keys whose
+/// bitsets indexed by the key's top bits (about 8 bits a row, at most 2^30), the slots seen once and those seen again. Only keys whose
 /// slot was seen again (every key in two documents or more, plus the unlucky singletons that share
 /// its slot) are collected as `(key, representative)` pairs in the second pass, then counted
 /// exactly by sorting. The files are read in parallel in both passes.
@@ -359,11 +360,16 @@ fn count_keys(
 ) -> Result<Vec<(u64, u32)>, Error> {
     use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     let files = tables::files(paras)?;
-    let words = 1usize << (FILTER_BITS - 6);
+    let rows = tables::row_count(paras)?;
+    let filter_bits = (rows.max(1) * 8)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(12, MAX_FILTER_BITS);
+    let words = 1usize << (filter_bits - 6);
     let seen: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
     let again: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
     let slot = |key: u64| {
-        let bit = (key >> (64 - FILTER_BITS)) as usize;
+        let bit = (key >> (64 - filter_bits)) as usize;
         (bit >> 6, 1u64 << (bit & 63))
     };
     files.par_iter().try_for_each(|path| {
