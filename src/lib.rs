@@ -4,7 +4,8 @@
 //! The pipeline, one module per stage:
 //! [`read`] → [`segment`] → [`normalize`] → [`fingerprint`] (with [`minhash`] and [`furniture`]) →
 //! [`detect`] (with [`lsh`] and [`cluster`]) → [`span_text`] → [`report`]. [`pipeline::scan`] runs them all;
-//! [`apply::apply`] cuts a report's spans out of the corpus.
+//! [`apply::apply`] cuts a report's spans out of the corpus; [`staged`] runs the same scan as three
+//! stages that exchange Parquet (per shard, global, per shard), for corpora beyond one machine.
 
 pub mod apply;
 pub mod cluster;
