@@ -110,15 +110,8 @@ struct ScanArgs {
     /// Print the LSH bands × rows and their S-curve on stderr.
     #[arg(long)]
     explain: bool,
-    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
-    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
-    offsets: OffsetUnit,
-    /// Report format: CSV rows, or one JSON attribute record per flagged document.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
-    format: ReportFormat,
-    /// Write the report to this file instead of stdout.
-    #[arg(short = 'o', long)]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Print nothing on stderr but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -129,6 +122,20 @@ struct ScanArgs {
     /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
     #[arg(long)]
     stats: Option<PathBuf>,
+}
+
+/// Where the report goes and in what form: shared by `scan` and `spans`.
+#[derive(Args)]
+struct ReportArgs {
+    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
+    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
+    offsets: OffsetUnit,
+    /// Report format: CSV rows, or one JSON attribute record per flagged document.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
+    format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
 }
 
 /// What the detectors are told, and how the corpus is read: shared by `scan` and the stages.
@@ -245,12 +252,9 @@ struct ReportOut {
 }
 
 impl ReportOut {
-    fn open(
-        output: Option<&std::path::Path>,
-        format: ReportFormat,
-        unit: Offsets,
-    ) -> Result<Self, dedup::Error> {
-        let (out, spool): (Box<dyn Write + Send>, _) = match output {
+    fn open(args: &ReportArgs) -> Result<Self, dedup::Error> {
+        let unit: Offsets = args.offsets.into();
+        let (out, spool): (Box<dyn Write + Send>, _) = match args.output.as_deref() {
             Some(path) => {
                 let dir = path
                     .parent()
@@ -264,7 +268,7 @@ impl ReportOut {
             None => (Box::new(std::io::stdout()), None),
         };
         let out = std::io::BufWriter::with_capacity(1 << 16, out);
-        let rows = match format {
+        let rows = match args.format {
             ReportFormat::Csv => Rows::Csv(Box::new(report::CsvRows::new(out, unit)?)),
             ReportFormat::Jsonl => Rows::Jsonl(report::JsonlRows::new(out, unit)),
         };
@@ -377,7 +381,7 @@ fn run_scan(args: ScanArgs) -> Result<Outcome, dedup::Error> {
             ));
         }
     };
-    let mut report = ReportOut::open(args.output.as_deref(), args.format, args.offsets.into())?;
+    let mut report = ReportOut::open(&args.report)?;
     let result = dedup::pipeline::scan_streaming(
         &args.paths,
         &options,

@@ -143,16 +143,21 @@ pub fn scan_streaming(
     sink: Sink,
 ) -> Result<ScanResult, Error> {
     validate(options)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = thread_pool(options)?;
     // Choose the LSH bands once: every document's print stores its band keys.
     let options = &Options {
         lsh: Some(options.lsh_params()),
         ..options.clone()
     };
     pool.install(|| scan_in_pool(inputs, options, progress, sink))
+}
+
+/// The pool of `o.threads` worker threads (all cores when `None`) a run works in.
+pub fn thread_pool(o: &Options) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))
 }
 
 impl Options {

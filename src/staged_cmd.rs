@@ -1,7 +1,7 @@
 //! The staged pipeline's subcommands (`sign`, `cluster`, `spans`), part of the binary only: parse
 //! arguments, call [`dedup::staged`], print.
 
-use super::{warn, DetectArgs, OffsetUnit, Outcome, ReportFormat, ReportOut};
+use super::{warn, DetectArgs, Outcome, ReportArgs, ReportOut};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -48,15 +48,8 @@ pub struct SpansArgs {
     shard_id: Option<u32>,
     #[command(flatten)]
     detect: DetectArgs,
-    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
-    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
-    offsets: OffsetUnit,
-    /// Report format: CSV rows, or one JSON attribute record per flagged document.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
-    format: ReportFormat,
-    /// Write the report to this file instead of stdout.
-    #[arg(short = 'o', long)]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Print nothing on stderr but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -130,7 +123,7 @@ pub fn run_cluster(args: ClusterArgs) -> Result<Outcome, dedup::Error> {
 pub fn run_spans(args: SpansArgs) -> Result<Outcome, dedup::Error> {
     let started = std::time::Instant::now();
     let options = args.detect.options();
-    let mut report = ReportOut::open(args.output.as_deref(), args.format, args.offsets.into())?;
+    let mut report = ReportOut::open(&args.report)?;
     let stats = dedup::staged::spans::spans(
         &args.shards,
         args.shard_id,

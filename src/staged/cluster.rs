@@ -65,10 +65,7 @@ impl Docs {
 /// Runs the global step on the tables in `dir` and writes its two tables there.
 pub fn cluster(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
     expect_params(dir, o)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(o.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::pipeline::thread_pool(o)?;
     pool.install(|| cluster_in_pool(dir, o))
 }
 

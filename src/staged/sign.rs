@@ -39,10 +39,7 @@ pub fn sign(
         ..o.clone()
     };
     record_params(out, o)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(o.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::pipeline::thread_pool(o)?;
     let mut stats = SignStats::default();
     for (k, shard) in shards.iter().enumerate() {
         let id = first_id

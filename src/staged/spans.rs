@@ -40,10 +40,7 @@ pub fn spans(
         ..o.clone()
     };
     expect_params(dir, o)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(o.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::pipeline::thread_pool(o)?;
 
     let mut ids_by_key: FxHashMap<String, u32> = FxHashMap::default();
     tables::for_each_batch_in(&dir.join("shards"), &["shard_id", "shard"], |b| {
