@@ -6,10 +6,12 @@
 //! segment in its context: its neighbours' stage-1 scores, and where it lies against the
 //! document's main block of text — the run of segments whose content-like bytes outweigh their
 //! furniture-like bytes the most (a maximum-sum run, as in Finn et al.'s body text extraction).
-//! A short heading inside the article stays; a teaser paragraph in a "Related" box after it goes.
+//! A short heading inside the article stays; a teaser paragraph in a "Related" box after it goes;
+//! a run of short lines between two paragraphs of the article (a table of figures) stays unless it
+//! has a cue phrase or corpus evidence.
 
 use crate::fingerprint::SegmentPrint;
-use crate::furniture::{sigmoid, Evidence, CONTEXT, CONTEXT_BIAS, CORPUS, EDGE_SCORE};
+use crate::furniture::{sigmoid, Evidence, CONTEXT, CONTEXT_BIAS, CORPUS, EDGE_SCORE, INTERIOR};
 use rustc_hash::FxHashMap as HashMap;
 
 /// Stage-2 signals named in the report's reason (above the local ones of
@@ -80,6 +82,7 @@ pub fn scores(
             block = (from, j);
         }
     }
+    let interior = interior_runs(&z1, &signals, block);
     // Stage 2: the context.
     let len = segs.last().map_or(1, |s| s.end).max(1) as f32;
     (0..n)
@@ -109,7 +112,10 @@ pub fn scores(
                 b(pos < 0.1),
                 b(pos > 0.9),
             ];
-            let z2 = CONTEXT_BIAS + x.iter().zip(CONTEXT).map(|(x, w)| x * w).sum::<f32>();
+            let mut z2 = CONTEXT_BIAS + x.iter().zip(CONTEXT).map(|(x, w)| x * w).sum::<f32>();
+            if interior[j] {
+                z2 -= INTERIOR;
+            }
             let mut sig = signals[j];
             if prev > 0.0 && next > 0.0 {
                 sig |= signal::AMID_FURNITURE;
@@ -123,6 +129,32 @@ pub fn scores(
             }
         })
         .collect()
+}
+
+/// Per segment, whether it belongs to an *interior run*: furniture-like segments (stage-1 score
+/// above 0) inside the main block, with content-like segments on both sides, none of which has a
+/// cue phrase or corpus evidence. jusText's context pass keeps such a run (a table of figures, a
+/// list inside the article); here it lowers the stage-2 score by [`INTERIOR`].
+fn interior_runs(z1: &[f32], signals: &[u16], block: (usize, usize)) -> Vec<bool> {
+    let mut out = vec![false; z1.len()];
+    let strong = crate::furniture::signal::CUE as u16 | signal::IN_DOCUMENTS | signal::TEMPLATE;
+    let mut j = block.0;
+    while j <= block.1 && j < z1.len() {
+        if z1[j] <= 0.0 {
+            j += 1;
+            continue;
+        }
+        let from = j;
+        while j <= block.1 && j < z1.len() && z1[j] > 0.0 {
+            j += 1;
+        }
+        let bounded = from > block.0 && j <= block.1;
+        let plain = (from..j).all(|k| signals[k] & strong == 0);
+        if bounded && plain {
+            out[from..j].fill(true);
+        }
+    }
+    out
 }
 
 /// The report's words for a set of signals, strongest first, at most three.
@@ -149,5 +181,27 @@ pub fn describe(signals: u16) -> String {
         "context".to_string()
     } else {
         named.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interior_runs_need_content_on_both_sides_and_no_strong_signal() {
+        let z1 = [1.0, -2.0, 1.0, 2.0, -1.0, 1.0, -1.0, 3.0];
+        let plain = [0u16; 8];
+        // Block 1..=6: the run 2..=3 and the run 5 are bounded; 0 and 7 lie outside the block.
+        let runs = interior_runs(&z1, &plain, (1, 6));
+        assert_eq!(runs, [false, false, true, true, false, true, false, false]);
+        // A run ending at the block's edge is not bounded.
+        assert!(!interior_runs(&z1, &plain, (1, 5))[5]);
+        // One segment with a cue phrase or corpus evidence takes its whole run out.
+        let mut strong = plain;
+        strong[3] = signal::IN_DOCUMENTS;
+        let runs = interior_runs(&z1, &strong, (1, 6));
+        assert_eq!(&runs[2..4], [false, false]);
+        assert!(runs[5]);
     }
 }
