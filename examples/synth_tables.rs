@@ -122,7 +122,7 @@ fn main() {
             }
         }
         let file = |t: &str| out.join(t).join(format!("shard-{shard:06}.parquet"));
-        let write = |t: &str, cols: Vec<(&str, ArrayRef)>, rg: usize| {
+        let write = |t: &str, cols: Vec<(&str, ArrayRef)>, rg: tables::Layout| {
             tables::write(&file(t), cols, rg).unwrap();
         };
         write(
@@ -132,7 +132,7 @@ fn main() {
                 ("band", Arc::new(Int32Array::from(b_band))),
                 ("band_hash", Arc::new(Int64Array::from(b_hash))),
             ],
-            tables::ROW_GROUP,
+            tables::NARROW,
         );
         write(
             "paras",
@@ -140,7 +140,7 @@ fn main() {
                 ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
                 ("doc_id", Arc::new(Int64Array::from(p_doc))),
             ],
-            tables::ROW_GROUP,
+            tables::NARROW,
         );
         let ids: Vec<i64> = (0..n).map(|i| doc_id(shard, i)).collect();
         write(
@@ -169,7 +169,7 @@ fn main() {
                 ("content_key", Arc::new(Int64Array::from(content))),
                 ("sketch", Arc::new(sketch.finish())),
             ],
-            tables::WIDE_ROW_GROUP,
+            tables::WIDE,
         );
         eprint!("\rsynth_tables: shard {}/{shards}", shard + 1);
     }

@@ -15,7 +15,7 @@ use crate::{Error, Options};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Documents with their verification sketches.
@@ -44,6 +44,9 @@ struct Docs {
     chars: Vec<usize>,
     /// Index of the first document of each shard (documents of a shard are contiguous).
     shard_start: FxHashMap<u32, u32>,
+    /// The files of `docs/`, and where each document's row is: (file, row in that file).
+    files: Vec<PathBuf>,
+    rows: Vec<(u32, u32)>,
 }
 
 impl Docs {
@@ -113,26 +116,38 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
     lap("buckets");
 
     // Verification on the sketches of the documents asked for, read from `docs`.
-    let docs_dir = dir.join("docs");
     let sketches = |wanted: &[u32]| -> Result<Vec<(u32, Vec<u32>)>, Error> {
-        let wanted_set: FxHashSet<u32> = wanted.iter().copied().collect();
-        // The files (one per shard) are read in parallel.
-        let per_file: Vec<Result<Sketches, Error>> = tables::files(&docs_dir)?
-            .par_iter()
-            .map(|path| {
-                let mut out = Vec::new();
-                tables::for_each_batch(path, &["doc_id", "sketch"], |b| {
+        // Per file, the rows wanted (ascending): only the pages holding them are decoded.
+        let mut per_file: Vec<Vec<(u32, u32)>> = vec![Vec::new(); docs.files.len()];
+        for &d in wanted {
+            let (file, row) = docs.rows[d as usize];
+            per_file[file as usize].push((row, d));
+        }
+        let read: Vec<Result<Sketches, Error>> = per_file
+            .into_par_iter()
+            .enumerate()
+            .filter(|(_, want)| !want.is_empty())
+            .map(|(file, mut want)| {
+                want.sort_unstable();
+                let path = &docs.files[file];
+                let rows: Vec<u32> = want.iter().map(|&(row, _)| row).collect();
+                let mut out = Vec::with_capacity(want.len());
+                tables::for_each_selected(path, &["doc_id", "sketch"], &rows, |b| {
                     let (ids, sketch) = (b.i64("doc_id")?, b.list("sketch")?);
                     for i in 0..b.len() {
-                        let d = docs.index(ids.value(i), b.path)?;
-                        if wanted_set.contains(&d) {
-                            let values =
-                                tables::list_values(sketch, i).ok_or_else(|| Error::Input {
-                                    path: b.path.to_path_buf(),
-                                    message: "column 'sketch' is not a list of int32".into(),
-                                })?;
-                            out.push((d, values));
+                        let d = want.get(out.len()).map(|&(_, d)| d);
+                        if d.map(|d| docs.ids[d as usize]) != Some(ids.value(i)) {
+                            return Err(Error::Input {
+                                path: b.path.to_path_buf(),
+                                message: "a row of docs/ changed while cluster read it".into(),
+                            });
                         }
+                        let values =
+                            tables::list_values(sketch, i).ok_or_else(|| Error::Input {
+                                path: b.path.to_path_buf(),
+                                message: "column 'sketch' is not a list of int32".into(),
+                            })?;
+                        out.push((d.unwrap_or_default(), values));
                     }
                     Ok(())
                 })?;
@@ -140,7 +155,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
             })
             .collect();
         let mut out = Vec::with_capacity(wanted.len());
-        for file in per_file {
+        for file in read {
             out.extend(file?);
         }
         out.sort_unstable_by_key(|&(d, _)| d);
@@ -173,7 +188,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
             ("para_hash", Arc::new(Int64Array::from(keys)) as ArrayRef),
             ("n_docs", Arc::new(Int64Array::from(n_docs))),
         ],
-        tables::ROW_GROUP,
+        tables::NARROW,
     )?;
 
     Ok(ClusterStats {
@@ -190,25 +205,33 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
 }
 
 fn read_docs(dir: &Path) -> Result<Docs, Error> {
-    let mut rows: Vec<(i64, Option<u64>, usize, usize)> = Vec::new();
-    tables::for_each_batch_in(dir, &["doc_id", "content_key", "len", "chars"], |b| {
-        let (id, key, len, chars) = (
-            b.i64("doc_id")?,
-            b.i64("content_key")?,
-            b.i64("len")?,
-            b.i64("chars")?,
-        );
-        for i in 0..b.len() {
-            let key = (!arrow_array::Array::is_null(key, i)).then(|| key.value(i) as u64);
-            rows.push((
-                id.value(i),
-                key,
-                len.value(i) as usize,
-                chars.value(i) as usize,
-            ));
-        }
-        Ok(())
-    })?;
+    type Row = (i64, Option<u64>, usize, usize, (u32, u32));
+    let mut rows: Vec<Row> = Vec::new();
+    let files = tables::files(dir)?;
+    for (file, path) in files.iter().enumerate() {
+        let mut row = 0u32;
+        let columns = ["doc_id", "content_key", "len", "chars"];
+        tables::for_each_batch(path, &columns, |b| {
+            let (id, key, len, chars) = (
+                b.i64("doc_id")?,
+                b.i64("content_key")?,
+                b.i64("len")?,
+                b.i64("chars")?,
+            );
+            for i in 0..b.len() {
+                let key = (!arrow_array::Array::is_null(key, i)).then(|| key.value(i) as u64);
+                rows.push((
+                    id.value(i),
+                    key,
+                    len.value(i) as usize,
+                    chars.value(i) as usize,
+                    (file as u32, row),
+                ));
+                row += 1;
+            }
+            Ok(())
+        })?;
+    }
     rows.par_sort_unstable_by_key(|r| r.0);
     if rows.len() > u32::MAX as usize {
         return Err(Error::Input {
@@ -236,6 +259,8 @@ fn read_docs(dir: &Path) -> Result<Docs, Error> {
         lens: rows.iter().map(|r| r.2).collect(),
         chars: rows.iter().map(|r| r.3).collect(),
         shard_start,
+        files,
+        rows: rows.iter().map(|r| r.4).collect(),
     })
 }
 
@@ -331,7 +356,7 @@ fn write_dup_docs(dir: &Path, docs: &Docs, clusters: &[Cluster]) -> Result<(), E
                     Arc::new(BooleanArray::from_iter(run.iter().map(|r| Some(r.3.exact)))),
                 ),
             ],
-            tables::ROW_GROUP,
+            tables::NARROW,
         )?;
     }
     Ok(())
@@ -371,7 +396,11 @@ fn count_keys(
     };
     files.par_iter().try_for_each(|path| {
         tables::for_each_batch(path, &["para_hash"], |b| {
-            for &key in b.i64("para_hash")?.values() {
+            let keys = b.i64("para_hash")?.values();
+            for (i, &key) in keys.iter().enumerate() {
+                if let Some(&ahead) = keys.get(i + PREFETCH_AHEAD) {
+                    prefetch(&seen[slot(ahead as u64).0]);
+                }
                 let (w, m) = slot(key as u64);
                 if seen[w].fetch_or(m, Relaxed) & m != 0 {
                     again[w].fetch_or(m, Relaxed);
@@ -390,6 +419,9 @@ fn count_keys(
             tables::for_each_batch(path, &["para_hash", "doc_id"], |b| {
                 let (hash, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
                 for i in 0..b.len() {
+                    if let Some(&ahead) = hash.values().get(i + PREFETCH_AHEAD) {
+                        prefetch(&again[slot(ahead as u64).0]);
+                    }
                     let key = hash.value(i) as u64;
                     let (w, m) = slot(key);
                     if again[w].load(Relaxed) & m != 0 {
@@ -412,6 +444,26 @@ fn count_keys(
 
 /// The pair a run is at, the run, and the position in it.
 type Cursor = ((u64, u32), usize, usize);
+
+/// How many keys ahead the bit sets' words are prefetched: the sets are far larger than the
+/// caches, so each key costs a memory round trip unless several are in flight.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Asks the CPU to bring `word`'s cache line in (a hint: no effect on any result).
+#[inline(always)]
+fn prefetch(word: &std::sync::atomic::AtomicU64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of every x86_64 target, and a prefetch never faults (the address
+        // is a live reference anyway); it only moves a cache line.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>((word as *const std::sync::atomic::AtomicU64).cast())
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = word;
+}
 
 /// Counts, over sorted and deduplicated runs of `(key, voter)` pairs, the distinct voters of
 /// each key (a k-way merge), keeping the keys with at least `min_docs`.

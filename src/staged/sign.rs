@@ -96,7 +96,7 @@ fn write_shard(
             ("band", Arc::new(Int32Array::from(b_band))),
             ("band_hash", Arc::new(Int64Array::from(b_hash))),
         ],
-        tables::ROW_GROUP,
+        tables::NARROW,
     )?;
 
     // paras: every distinct key a document votes for, sorted by key within the document.
@@ -119,7 +119,7 @@ fn write_shard(
             ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
             ("doc_id", Arc::new(Int64Array::from(p_doc))),
         ],
-        tables::ROW_GROUP,
+        tables::NARROW,
     )?;
 
     // docs: one row per document.
@@ -172,7 +172,7 @@ fn write_shard(
             ),
             ("sketch", Arc::new(sketch.finish())),
         ],
-        tables::WIDE_ROW_GROUP,
+        tables::WIDE,
     )?;
 
     // shards: this shard's row.
@@ -197,7 +197,7 @@ fn write_shard(
                 Arc::new(Int64Array::from(vec![corpus.skipped.len() as i64])),
             ),
         ],
-        tables::ROW_GROUP,
+        tables::NARROW,
     )?;
     Ok((band_rows, para_rows))
 }
