@@ -134,13 +134,17 @@ fn main() {
             ],
             tables::NARROW,
         );
+        // Sorted by key, as `dedup sign` writes them.
+        let mut rows: Vec<(i64, i64)> = p_hash.into_iter().zip(p_doc).collect();
+        rows.sort_unstable();
+        let (p_hash, p_doc): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
         write(
             "paras",
             vec![
                 ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
                 ("doc_id", Arc::new(Int64Array::from(p_doc))),
             ],
-            tables::NARROW,
+            tables::KEYED,
         );
         let ids: Vec<i64> = (0..n).map(|i| doc_id(shard, i)).collect();
         write(

@@ -93,29 +93,42 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 /// `bands[i]` is document `i`'s band keys ([`LshParams::band_keys`]), `None` for documents
 /// without words.
 pub fn candidate_pairs(bands: &[Option<&[u64]>]) -> Vec<(u32, u32)> {
-    let records: Vec<(u32, u64, u32)> = bands
+    let records: Vec<BandRecord> = bands
         .par_iter()
         .enumerate()
         .flat_map_iter(|(doc, keys)| {
             keys.iter().flat_map(move |keys| {
                 keys.iter()
                     .enumerate()
-                    .map(move |(band, &key)| (band as u32, key, doc as u32))
+                    .map(move |(band, &key)| band_record(band as u32, key, doc as u32))
             })
         })
         .collect();
     pairs_of_records(records)
 }
 
-/// [`candidate_pairs`] from `(band, band key, doc)` records in any order (the staged `cluster`
-/// reads them from the `bands` table).
-pub fn pairs_of_records(mut records: Vec<(u32, u64, u32)>) -> Vec<(u32, u32)> {
+/// One band of one document, (band, band key, doc) packed into two words so that sorting the
+/// records sorts them by band, key and doc: two `u64` compare faster than three fields (the sort
+/// of 50 M records is most of the staged `cluster`'s bucket step).
+pub type BandRecord = (u64, u64);
+
+/// The [`BandRecord`] of document `doc`'s key `key` in band `band`.
+pub fn band_record(band: u32, key: u64, doc: u32) -> BandRecord {
+    (
+        (u64::from(band) << 32) | (key >> 32),
+        (key << 32) | u64::from(doc),
+    )
+}
+
+/// [`candidate_pairs`] from band records in any order (the staged `cluster` reads them from the
+/// `bands` table).
+pub fn pairs_of_records(mut records: Vec<BandRecord>) -> Vec<(u32, u32)> {
     records.par_sort_unstable();
     let mut pairs: Vec<(u32, u32)> = records
-        .par_chunk_by(|x, y| x.0 == y.0 && x.1 == y.1)
+        .par_chunk_by(|x, y| x.0 == y.0 && x.1 >> 32 == y.1 >> 32)
         .filter(|bucket| bucket.len() > 1)
         .flat_map_iter(|bucket| {
-            let docs: Vec<u32> = bucket.iter().map(|r| r.2).collect();
+            let docs: Vec<u32> = bucket.iter().map(|r| r.1 as u32).collect();
             bucket_pairs(&docs)
         })
         .collect();
@@ -149,6 +162,35 @@ fn bucket_pairs(docs: &[u32]) -> Vec<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_records_sort_as_their_fields() {
+        let fields = [
+            (0u32, 0u64, 0u32),
+            (0, u64::MAX, 7),
+            (1, 5, 2),
+            (1, 5, 1),
+            (1, 1 << 32, 0),
+            (1, (1 << 32) - 1, u32::MAX),
+            (17, 3, 3),
+            (2, 0xdead_beef_0000_0001, 9),
+        ];
+        let mut by_fields = fields.to_vec();
+        by_fields.sort_unstable();
+        let mut records: Vec<_> = fields
+            .iter()
+            .map(|&(b, k, d)| band_record(b, k, d))
+            .collect();
+        records.sort_unstable();
+        let packed: Vec<_> = by_fields
+            .iter()
+            .map(|&(b, k, d)| band_record(b, k, d))
+            .collect();
+        assert_eq!(records, packed);
+        // The doc and the bucket (band, key) come back out.
+        let r = band_record(2, 0xdead_beef_0000_0001, 9);
+        assert_eq!((r.0, r.1 >> 32, r.1 as u32), (2 << 32 | 0xdead_beef, 1, 9));
+    }
 
     #[test]
     fn chosen_params_fit_the_signature_and_lean_to_recall() {

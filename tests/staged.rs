@@ -232,3 +232,52 @@ fn stages_refuse_what_does_not_fit() {
         .assert()
         .success();
 }
+
+/// The (para_hash, n_docs) rows of the `boilerplate` table in `dir`.
+fn boilerplate_rows(dir: &Path) -> Vec<(i64, i64)> {
+    let mut rows = Vec::new();
+    let table = dir.join("boilerplate");
+    dedup::staged::tables::for_each_batch_in(&table, &["para_hash", "n_docs"], |b| {
+        let (key, n) = (b.i64("para_hash")?, b.i64("n_docs")?);
+        rows.extend((0..b.len()).map(|i| (key.value(i), n.value(i))));
+        Ok(())
+    })
+    .unwrap();
+    rows
+}
+
+#[test]
+fn paras_are_sorted_and_counted_the_same_unsorted() {
+    use arrow_array::{ArrayRef, Int64Array};
+    use dedup::staged::tables;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    staged(&[&fixture_shards()], &[], dir.path());
+    let counted = boilerplate_rows(dir.path());
+    assert!(counted.len() > 5, "{counted:?}");
+    // sign writes each paras file sorted by (para_hash, doc_id); rewrite them reversed, in one
+    // row group, and count again.
+    for f in tables::files(&dir.path().join("paras")).unwrap() {
+        let mut rows = Vec::new();
+        tables::for_each_batch(&f, &["para_hash", "doc_id"], |b| {
+            let (key, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
+            rows.extend((0..b.len()).map(|i| (key.value(i), doc.value(i))));
+            Ok(())
+        })
+        .unwrap();
+        assert!(rows.is_sorted(), "{}", f.display());
+        rows.reverse();
+        let (keys, docs): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
+        let columns = vec![
+            ("para_hash", Arc::new(Int64Array::from(keys)) as ArrayRef),
+            ("doc_id", Arc::new(Int64Array::from(docs))),
+        ];
+        tables::write(&f, columns, tables::NARROW).unwrap();
+    }
+    dedup()
+        .args(["cluster", "-q"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert_eq!(boilerplate_rows(dir.path()), counted);
+}

@@ -8,8 +8,10 @@
 //! clusters and keeps the smallest doc_id ([`crate::detect::near_dup::clusters`]), and the
 //! `(para_hash, doc_id)` rows are counted once per cluster.
 
-use super::{expect_params, split_doc_id, tables};
+use super::tables::{self, Rows};
+use super::{expect_params, split_doc_id};
 use crate::detect::near_dup::{self, Cluster};
+use crate::lsh::{band_record, BandRecord};
 use crate::pipeline::{count_from, representatives};
 use crate::{Error, Options};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
@@ -91,7 +93,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
         .iter()
         .map(|f| tables::file_rows(f).map(|n| n as usize))
         .collect::<Result<_, _>>()?;
-    let mut records: Vec<(u32, u64, u32)> = vec![(0, 0, 0); rows.iter().sum()];
+    let mut records: Vec<BandRecord> = vec![(0, 0); rows.iter().sum()];
     let mut slices = Vec::with_capacity(files.len());
     let mut rest = records.as_mut_slice();
     for &n in &rows {
@@ -105,7 +107,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
             let (doc, band, hash) = (b.i64("doc_id")?, b.i32("band")?, b.i64("band_hash")?);
             for i in 0..b.len() {
                 let d = docs.index(doc.value(i), b.path)?;
-                slice[at] = (band.value(i) as u32, hash.value(i) as u64, d);
+                slice[at] = band_record(band.value(i) as u32, hash.value(i) as u64, d);
                 at += 1;
             }
             Ok(())
@@ -132,7 +134,8 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
                 let path = &docs.files[file];
                 let rows: Vec<u32> = want.iter().map(|&(row, _)| row).collect();
                 let mut out = Vec::with_capacity(want.len());
-                tables::for_each_selected(path, &["doc_id", "sketch"], &rows, |b| {
+                let columns = ["doc_id", "sketch"];
+                tables::for_each_batch_of(path, &columns, Rows::Selected(&rows), |b| {
                     let (ids, sketch) = (b.i64("doc_id")?, b.list("sketch")?);
                     for i in 0..b.len() {
                         let d = want.get(out.len()).map(|&(_, d)| d);
@@ -362,149 +365,186 @@ fn write_dup_docs(dir: &Path, docs: &Docs, clusters: &[Cluster]) -> Result<(), E
     Ok(())
 }
 
-/// Most bits of the prefilter's two bitsets (2^30 bits: 128 MB each); fewer for small tables
-/// (about 8 bits a row, so that a singleton shares a slot with another key about once in 8).
-const MAX_FILTER_BITS: u32 = 30;
+/// The paragraph count is split into this many ranges of keys, counted in parallel, each in
+/// memory: a range is read from the row groups of every `paras` file whose keys overlap it.
+const KEY_RANGES: usize = 32; // a power of two (see `count_range`)
 
 /// Document counts (one vote per cluster) of the keys of `paras` in at least `min_docs`
 /// documents, sorted by key.
 ///
-/// Most paragraph keys occur in one document only, so a first pass over the keys marks, in two
-/// bitsets indexed by the key's top bits (about 8 bits a row, at most 2^30), the slots seen once and those seen again. Only keys whose
-/// slot was seen again (every key in two documents or more, plus the unlucky singletons that share
-/// its slot) are collected as `(key, representative)` pairs in the second pass, then counted
-/// exactly by sorting. The files are read in parallel in both passes.
+/// `sign` writes each `paras` file sorted by key in row groups of 16k rows, so the footer's
+/// min/max of each row group tells which key range it holds. The key space is cut into
+/// [`KEY_RANGES`] ranges; a range's rows are gathered from the row groups overlapping it (with the
+/// representative of their document), then counted in memory: most keys occur in one document
+/// only, so a bitset pass (about 8 bits a row, small enough for the caches) keeps only the rows
+/// whose key's slot was seen twice, and those are sorted and counted exactly. Files that are not
+/// sorted give the same counts, only slower (every row group overlaps every range).
 fn count_keys(
     paras: &Path,
     docs: &Docs,
     representative: &[u32],
     min_docs: usize,
 ) -> Result<Vec<(u64, u32)>, Error> {
-    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     let files = tables::files(paras)?;
-    let rows = tables::row_count(paras)?;
-    let filter_bits = (rows.max(1) * 8)
-        .next_power_of_two()
-        .trailing_zeros()
-        .clamp(12, MAX_FILTER_BITS);
-    let words = 1usize << (filter_bits - 6);
-    let seen: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
-    let again: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
-    let slot = |key: u64| {
-        let bit = (key >> (64 - filter_bits)) as usize;
-        (bit >> 6, 1u64 << (bit & 63))
-    };
-    files.par_iter().try_for_each(|path| {
-        tables::for_each_batch(path, &["para_hash"], |b| {
-            let keys = b.i64("para_hash")?.values();
-            for (i, &key) in keys.iter().enumerate() {
-                if let Some(&ahead) = keys.get(i + PREFETCH_AHEAD) {
-                    prefetch(&seen[slot(ahead as u64).0]);
-                }
-                let (w, m) = slot(key as u64);
-                if seen[w].fetch_or(m, Relaxed) & m != 0 {
-                    again[w].fetch_or(m, Relaxed);
-                }
-            }
-            Ok(())
-        })
-    })?;
-    drop(seen);
-    // Per file: the pairs of keys seen again, sorted and deduplicated. They are merged below
-    // rather than concatenated, so memory holds them once.
-    let per_file: Vec<Result<Vec<(u64, u32)>, Error>> = files
-        .par_iter()
-        .map(|path| {
-            let mut pairs: Vec<(u64, u32)> = Vec::new();
-            tables::for_each_batch(path, &["para_hash", "doc_id"], |b| {
-                let (hash, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
-                for i in 0..b.len() {
-                    if let Some(&ahead) = hash.values().get(i + PREFETCH_AHEAD) {
-                        prefetch(&again[slot(ahead as u64).0]);
-                    }
-                    let key = hash.value(i) as u64;
-                    let (w, m) = slot(key);
-                    if again[w].load(Relaxed) & m != 0 {
-                        let d = docs.index(doc.value(i), b.path)?;
-                        pairs.push((key, representative[d as usize]));
-                    }
-                }
-                Ok(())
-            })?;
-            pairs.sort_unstable();
-            pairs.dedup();
-            pairs.shrink_to_fit();
-            Ok(pairs)
-        })
-        .collect();
-    drop(again);
-    let per_file: Vec<Vec<(u64, u32)>> = per_file.into_iter().collect::<Result<_, _>>()?;
-    Ok(count_merged(&per_file, min_docs))
-}
-
-/// The pair a run is at, the run, and the position in it.
-type Cursor = ((u64, u32), usize, usize);
-
-/// How many keys ahead the bit sets' words are prefetched: the sets are far larger than the
-/// caches, so each key costs a memory round trip unless several are in flight.
-const PREFETCH_AHEAD: usize = 16;
-
-/// Asks the CPU to bring `word`'s cache line in (a hint: no effect on any result).
-#[inline(always)]
-fn prefetch(word: &std::sync::atomic::AtomicU64) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: SSE is part of every x86_64 target, and a prefetch never faults (the address
-        // is a live reference anyway); it only moves a cache line.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>((word as *const std::sync::atomic::AtomicU64).cast())
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = word;
-}
-
-/// Counts, over sorted and deduplicated runs of `(key, voter)` pairs, the distinct voters of
-/// each key (a k-way merge), keeping the keys with at least `min_docs`.
-fn count_merged(runs: &[Vec<(u64, u32)>], min_docs: usize) -> Vec<(u64, u32)> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let mut heap: BinaryHeap<Reverse<Cursor>> = runs
+    let groups: Vec<Vec<Option<(i64, i64)>>> = files
         .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.is_empty())
-        .map(|(i, r)| Reverse((r[0], i, 0)))
+        .map(|f| tables::row_group_ranges(f, "para_hash"))
+        .collect::<Result<_, _>>()?;
+    // Documents in a near-duplicate cluster share their vote; every other document is its own.
+    let mut in_cluster = vec![false; representative.len()];
+    for (d, &r) in representative.iter().enumerate() {
+        if r as usize != d {
+            in_cluster[d] = true;
+            in_cluster[r as usize] = true;
+        }
+    }
+    let ranges = key_ranges(KEY_RANGES);
+    // A range holds about its share of the rows (keys are hashes); a little more is reserved so
+    // that the vector does not grow (and copy) near the end.
+    let expected = tables::row_count(paras)? as usize / KEY_RANGES;
+    let counted: Vec<Result<Vec<(u64, u32)>, Error>> = ranges
+        .par_iter()
+        // Each worker reuses its buffers from range to range (fresh ones cost page faults).
+        .map_init(Buffers::default, |buffers, &(lo, hi)| {
+            let rows = &mut buffers.rows;
+            rows.clear();
+            rows.reserve(expected + expected / 8);
+            for (path, file_groups) in files.iter().zip(&groups) {
+                let wanted: Vec<usize> = (0..file_groups.len())
+                    .filter(|&g| file_groups[g].is_none_or(|(min, max)| min <= hi && max >= lo))
+                    .collect();
+                if wanted.is_empty() {
+                    continue;
+                }
+                let columns = ["para_hash", "doc_id"];
+                tables::for_each_batch_of(path, &columns, Rows::Groups(&wanted), |b| {
+                    let (hash, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
+                    let pairs = hash.values().iter().zip(doc.values().iter());
+                    let inside = pairs.filter(|(key, _)| (lo..=hi).contains(*key));
+                    rows.extend(inside.map(|(&key, &doc)| (key, doc)));
+                    Ok(())
+                })?;
+            }
+            // The documents' voters (their clusters' representatives), once the rows that
+            // cannot count are gone.
+            let voter = |doc: i64| -> Result<Voter, Error> {
+                let d = docs.index(doc, paras)? as usize;
+                Ok(Voter {
+                    id: representative[d],
+                    shared: in_cluster[d],
+                })
+            };
+            count_range(buffers, KEY_RANGES.trailing_zeros(), min_docs, voter)
+        })
         .collect();
     let mut counts = Vec::new();
-    let mut last: Option<(u64, u32)> = None;
-    let mut current: Option<(u64, u32)> = None; // (key, distinct voters so far)
-    while let Some(Reverse((pair, run, at))) = heap.pop() {
-        if let Some(&next) = runs[run].get(at + 1) {
-            heap.push(Reverse((next, run, at + 1)));
+    for range in counted {
+        counts.extend(range?);
+    }
+    counts.sort_unstable();
+    Ok(counts)
+}
+
+/// `n` ranges of `i64` keys, inclusive, in order, covering every key; with `n` a power of two,
+/// the keys of a range share their top log2(n) bits (of the key's bits with the sign flipped).
+fn key_ranges(n: usize) -> Vec<(i64, i64)> {
+    let step = (1u64 << 63) / n as u64 * 2;
+    (0..n as u64)
+        .map(|r| {
+            let lo = i64::MIN.wrapping_add((r * step) as i64);
+            let hi = if r + 1 == n as u64 {
+                i64::MAX
+            } else {
+                lo.wrapping_add(step as i64 - 1)
+            };
+            (lo, hi)
+        })
+        .collect()
+}
+
+/// A worker's memory for [`count_range`]: the rows of a range, and its bitsets.
+#[derive(Default)]
+struct Buffers {
+    rows: Vec<(i64, i64)>,
+    sets: Vec<[u64; 2]>,
+}
+
+/// Who a document votes as: its cluster's representative, and whether other documents share
+/// that vote (members of a near-duplicate cluster).
+#[derive(Debug, Clone, Copy)]
+struct Voter {
+    id: u32,
+    shared: bool,
+}
+
+/// The keys of `buffers.rows` (key, doc_id) with at least `min_docs` distinct voters (`voter(doc_id)`),
+/// and their counts, in the order of the keys as stored (`i64`).
+///
+/// The keys share their top `range_bits` bits (a range of [`key_ranges`]). With `min_docs` ≥ 2, a
+/// bitset pass first drops nearly every row whose key occurs once: a row is kept when both its
+/// key's bits were seen twice. The kept rows are counted in a hash map, except those of documents that share a vote,
+/// which are deduplicated by (key, voter) first.
+fn count_range(
+    buffers: &mut Buffers,
+    range_bits: u32,
+    min_docs: usize,
+    voter: impl Fn(i64) -> Result<Voter, Error>,
+) -> Result<Vec<(u64, u32)>, Error> {
+    if min_docs >= 2 {
+        // Blocks of 64 bits, "seen" and "seen again" side by side: about 8 bits a row. A key's
+        // block is its position in the range (its top bits after the range's), so the sorted
+        // runs of a range's rows walk the blocks in order instead of at random; its two bits
+        // in the block come from a hash of it.
+        let blocks_log2 = (buffers.rows.len() / 8)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
+        let blocks_log2 = blocks_log2.min(63 - range_bits);
+        let sets = &mut buffers.sets;
+        sets.clear();
+        sets.resize(1 << blocks_log2, [0; 2]);
+        let block = |key: i64| {
+            let position = ((key as u64) ^ (1 << 63)) << range_bits;
+            let h = (key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let bits = (1u64 << (h >> 58)) | (1u64 << ((h >> 52) & 63));
+            let b = position.checked_shr(64 - blocks_log2).unwrap_or(0);
+            (b as usize, bits)
+        };
+        for &(key, _) in &buffers.rows {
+            let (b, m) = block(key);
+            let [seen, again] = &mut sets[b];
+            *again |= *seen & m;
+            *seen |= m;
         }
-        if last == Some(pair) {
-            continue;
-        }
-        last = Some(pair);
-        match &mut current {
-            Some((key, n)) if *key == pair.0 => *n += 1,
-            _ => {
-                if let Some((key, n)) = current.take() {
-                    if n as usize >= min_docs.max(1) {
-                        counts.push((key, n));
-                    }
-                }
-                current = Some((pair.0, 1));
-            }
+        buffers.rows.retain(|&(key, _)| {
+            let (b, m) = block(key);
+            sets[b][1] & m == m
+        });
+    }
+    // A row given twice (sign writes each (key, doc) once, sorted, so copies are adjacent).
+    let rows = &mut buffers.rows;
+    rows.dedup();
+    let mut counts: FxHashMap<i64, u32> = FxHashMap::default();
+    let mut shared: Vec<(i64, u32)> = Vec::new();
+    for &(key, doc) in rows.iter() {
+        let v = voter(doc)?;
+        if v.shared {
+            shared.push((key, v.id));
+        } else {
+            *counts.entry(key).or_default() += 1;
         }
     }
-    if let Some((key, n)) = current {
-        if n as usize >= min_docs.max(1) {
-            counts.push((key, n));
-        }
+    shared.sort_unstable();
+    shared.dedup();
+    for (key, _) in shared {
+        *counts.entry(key).or_default() += 1;
     }
-    counts
+    let mut out: Vec<(i64, u32)> = counts
+        .into_iter()
+        .filter(|&(_, n)| n as usize >= min_docs.max(1))
+        .collect();
+    out.sort_unstable();
+    Ok(out.into_iter().map(|(k, n)| (k as u64, n)).collect())
 }
 
 #[cfg(test)]
@@ -512,14 +552,77 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merged_runs_count_distinct_voters() {
-        let runs = vec![
-            vec![(1, 0), (1, 2), (5, 1)],
-            vec![(1, 2), (3, 4), (5, 1), (5, 7)],
-            vec![],
-            vec![(1, 9), (3, 4)],
+    fn ranges_cover_every_key_once() {
+        for n in [1, 2, 3, 32] {
+            let r = key_ranges(n);
+            assert_eq!(r.len(), n);
+            assert_eq!(r[0].0, i64::MIN);
+            assert_eq!(r[n - 1].1, i64::MAX);
+            for w in r.windows(2) {
+                assert!(w[0].0 <= w[0].1);
+                assert_eq!(w[0].1.checked_add(1), Some(w[1].0));
+            }
+        }
+    }
+
+    #[test]
+    fn a_range_counts_distinct_voters() {
+        // (key, voter): voter 2 holds key 1 twice (two members of one cluster), one vote.
+        let rows = vec![
+            (5, 1),
+            (1, 0),
+            (1, 2),
+            (3, 4),
+            (1, 2),
+            (5, 7),
+            (-8, 3),
+            (1, 9),
+            (3, 4),
+            (-8, 4),
         ];
-        assert_eq!(count_merged(&runs, 1), vec![(1, 3), (3, 1), (5, 2)]);
-        assert_eq!(count_merged(&runs, 2), vec![(1, 3), (5, 2)]);
+        // Documents 10 + v vote as v; documents 12 and 102 are one cluster (voter 2).
+        let mut rows: Vec<(i64, i64)> = rows
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    if v == 2 && k == 1 {
+                        102
+                    } else {
+                        10 + i64::from(v)
+                    },
+                )
+            })
+            .collect();
+        rows.sort_unstable(); // as in a file
+        let voter = |doc: i64| {
+            Ok(match doc {
+                12 | 102 => Voter {
+                    id: 2,
+                    shared: true,
+                },
+                _ => Voter {
+                    id: (doc - 10) as u32,
+                    shared: false,
+                },
+            })
+        };
+        // In the order of the stored (signed) keys.
+        let count = |rows: Vec<(i64, i64)>, min_docs| {
+            let mut buffers = Buffers {
+                rows,
+                sets: Vec::new(),
+            };
+            count_range(&mut buffers, 0, min_docs, voter).unwrap()
+        };
+        let all = count(rows.clone(), 1);
+        assert_eq!(all, vec![(-8i64 as u64, 2), (1, 3), (3, 1), (5, 2)]);
+        let two = count(rows, 2);
+        assert_eq!(two, vec![(-8i64 as u64, 2), (1, 3), (5, 2)]);
+        // Many singletons around them: the bitset pass drops them, the counts stay.
+        let mut rows: Vec<(i64, i64)> = (0..10_000).map(|k| (k * 7919 + 11, 10)).collect();
+        rows.extend([(42, 11), (42, 12), (42, 11)]);
+        rows.sort_unstable();
+        assert_eq!(count(rows, 2), vec![(42, 2)]);
     }
 }

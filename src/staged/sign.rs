@@ -9,6 +9,7 @@ use crate::read::{Notice, Skipped};
 use crate::{Error, Options};
 use arrow_array::builder::{Int32Builder, ListBuilder};
 use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray};
+use rayon::slice::ParallelSliceMut;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -99,19 +100,19 @@ fn write_shard(
         tables::NARROW,
     )?;
 
-    // paras: every distinct key a document votes for, sorted by key within the document.
-    let (mut p_hash, mut p_doc) = (Vec::new(), Vec::new());
+    // paras: every distinct key a document votes for, the file sorted by key (as stored, i64) so
+    // that each row group covers a narrow range of keys (see `cluster::count_keys`).
+    let mut rows: Vec<(i64, i64)> = Vec::new();
     let mut keys = Vec::new();
     for (p, &d) in prints.iter().zip(&ids) {
         keys.clear();
         keys.extend(vote_keys(p));
         keys.sort_unstable();
         keys.dedup();
-        for &k in &keys {
-            p_hash.push(k as i64);
-            p_doc.push(d);
-        }
+        rows.extend(keys.iter().map(|&k| (k as i64, d)));
     }
+    rows.par_sort_unstable();
+    let (p_hash, p_doc): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
     let para_rows = p_hash.len();
     tables::write(
         &shard_file(out, "paras", id),
@@ -119,7 +120,7 @@ fn write_shard(
             ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
             ("doc_id", Arc::new(Int64Array::from(p_doc))),
         ],
-        tables::NARROW,
+        tables::KEYED,
     )?;
 
     // docs: one row per document.

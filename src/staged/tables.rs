@@ -1,7 +1,7 @@
 //! Parquet tables of the staged pipeline: record batches in, files out, and back.
 //!
-//! Each table is a folder of Parquet files (zstd-compressed; `docs` snappy, see [`WIDE`]), one
-//! file per writer: `sign` writes `shard-<id>.parquet` into `bands/`, `paras/`, `docs/` and
+//! Each table is a folder of Parquet files (zstd-compressed; `paras` and `docs` snappy, see
+//! [`KEYED`] and [`WIDE`]), one file per writer: `sign` writes `shard-<id>.parquet` into `bands/`, `paras/`, `docs/` and
 //! `shards/`; `cluster` writes `dup_docs/shard_id=<id>/part-0.parquet` (Hive-style partitions,
 //! as Spark's `partitionBy` writes them) and `boilerplate/part-0.parquet`. Every integer column is signed, because Spark
 //! has no unsigned types: 64-bit hashes are stored bit for bit as `i64`.
@@ -14,9 +14,10 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection, RowSelectionPolicy,
 };
 use parquet::arrow::{ArrowWriter, ProjectionMask};
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::PageIndexPolicy;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use std::path::{Path, PathBuf};
 
 /// Rows per record batch read back: small enough that a batch of sketches (about 2.6 KB a row)
@@ -43,6 +44,8 @@ pub struct Layout {
     /// decoder needs no per-page context (zstd allocates one for every page it decodes, which
     /// took half the time of reading 3-row pages), and sketch values hardly compress anyway.
     pub zstd: bool,
+    /// Columns stored as deltas (DELTA_BINARY_PACKED, no dictionary): a sorted key column.
+    pub delta: &'static [&'static str],
 }
 
 /// Narrow rows (bands, paras, the outputs): Parquet's default pages.
@@ -51,6 +54,17 @@ pub const NARROW: Layout = Layout {
     page_bytes: 1 << 20,
     page_statistics: true,
     zstd: true,
+    delta: &[],
+};
+/// Narrow rows sorted by a key (`paras`): row groups of 16k rows, whose min/max statistics say
+/// which range of keys each holds, so a reader of one range skips the others; the sorted keys
+/// stored as deltas, and snappy rather than zstd (each of the many column chunks read would
+/// allocate a zstd context): 2.0 GB instead of 2.2 GB for 192 M rows, and read about 1.4× faster.
+pub const KEYED: Layout = Layout {
+    row_group: 16 << 10,
+    zstd: false,
+    delta: &["para_hash"],
+    ..NARROW
 };
 /// Wide rows (`docs`, about 2.6 KB of sketch a row): small row groups, so a reader holds little,
 /// and pages of a few rows, so `cluster` decodes only the pages that hold the sketches it needs
@@ -60,6 +74,7 @@ pub const WIDE: Layout = Layout {
     page_bytes: 4 << 10,
     page_statistics: false,
     zstd: false,
+    delta: &[],
 };
 
 /// Writes `columns` (name, array) as one Parquet file at `path`, replacing any file there, cut
@@ -72,7 +87,7 @@ pub fn write(path: &Path, columns: Vec<(&str, ArrayRef)>, layout: Layout) -> Res
     // Written beside its final name and renamed, so a failed run leaves no half file.
     let tmp = path.with_extension("parquet.tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let props = WriterProperties::builder()
+    let mut props = WriterProperties::builder()
         .set_compression(if layout.zstd {
             Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level"))
         } else {
@@ -84,8 +99,14 @@ pub fn write(path: &Path, columns: Vec<(&str, ArrayRef)>, layout: Layout) -> Res
             EnabledStatistics::Page
         } else {
             EnabledStatistics::Chunk
-        })
-        .build();
+        });
+    for &column in layout.delta {
+        let column = ColumnPath::from(column);
+        props = props
+            .set_column_dictionary_enabled(column.clone(), false)
+            .set_column_encoding(column, Encoding::DELTA_BINARY_PACKED);
+    }
+    let props = props.build();
     let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))
         .map_err(|e| parquet_error(path, e))?;
     writer.write(&batch).map_err(|e| parquet_error(path, e))?;
@@ -115,21 +136,68 @@ pub fn files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
+/// Which rows of a file a reader returns.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows<'a> {
+    All,
+    /// These row groups (ascending).
+    Groups(&'a [usize]),
+    /// These rows (ascending row numbers within the file). With an offset index in the file (as
+    /// [`write`] makes), pages that hold none of them are neither read nor decoded.
+    Selected(&'a [u32]),
+}
+
 /// Calls `f` with every record batch of the Parquet file at `path`, reading only `columns`.
 pub fn for_each_batch(
     path: &Path,
     columns: &[&str],
+    f: impl FnMut(&Batch) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for_each_batch_of(path, columns, Rows::All, f)
+}
+
+/// Calls `f` with the record batches of `rows` of the Parquet file at `path`, reading only
+/// `columns`.
+pub fn for_each_batch_of(
+    path: &Path,
+    columns: &[&str],
+    rows: Rows,
     mut f: impl FnMut(&Batch) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(path, e))?;
-    let mask = projection(&builder, columns, path)?;
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(READ_BATCH)
-        .build()
+    let options = match rows {
+        Rows::Selected(_) => {
+            ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional)
+        }
+        _ => ArrowReaderOptions::new(),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
         .map_err(|e| parquet_error(path, e))?;
+    let mask = projection(&builder, columns, path)?;
+    let mut builder = builder.with_projection(mask).with_batch_size(READ_BATCH);
+    let groups = builder.metadata().num_row_groups();
+    let total = builder.metadata().file_metadata().num_rows() as usize;
+    match rows {
+        Rows::All => {}
+        Rows::Groups(wanted) => {
+            if let Some(&g) = wanted.iter().find(|&&g| g >= groups) {
+                return Err(parquet_error(path, format!("row group {g} of {groups}")));
+            }
+            builder = builder.with_row_groups(wanted.to_vec());
+        }
+        Rows::Selected(wanted) => {
+            if let Some(&last) = wanted.last().filter(|&&r| r as usize >= total) {
+                return Err(parquet_error(path, format!("row {last} of {total}")));
+            }
+            let ranges = wanted.iter().map(|&r| r as usize..r as usize + 1);
+            builder = builder
+                .with_row_selection(RowSelection::from_consecutive_ranges(ranges, total))
+                // Skip by selectors: the default policy turns a selection of short runs (single
+                // rows here) into a boolean mask over every row, which decodes every page.
+                .with_row_selection_policy(RowSelectionPolicy::Selectors);
+        }
+    }
+    let reader = builder.build().map_err(|e| parquet_error(path, e))?;
     for batch in reader {
         let batch = batch.map_err(|e| parquet_error(path, e))?;
         f(&Batch { batch, path })?;
@@ -137,42 +205,27 @@ pub fn for_each_batch(
     Ok(())
 }
 
-/// Calls `f` with the record batches of the rows `rows` (ascending row numbers within the file)
-/// of the Parquet file at `path`, reading only `columns`. With an offset index in the file (as
-/// [`write`] makes), pages that hold none of the rows are neither read nor decoded.
-pub fn for_each_selected(
-    path: &Path,
-    columns: &[&str],
-    rows: &[u32],
-    mut f: impl FnMut(&Batch) -> Result<(), Error>,
-) -> Result<(), Error> {
+/// Per row group of the Parquet file at `path`: the smallest and largest value of its `i64`
+/// column `column`, from the footer's statistics (`None` where there are none).
+pub fn row_group_ranges(path: &Path, column: &str) -> Result<Vec<Option<(i64, i64)>>, Error> {
+    use parquet::file::statistics::Statistics;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
-    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
-        .map_err(|e| parquet_error(path, e))?;
-    let total = builder.metadata().file_metadata().num_rows() as usize;
-    if let Some(&last) = rows.last() {
-        if last as usize >= total {
-            return Err(parquet_error(path, format!("row {last} of {total}")));
-        }
-    }
-    let ranges = rows.iter().map(|&r| r as usize..r as usize + 1);
-    let selection = RowSelection::from_consecutive_ranges(ranges, total);
-    let mask = projection(&builder, columns, path)?;
-    let reader = builder
-        .with_projection(mask)
-        .with_row_selection(selection)
-        // Skip by selectors: the default policy turns a selection of short runs (single rows
-        // here) into a boolean mask over every row, which decodes every page.
-        .with_row_selection_policy(RowSelectionPolicy::Selectors)
-        .with_batch_size(READ_BATCH)
-        .build()
-        .map_err(|e| parquet_error(path, e))?;
-    for batch in reader {
-        let batch = batch.map_err(|e| parquet_error(path, e))?;
-        f(&Batch { batch, path })?;
-    }
-    Ok(())
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(path, e))?;
+    let metadata = builder.metadata();
+    let schema = metadata.file_metadata().schema_descr();
+    let Some(c) = (0..schema.num_columns()).find(|&c| schema.column(c).path().string() == column)
+    else {
+        return Err(parquet_error(path, format!("no column '{column}'")));
+    };
+    Ok(metadata
+        .row_groups()
+        .iter()
+        .map(|g| match g.column(c).statistics() {
+            Some(Statistics::Int64(v)) => Some((*v.min_opt()?, *v.max_opt()?)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// The projection of `columns` (by name) in the file `builder` opened.
@@ -318,7 +371,7 @@ mod tests {
 
         let wanted = [0u32, 1, 777, 2048, 2999];
         let mut got = Vec::new();
-        for_each_selected(&path, &["doc_id", "sketch"], &wanted, |b| {
+        for_each_batch_of(&path, &["doc_id", "sketch"], Rows::Selected(&wanted), |b| {
             let (ids, sketch) = (b.i64("doc_id")?, b.list("sketch")?);
             for i in 0..b.len() {
                 got.push((ids.value(i), list_values(sketch, i).unwrap()));
@@ -333,7 +386,7 @@ mod tests {
             assert_eq!(values[0], row * 1000);
         }
         // A row past the end is an error naming the file, not a panic.
-        let past = for_each_selected(&path, &["doc_id"], &[n as u32], |_| Ok(()));
+        let past = for_each_batch_of(&path, &["doc_id"], Rows::Selected(&[n as u32]), |_| Ok(()));
         assert!(past.unwrap_err().to_string().contains("docs.parquet"));
     }
 }
