@@ -3,21 +3,27 @@
 //! read (streamed, in batches) → segment/normalise/fingerprint (parallel per document, text
 //! dropped afterwards) → near-duplicate clusters → boilerplate counts → spans per document
 //! (parallel) → previews. Every parallel step collects in document order, so the result is the
-//! same for any thread count.
+//! same for any thread count. This module fingerprints the corpus and finds the verdicts; [`emit`]
+//! turns them into spans (shared with the staged `spans`).
 
 use crate::detect::near_dup::{self, Cluster, Edge, NearDupStats};
-use crate::detect::{self, boilerplate, Kind, Span, SpanRules, Verdict};
+use crate::detect::{boilerplate, Span, SpanRules};
 use crate::fingerprint::{self, DocPrint};
 use crate::furniture;
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
 use crate::read::{self, Format, Item, Lossy, Notice, ReadOptions, Skipped, Source};
-use crate::span_text::{self, SpanText};
+use crate::span_text::SpanText;
 use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
+
+mod emit;
+pub use emit::{
+    count_from, duplicates_of, emit_spans, representatives, with_texts, DuplicateOf, Totals,
+};
 
 /// Everything a scan can be told.
 #[derive(Debug, Clone, PartialEq)]
@@ -554,247 +560,4 @@ pub fn fingerprint_corpus(
         bytes_read: fp.bytes_done,
         _stdin_spool: found.stdin_spool,
     })
-}
-
-/// A document that is not the kept copy of its near-duplicate cluster.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DuplicateOf {
-    pub cluster: u32,
-    /// The kept copy (an index into the documents the spans refer to) and its length in bytes.
-    pub kept: u32,
-    pub kept_len: usize,
-    pub similarity: f64,
-    pub exact: bool,
-}
-
-/// Per document, the cluster it is a non-kept member of, if any. `lens[d]` is document `d`'s
-/// length in bytes.
-pub fn duplicates_of(clusters: &[Cluster], lens: &[usize]) -> Vec<Option<DuplicateOf>> {
-    let mut out = vec![None; lens.len()];
-    for c in clusters {
-        for m in &c.members {
-            out[m.doc as usize] = Some(DuplicateOf {
-                cluster: c.id,
-                kept: c.kept,
-                kept_len: lens[c.kept as usize],
-                similarity: m.similarity,
-                exact: m.exact,
-            });
-        }
-    }
-    out
-}
-
-/// The document each one votes as in the boilerplate counts: its cluster's kept copy, or itself.
-pub fn representatives(duplicates: &[Option<DuplicateOf>]) -> Vec<u32> {
-    duplicates
-        .iter()
-        .enumerate()
-        .map(|(d, dup)| dup.map_or(d as u32, |dup| dup.kept))
-        .collect()
-}
-
-/// Keys are counted from this many documents up: the furniture classifier also reads the counts
-/// of keys in two documents.
-pub fn count_from(o: &Options) -> usize {
-    if o.rules.furniture.is_some() {
-        o.min_docs.min(2)
-    } else {
-        o.min_docs
-    }
-}
-
-/// Assembles the spans of every document of `corpus`, gives them their previews from the text,
-/// and hands them to `sink` in corpus order. `documents` starts with the corpus's documents and
-/// may go on with documents of other shards that clusters keep (the staged `spans`);
-/// `duplicates` and `frequent` are the global verdicts.
-pub fn emit_spans(
-    corpus: &Corpus,
-    documents: &[Document],
-    duplicates: &[Option<DuplicateOf>],
-    frequent: &FxHashMap<u64, u32>,
-    o: &Options,
-    sink: Sink,
-) -> Result<Totals, Error> {
-    let prints = &corpus.prints;
-    let sources = &corpus.sources;
-    let mut totals = Totals {
-        // Candidates: the keys counted in the most documents. Those never reported as
-        // cross-document boilerplate (template keys of the furniture classifier, keys under
-        // --min-docs) get no preview and are dropped at the end.
-        top_boilerplate: boilerplate::top_units(frequent, 4 * TOP_BOILERPLATE)
-            .into_iter()
-            .filter(|&(_, docs)| docs as usize >= o.min_docs)
-            .map(|(key, docs)| (key, docs, String::new()))
-            .collect(),
-        ..Totals::default()
-    };
-    // Runs of whole sources, about SPAN_CHUNK documents each.
-    let mut chunks = Vec::new();
-    let mut first = 0;
-    while first < prints.len() {
-        let mut end = (first + SPAN_CHUNK).min(prints.len());
-        let last_source = documents[end - 1].source;
-        while end < prints.len() && documents[end].source == last_source {
-            end += 1;
-        }
-        chunks.push(first..end);
-        first = end;
-    }
-    let spans_of = |range: std::ops::Range<usize>| -> Result<(Vec<Span>, Vec<SpanText>), Error> {
-        let first = range.start;
-        let per_doc: Vec<Vec<Span>> = range
-            .clone()
-            .into_par_iter()
-            .map(|d| {
-                let verdict = match duplicates[d] {
-                    Some(dup) => Verdict::Duplicate {
-                        cluster: dup.cluster,
-                        kept: dup.kept,
-                        kept_len: dup.kept_len,
-                        similarity: dup.similarity,
-                        exact: dup.exact,
-                    },
-                    None => Verdict::Kept {
-                        frequent,
-                        min_docs: o.min_docs,
-                    },
-                };
-                detect::assemble(d as u32, &prints[d], verdict, o.rules)
-            })
-            .collect();
-        // Previews, code-point offsets and lines, from the text of the flagged documents only.
-        let flagged: Vec<u32> = range
-            .filter(|&d| !per_doc[d - first].is_empty())
-            .map(|d| d as u32)
-            .collect();
-        let located = with_texts(sources, documents, &o.read, &flagged, |d, text, lossy| {
-            span_text::locate(&per_doc[d as usize - first], text, lossy, documents)
-        })?;
-        let (mut spans, mut texts) = (Vec::new(), Vec::new());
-        for (_, (s, t)) in located {
-            spans.extend(s);
-            texts.extend(t);
-        }
-        Ok((spans, texts))
-    };
-    // Each run is written while the next one is assembled.
-    let mut pending: Option<(Vec<Span>, Vec<SpanText>)> = None;
-    for range in chunks.into_iter().map(Some).chain([None]) {
-        let (next, written) = rayon::join(
-            || range.map(&spans_of).transpose(),
-            || match pending.take() {
-                Some((spans, texts)) => {
-                    totals.add(&spans, &texts);
-                    sink(documents, &spans, &texts)
-                }
-                None => Ok(()),
-            },
-        );
-        written?;
-        pending = next?;
-    }
-    totals.top_boilerplate.retain(|unit| !unit.2.is_empty());
-    totals.top_boilerplate.truncate(TOP_BOILERPLATE);
-    Ok(totals)
-}
-
-/// Row and byte counts of a scan's report, gathered as its spans stream past.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Totals {
-    pub rows: usize,
-    /// Rows and bytes per kind, in the order of [`Kind::ALL`].
-    pub per_kind: [(usize, u64); 4],
-    /// The most widespread cross-document boilerplate units: (matching key, documents, preview
-    /// of its first occurrence), most documents first (ties by key).
-    pub top_boilerplate: Vec<(u64, u32, String)>,
-}
-
-impl Totals {
-    fn add(&mut self, spans: &[Span], texts: &[SpanText]) {
-        self.rows += spans.len();
-        for (s, t) in spans.iter().zip(texts) {
-            let k = Kind::ALL.iter().position(|&k| k == s.kind).unwrap_or(0);
-            self.per_kind[k].0 += 1;
-            self.per_kind[k].1 += (s.end - s.start) as u64;
-            if let detect::Reason::InDocuments { key, .. } = s.reason {
-                for unit in &mut self.top_boilerplate {
-                    if unit.0 == key && unit.2.is_empty() {
-                        unit.2 = t.preview.clone();
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// How many boilerplate units the statistics list.
-const TOP_BOILERPLATE: usize = 20;
-/// Documents whose spans are assembled and written per step (whole sources: a shard at once).
-const SPAN_CHUNK: usize = 4096;
-
-/// Calls `f(doc, text, lossy)` for each of `docs` (sorted), reading every source they come from
-/// once, sources in parallel; results in the order of `docs`. `lossy` maps a text decoded from
-/// invalid UTF-8 back to its bytes. A document that is no longer there, or no longer the same
-/// length, is an error: the corpus changed during the scan.
-pub fn with_texts<T: Send>(
-    sources: &[Source],
-    documents: &[Document],
-    read_options: &ReadOptions,
-    docs: &[u32],
-    f: impl Fn(u32, &str, Option<&Lossy>) -> T + Sync,
-) -> Result<Vec<(u32, T)>, Error> {
-    let groups: Vec<&[u32]> = docs
-        .chunk_by(|a, b| documents[*a as usize].source == documents[*b as usize].source)
-        .collect();
-    let results: Vec<Result<Vec<(u32, T)>, Error>> = groups
-        .par_iter()
-        .map(|group| {
-            let src = &sources[documents[group[0] as usize].source as usize];
-            if src.format() == Format::Text {
-                // One document, read into this worker's buffer (no copy).
-                let d = group[0];
-                let doc = &documents[d as usize];
-                return READ_BUFFER.with_borrow_mut(|buf| {
-                    match read::read_text(src, read_options.max_doc_bytes, buf) {
-                        Ok(t) if t.bytes == doc.len => {
-                            Ok(vec![(d, f(d, &t.text, t.lossy.as_ref()))])
-                        }
-                        _ => Err(changed(src, doc)),
-                    }
-                });
-            }
-            let mut out = Vec::with_capacity(group.len());
-            let mut next = 0;
-            read::read_items(src, read_options, |item| {
-                if let (Item::Doc(r), Some(&d)) = (item, group.get(next)) {
-                    let doc = &documents[d as usize];
-                    if r.line == doc.line {
-                        if r.text.len() != doc.len {
-                            return Err(changed(src, doc));
-                        }
-                        out.push((d, f(d, &r.text, None)));
-                        next += 1;
-                    }
-                }
-                Ok(())
-            })?;
-            match group.get(next) {
-                Some(&d) => Err(changed(src, &documents[d as usize])),
-                None => Ok(out),
-            }
-        })
-        .collect();
-    let mut all = Vec::with_capacity(docs.len());
-    for r in results {
-        all.extend(r?);
-    }
-    Ok(all)
-}
-
-fn changed(src: &Source, doc: &Document) -> Error {
-    Error::Input {
-        path: src.path.clone(),
-        message: format!("{} changed during the scan", doc.name),
-    }
 }
