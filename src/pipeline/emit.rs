@@ -127,7 +127,10 @@ pub fn emit_spans(
         let located = with_texts(sources, documents, &o.read, &flagged, |d, text, lossy| {
             span_text::locate(&per_doc[d as usize - first], text, lossy, documents)
         })?;
-        let (mut spans, mut texts) = (Vec::new(), Vec::new());
+        // Sized once: growing them by doubling copied and page-faulted 6% of a scan's time on a
+        // corpus with many rows.
+        let rows: usize = located.iter().map(|(_, (s, _))| s.len()).sum();
+        let (mut spans, mut texts) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
         for (_, (s, t)) in located {
             spans.extend(s);
             texts.extend(t);
