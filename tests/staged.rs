@@ -233,17 +233,24 @@ fn stages_refuse_what_does_not_fit() {
         .success();
 }
 
-/// The (para_hash, n_docs) rows of the `boilerplate` table in `dir`.
-fn boilerplate_rows(dir: &Path) -> Vec<(i64, i64)> {
+/// The rows of two `i64` columns of one Parquet file.
+fn i64_pairs(file: &Path, a: &str, b: &str) -> Vec<(i64, i64)> {
     let mut rows = Vec::new();
-    let table = dir.join("boilerplate");
-    dedup::staged::tables::for_each_batch_in(&table, &["para_hash", "n_docs"], |b| {
-        let (key, n) = (b.i64("para_hash")?, b.i64("n_docs")?);
-        rows.extend((0..b.len()).map(|i| (key.value(i), n.value(i))));
+    dedup::staged::tables::for_each_batch(file, &[a, b], |batch| {
+        let (x, y) = (batch.i64(a)?, batch.i64(b)?);
+        rows.extend((0..batch.len()).map(|i| (x.value(i), y.value(i))));
         Ok(())
     })
     .unwrap();
     rows
+}
+
+/// The (para_hash, n_docs) rows of the `boilerplate` table in `dir`.
+fn boilerplate_rows(dir: &Path) -> Vec<(i64, i64)> {
+    let files = dedup::staged::tables::files(&dir.join("boilerplate")).unwrap();
+    (files.iter())
+        .flat_map(|f| i64_pairs(f, "para_hash", "n_docs"))
+        .collect()
 }
 
 #[test]
@@ -258,13 +265,7 @@ fn paras_are_sorted_and_counted_the_same_unsorted() {
     // sign writes each paras file sorted by (para_hash, doc_id); rewrite them reversed, in one
     // row group, and count again.
     for f in tables::files(&dir.path().join("paras")).unwrap() {
-        let mut rows = Vec::new();
-        tables::for_each_batch(&f, &["para_hash", "doc_id"], |b| {
-            let (key, doc) = (b.i64("para_hash")?, b.i64("doc_id")?);
-            rows.extend((0..b.len()).map(|i| (key.value(i), doc.value(i))));
-            Ok(())
-        })
-        .unwrap();
+        let mut rows = i64_pairs(&f, "para_hash", "doc_id");
         assert!(rows.is_sorted(), "{}", f.display());
         rows.reverse();
         let (keys, docs): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
