@@ -21,10 +21,12 @@
 //! phrases' weight is set by hand (they are too rare in that data to fit), see the README.
 
 use crate::fingerprint::Tokens;
-use crate::normalize::{mix, Tokenizer};
+use crate::normalize::Tokenizer;
 use crate::segment::strip_closers;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
+
+mod chars;
 
 /// Stage-1 weights: the segment's own features (see [`features`] for their order).
 pub const LOCAL: [f32; 15] = [
@@ -369,45 +371,11 @@ impl Features {
 /// The features of one unit of text with its normalised `words` and the stop-word `masks` of
 /// (at least the first [`SAMPLE_WORDS`] of) them.
 ///
-/// One pass over the bytes (ASCII through a table, other characters decoded) counts the visible
-/// characters, punctuation, digits and capitalised words, and hashes the words without digits
-/// into the unit's template key.
+/// The character shares come from one pass over the first [`SAMPLE_BYTES`] ([`chars::stats`]);
+/// a short unit with digits is read again for its template key.
 pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: bool) -> Features {
-    let (mut visible, mut punct, mut digits, mut text_words, mut caps) = (0u32, 0u32, 0u32, 0, 0);
-    let mut separator = false;
-    let mut in_word = false;
     let whole = text.len() <= SAMPLE_BYTES;
-    let bytes = &text.as_bytes()[..text.floor_char_boundary(SAMPLE_BYTES)];
-    let mut i = 0;
-    while i < bytes.len() {
-        let class = match bytes[i] {
-            b if b < 0x80 => {
-                i += 1;
-                ASCII_CLASS[b as usize]
-            }
-            _ => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                i += c.len_utf8();
-                class_of(c)
-            }
-        };
-        if class & ALNUM == 0 {
-            in_word = false;
-            if class == SPACE {
-                continue;
-            }
-            punct += 1;
-            separator |= class & SEPARATOR != 0;
-        } else {
-            digits += u32::from(class & DIGIT != 0);
-            if !in_word {
-                text_words += 1;
-                caps += u32::from(class & UPPER != 0);
-                in_word = true;
-            }
-        }
-        visible += 1;
-    }
+    let c = chars::stats(&text[..text.floor_char_boundary(SAMPLE_BYTES)]);
     let share = |n: u32, of: u32| n as f32 / of.max(1) as f32;
     let stop_hits = masks.iter().filter(|&&m| m & lang != 0).count();
     Features {
@@ -415,118 +383,19 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         stop: share(stop_hits as u32, masks.len() as u32),
         sentence,
         ends_sentence: ends_with_sentence_end(text),
-        punct: share(punct, visible),
-        digits: share(digits, visible),
-        caps: share(caps, text_words),
+        punct: share(c.punct, c.visible),
+        digits: share(c.digits, c.visible),
+        caps: share(c.caps, c.words),
         cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
-        separator,
+        separator: c.separator,
         // Only a short segment with digits has a template (a second pass, rarely taken).
-        template: if whole && digits > 0 {
-            template_key(text)
+        template: if whole && c.digits > 0 {
+            chars::template_key(text, TEMPLATE_MIN_WORDS)
         } else {
             None
         },
     }
 }
-
-/// The key of a segment's words without digits, lower-cased: the same template with other
-/// numbers or dates gets the same key. None when fewer than [`TEMPLATE_MIN_WORDS`] words are
-/// left: "2 235 010 EUROS" in a story and "6,90 euros" in a shop widget share nothing but a unit.
-fn template_key(text: &str) -> Option<u64> {
-    let mut template = 0x243f_6a88_85a3_08d3u64;
-    let mut kept = 0;
-    let (mut in_word, mut word_hash, mut word_digits) = (false, 0u64, false);
-    for c in text.chars() {
-        let class = class_of(c);
-        if class & ALNUM == 0 {
-            if in_word && !word_digits {
-                template = mix(template ^ word_hash);
-                kept += 1;
-            }
-            in_word = false;
-            continue;
-        }
-        if !in_word {
-            word_hash = 0xcbf2_9ce4_8422_2325;
-            word_digits = false;
-            in_word = true;
-        }
-        word_digits |= class & DIGIT != 0;
-        let unit = if c.is_ascii() {
-            u32::from(c.to_ascii_lowercase())
-        } else {
-            u32::from(c.to_lowercase().next().unwrap_or(c))
-        };
-        word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
-    }
-    if in_word && !word_digits {
-        template = mix(template ^ word_hash);
-        kept += 1;
-    }
-    (kept >= TEMPLATE_MIN_WORDS).then_some(template)
-}
-
-/// The class of a character: from a table below U+0250 (ASCII and the Latin letters of the
-/// languages the lexicon knows), by its Unicode properties above.
-fn class_of(c: char) -> u8 {
-    static LATIN: OnceLock<[u8; 0x250]> = OnceLock::new();
-    match c as usize {
-        n if n < 0x80 => ASCII_CLASS[n],
-        n if n < 0x250 => LATIN.get_or_init(|| {
-            let mut t = [0u8; 0x250];
-            for (n, class) in t.iter_mut().enumerate() {
-                *class = char::from_u32(n as u32).map_or(PUNCT, classify);
-            }
-            t
-        })[n],
-        _ => classify(c),
-    }
-}
-
-/// Character classes of [`features`] (bits).
-const SPACE: u8 = 0;
-const ALNUM: u8 = 1;
-const DIGIT: u8 = 2;
-const UPPER: u8 = 4;
-const PUNCT: u8 = 8;
-const SEPARATOR: u8 = 16;
-
-fn classify(c: char) -> u8 {
-    if c.is_whitespace() {
-        SPACE
-    } else if c.is_alphanumeric() {
-        ALNUM
-            | if c.is_ascii_digit() { DIGIT } else { 0 }
-            | if c.is_uppercase() { UPPER } else { 0 }
-    } else if matches!(c, '|' | '»' | '›' | '·' | '•' | '©') {
-        PUNCT | SEPARATOR
-    } else {
-        PUNCT
-    }
-}
-
-static ASCII_CLASS: [u8; 128] = {
-    let mut t = [PUNCT; 128];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_whitespace() || c == 0x0b {
-            SPACE
-        } else if c.is_ascii_digit() {
-            ALNUM | DIGIT
-        } else if c.is_ascii_uppercase() {
-            ALNUM | UPPER
-        } else if c.is_ascii_lowercase() {
-            ALNUM
-        } else if c == b'|' {
-            PUNCT | SEPARATOR
-        } else {
-            PUNCT
-        };
-        b += 1;
-    }
-    t
-};
 
 /// Whether the text ends with `.`, `!`, `?` or `…`, possibly followed by closing quotes or
 /// brackets.

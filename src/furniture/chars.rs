@@ -1,0 +1,255 @@
+//! Character statistics of the furniture features: a unit's text in, its counts of visible
+//! characters, punctuation, digits, words and capitalised words out ([`stats`]), and its
+//! template key (its words without digits, [`template_key`]).
+//!
+//! Runs of ASCII are classified eight bytes at a time (SWAR: every byte of a 64-bit word
+//! compared at once, counts by popcount); other characters one at a time through a table.
+
+use crate::normalize::mix;
+use std::sync::OnceLock;
+
+/// What [`stats`] counts. Whitespace is not visible; a word is a maximal run of alphanumerics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CharStats {
+    pub visible: u32,
+    pub punct: u32,
+    pub digits: u32,
+    pub words: u32,
+    /// Words that start with an upper-case letter.
+    pub caps: u32,
+    /// Whether a separator character (`|`, `»`, `›`, `·`, `•`, `©`) is present.
+    pub separator: bool,
+}
+
+/// Eight copies of a byte, and of the high bit.
+const L: u64 = 0x0101_0101_0101_0101;
+const H: u64 = 0x8080_8080_8080_8080;
+
+/// For eight ASCII bytes: the high bit of every byte in `lo..=hi`.
+#[inline]
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    let ge = (x | H).wrapping_sub(L * lo as u64) & H;
+    let le = ((L * hi as u64) | H).wrapping_sub(x) & H;
+    ge & le
+}
+
+/// Counts the characters of `text` (see [`CharStats`]).
+pub fn stats(text: &str) -> CharStats {
+    let bytes = text.as_bytes();
+    let mut s = CharStats::default();
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            if x & H == 0 {
+                ascii_chunk(x, &mut s, &mut in_word);
+                i += 8;
+                continue;
+            }
+        }
+        // One character; `i` is on a boundary because every step moves by whole characters.
+        let class = match bytes[i] {
+            b if b < 0x80 => {
+                i += 1;
+                ASCII_CLASS[b as usize]
+            }
+            _ => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                i += c.len_utf8();
+                class_of(c)
+            }
+        };
+        count(class, &mut s, &mut in_word);
+    }
+    s
+}
+
+/// Adds one character of class `class` to the counts.
+#[inline]
+fn count(class: u8, s: &mut CharStats, in_word: &mut bool) {
+    if class & ALNUM == 0 {
+        *in_word = false;
+        if class == SPACE {
+            return;
+        }
+        s.punct += 1;
+        s.separator |= class & SEPARATOR != 0;
+    } else {
+        s.digits += u32::from(class & DIGIT != 0);
+        if !*in_word {
+            s.words += 1;
+            s.caps += u32::from(class & UPPER != 0);
+            *in_word = true;
+        }
+    }
+    s.visible += 1;
+}
+
+/// Adds eight ASCII bytes to the counts, the same as eight calls of [`count`].
+#[inline]
+fn ascii_chunk(x: u64, s: &mut CharStats, in_word: &mut bool) {
+    let space = in_range(x, 0x09, 0x0d) | in_range(x, b' ', b' ');
+    let digit = in_range(x, b'0', b'9');
+    let upper = in_range(x, b'A', b'Z');
+    let alnum = digit | upper | in_range(x, b'a', b'z');
+    let punct = H & !space & !alnum;
+    // A word starts at an alphanumeric byte whose previous byte (the previous chunk's last for
+    // the first) is not one; shifting by a byte moves each flag to the next byte's position.
+    let before = (alnum << 8) | if *in_word { 0x80 } else { 0 };
+    let starts = alnum & !before;
+    s.visible += (H & !space).count_ones();
+    s.punct += punct.count_ones();
+    s.digits += digit.count_ones();
+    s.words += starts.count_ones();
+    s.caps += (starts & upper).count_ones();
+    s.separator |= in_range(x, b'|', b'|') != 0;
+    *in_word = alnum >> 63 != 0;
+}
+
+/// The key of a segment's words without digits, lower-cased: the same template with other
+/// numbers or dates gets the same key. None when fewer than `min_words` words are left:
+/// "2 235 010 EUROS" in a story and "6,90 euros" in a shop widget share nothing but a unit.
+pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
+    let mut template = 0x243f_6a88_85a3_08d3u64;
+    let mut kept = 0;
+    let (mut in_word, mut word_hash, mut word_digits) = (false, 0u64, false);
+    for c in text.chars() {
+        let class = class_of(c);
+        if class & ALNUM == 0 {
+            if in_word && !word_digits {
+                template = mix(template ^ word_hash);
+                kept += 1;
+            }
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            word_hash = 0xcbf2_9ce4_8422_2325;
+            word_digits = false;
+            in_word = true;
+        }
+        word_digits |= class & DIGIT != 0;
+        let unit = if c.is_ascii() {
+            u32::from(c.to_ascii_lowercase())
+        } else {
+            u32::from(c.to_lowercase().next().unwrap_or(c))
+        };
+        word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
+    }
+    if in_word && !word_digits {
+        template = mix(template ^ word_hash);
+        kept += 1;
+    }
+    (kept >= min_words).then_some(template)
+}
+
+/// Characters below this are classified once, in a table (Latin, Greek, Cyrillic, general
+/// punctuation with its quotes and dashes...); the others by their Unicode properties each time.
+const TABLE: usize = 0x3000;
+
+/// The class of a character.
+fn class_of(c: char) -> u8 {
+    static TABLE_CLASSES: OnceLock<Box<[u8; TABLE]>> = OnceLock::new();
+    match c as usize {
+        n if n < 0x80 => ASCII_CLASS[n],
+        n if n < TABLE => TABLE_CLASSES.get_or_init(|| {
+            let mut t = Box::new([0u8; TABLE]);
+            for (n, class) in t.iter_mut().enumerate() {
+                *class = char::from_u32(n as u32).map_or(PUNCT, classify);
+            }
+            t
+        })[n],
+        _ => classify(c),
+    }
+}
+
+/// Character classes (bits).
+const SPACE: u8 = 0;
+const ALNUM: u8 = 1;
+const DIGIT: u8 = 2;
+const UPPER: u8 = 4;
+const PUNCT: u8 = 8;
+const SEPARATOR: u8 = 16;
+
+fn classify(c: char) -> u8 {
+    if c.is_whitespace() {
+        SPACE
+    } else if c.is_alphanumeric() {
+        ALNUM
+            | if c.is_ascii_digit() { DIGIT } else { 0 }
+            | if c.is_uppercase() { UPPER } else { 0 }
+    } else if matches!(c, '|' | '»' | '›' | '·' | '•' | '©') {
+        PUNCT | SEPARATOR
+    } else {
+        PUNCT
+    }
+}
+
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [PUNCT; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() || c == 0x0b {
+            SPACE
+        } else if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM
+        } else if c == b'|' {
+            PUNCT | SEPARATOR
+        } else {
+            PUNCT
+        };
+        b += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The counts one character at a time, by Unicode properties only (the reference).
+    fn stats_by_char(text: &str) -> CharStats {
+        let mut s = CharStats::default();
+        let mut in_word = false;
+        for c in text.chars() {
+            count(classify(c), &mut s, &mut in_word);
+        }
+        s
+    }
+
+    #[test]
+    fn counts_words_capitals_and_symbols() {
+        let s = stats("Share this | Facebook\t12 Comments »");
+        assert_eq!(
+            s,
+            CharStats {
+                visible: 29,
+                punct: 2,
+                digits: 2,
+                words: 5,
+                caps: 3,
+                separator: true,
+            }
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn eight_bytes_at_a_time_count_as_one_at_a_time(
+            text in "[a-zA-Z0-9 \t\r\n\x0b\x0c|.,:;!?()\\[\\]{}\x00-\x1f\x7féÉçß»«·•©’—…Ωω日本 ]{0,80}"
+        ) {
+            prop_assert_eq!(stats(&text), stats_by_char(&text));
+            // Every offset into a chunk (the SWAR path starts anywhere).
+            for (at, _) in text.char_indices().take(9) {
+                prop_assert_eq!(stats(&text[at..]), stats_by_char(&text[at..]));
+            }
+        }
+    }
+}
