@@ -158,7 +158,19 @@ fn interior_runs(z1: &[f32], signals: &[u16], block: (usize, usize)) -> Vec<bool
 }
 
 /// The report's words for a set of signals, strongest first, at most three.
-pub fn describe(signals: u16) -> String {
+pub fn describe(signals: u16) -> &'static str {
+    // Rendered once per combination of signals: a report has a row per furniture span.
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| (0..=ALL_SIGNALS).map(describe_uncached).collect());
+    names
+        .get(usize::from(signals & ALL_SIGNALS))
+        .map_or("context", String::as_str)
+}
+
+/// Every bit a signal set can have (the local signals are bits 0-4, the stage-2 ones 8-11).
+const ALL_SIGNALS: u16 = 0xfff;
+
+fn describe_uncached(signals: u16) -> String {
     use crate::furniture::signal as local;
     let names: [(u16, &str); 9] = [
         (u16::from(local::CUE), "furniture phrase"),
