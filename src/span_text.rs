@@ -156,13 +156,14 @@ fn line_ends(text: &[u8], from: usize, to: usize) -> u32 {
 /// Up to 60 characters of `text` on one line (the report's `preview` column).
 pub fn preview(text: &str) -> String {
     const MAX: usize = 60;
-    let mut out: String = text
-        .chars()
-        .take(MAX)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(MAX).is_some() {
-        out.push('…');
+    // One pass: the 61st character, if there is one, only adds the ellipsis.
+    let mut out = String::with_capacity(text.len().min(4 * MAX) + '…'.len_utf8());
+    for (n, c) in text.chars().enumerate() {
+        if n == MAX {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
     }
     out
 }
@@ -204,6 +205,14 @@ mod tests {
             assert_eq!(t.chars, [naive(s.start), naive(s.end), k.0, k.1]);
             assert_eq!(t.preview, preview(&text[s.start..s.end]));
         }
+    }
+
+    #[test]
+    fn previews_stop_at_sixty_characters_on_one_line() {
+        let sixty = "é".repeat(59) + "\n";
+        assert_eq!(preview(&sixty), "é".repeat(59) + " ");
+        assert_eq!(preview(&(sixty.clone() + "x")), "é".repeat(59) + " …");
+        assert_eq!(preview(""), "");
     }
 
     fn span(start: usize, end: usize) -> Span {
