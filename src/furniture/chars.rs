@@ -37,13 +37,14 @@ fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
 pub fn stats(text: &str) -> CharStats {
     let bytes = text.as_bytes();
     let mut s = CharStats::default();
+    let mut lanes = Lanes::default();
     let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
         if let Some(chunk) = bytes.get(i..i + 8) {
             let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
             if x & H == 0 {
-                ascii_chunk(x, &mut s, &mut in_word);
+                lanes.add(x, &mut s, &mut in_word);
                 i += 8;
                 continue;
             }
@@ -62,6 +63,7 @@ pub fn stats(text: &str) -> CharStats {
         };
         count(class, &mut s, &mut in_word);
     }
+    lanes.flush(&mut s);
     s
 }
 
@@ -86,25 +88,56 @@ fn count(class: u8, s: &mut CharStats, in_word: &mut bool) {
     s.visible += 1;
 }
 
-/// Adds eight ASCII bytes to the counts, the same as eight calls of [`count`].
-#[inline]
-fn ascii_chunk(x: u64, s: &mut CharStats, in_word: &mut bool) {
-    let space = in_range(x, 0x09, 0x0d) | in_range(x, b' ', b' ');
-    let digit = in_range(x, b'0', b'9');
-    let upper = in_range(x, b'A', b'Z');
-    let alnum = digit | upper | in_range(x, b'a', b'z');
-    let punct = H & !space & !alnum;
-    // A word starts at an alphanumeric byte whose previous byte (the previous chunk's last for
-    // the first) is not one; shifting by a byte moves each flag to the next byte's position.
-    let before = (alnum << 8) | if *in_word { 0x80 } else { 0 };
-    let starts = alnum & !before;
-    s.visible += (H & !space).count_ones();
-    s.punct += punct.count_ones();
-    s.digits += digit.count_ones();
-    s.words += starts.count_ones();
-    s.caps += (starts & upper).count_ones();
-    s.separator |= in_range(x, b'|', b'|') != 0;
-    *in_word = alnum >> 63 != 0;
+/// Counts of ASCII chunks kept per byte lane (one byte per lane and count, so that a chunk
+/// costs additions rather than popcounts), added to a [`CharStats`] by [`Lanes::flush`].
+#[derive(Default)]
+struct Lanes {
+    visible: u64,
+    punct: u64,
+    digits: u64,
+    words: u64,
+    caps: u64,
+    /// Chunks added since the last flush: a lane holds at most this many, and the eight lanes
+    /// of a count are summed by one multiplication, which needs their total below 256.
+    chunks: u32,
+}
+
+impl Lanes {
+    /// Adds eight ASCII bytes, the same as eight calls of [`count`].
+    #[inline]
+    fn add(&mut self, x: u64, s: &mut CharStats, in_word: &mut bool) {
+        let space = in_range(x, 0x09, 0x0d) | in_range(x, b' ', b' ');
+        let digit = in_range(x, b'0', b'9');
+        let upper = in_range(x, b'A', b'Z');
+        let alnum = digit | upper | in_range(x, b'a', b'z');
+        let punct = H & !space & !alnum;
+        // A word starts at an alphanumeric byte whose previous byte (the previous chunk's last
+        // for the first) is not one; shifting by a byte moves each flag to the next byte's place.
+        let before = (alnum << 8) | if *in_word { 0x80 } else { 0 };
+        let starts = alnum & !before;
+        self.visible += (H & !space) >> 7;
+        self.punct += punct >> 7;
+        self.digits += digit >> 7;
+        self.words += starts >> 7;
+        self.caps += (starts & upper) >> 7;
+        s.separator |= in_range(x, b'|', b'|') != 0;
+        *in_word = alnum >> 63 != 0;
+        self.chunks += 1;
+        if self.chunks == 31 {
+            self.flush(s);
+        }
+    }
+
+    /// Moves the lane counts into `s`.
+    fn flush(&mut self, s: &mut CharStats) {
+        let total = |lanes: u64| (lanes.wrapping_mul(L) >> 56) as u32;
+        s.visible += total(self.visible);
+        s.punct += total(self.punct);
+        s.digits += total(self.digits);
+        s.words += total(self.words);
+        s.caps += total(self.caps);
+        *self = Lanes::default();
+    }
 }
 
 /// The key of a segment's words without digits, lower-cased: the same template with other
@@ -238,6 +271,12 @@ mod tests {
                 separator: true,
             }
         );
+    }
+
+    #[test]
+    fn long_ascii_runs_count_past_the_lane_limit() {
+        let text = "Ab1 | ".repeat(100);
+        assert_eq!(stats(&text), stats_by_char(&text));
     }
 
     proptest! {
