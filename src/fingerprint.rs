@@ -65,17 +65,26 @@ pub struct Tokens {
 
 /// Splits `text` into segments and words.
 pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
+    let mut tokens = Tokens::default();
+    tokenize_into(text, tokenizer, &mut tokens);
+    tokens
+}
+
+/// [`tokenize`] into `tokens` (cleared first), reusing its buffers: a worker that fingerprints
+/// many documents does not grow fresh vectors for each.
+pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens) {
     let bytes = text.as_bytes();
     let lines = segment::lines(bytes);
     let wrapped = is_hard_wrapped(text, &lines);
-    let mut tokens = Tokens::default();
+    tokens.segments.clear();
+    tokens.words.clear();
     let mut open: Option<(Line, Line, u32)> = None; // first line, last line, first word
     let mut prev_nonblank: Option<Line> = None;
     for line in lines {
         let content = &text[line.start..line.end];
         if segment::is_blank(content) {
             if let Some(seg) = open.take() {
-                close(text, seg, &mut tokens);
+                close(text, seg, tokens);
             }
             prev_nonblank = None;
             continue;
@@ -84,7 +93,7 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
             prev_nonblank.is_some_and(|prev| continues_paragraph(text, prev, line, wrapped));
         if !continues {
             if let Some(seg) = open.take() {
-                close(text, seg, &mut tokens);
+                close(text, seg, tokens);
             }
             open = Some((line, line, tokens.words.len() as u32));
         } else if let Some(seg) = open.as_mut() {
@@ -94,22 +103,23 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
         prev_nonblank = Some(line);
     }
     if let Some(seg) = open.take() {
-        close(text, seg, &mut tokens);
+        close(text, seg, tokens);
     }
-    tokens
 }
 
 /// Newswire-style text: at least three non-blank lines, none longer than [`WRAPPED_MAX_BYTES`],
 /// and most of them longer than `WRAP_MIN_BYTES + 16`.
 fn is_hard_wrapped(text: &str, lines: &[Line]) -> bool {
-    let lens: Vec<usize> = lines
-        .iter()
-        .map(|l| text[l.start..l.end].trim().len())
-        .filter(|&n| n > 0)
-        .collect();
-    lens.len() >= 3
-        && lens.iter().all(|&n| n <= WRAPPED_MAX_BYTES)
-        && lens.iter().filter(|&&n| n > WRAP_MIN_BYTES + 16).count() * 2 >= lens.len()
+    let (mut nonblank, mut long) = (0, 0);
+    for l in lines {
+        let n = text[l.start..l.end].trim().len();
+        if n > WRAPPED_MAX_BYTES {
+            return false;
+        }
+        nonblank += usize::from(n > 0);
+        long += usize::from(n > WRAP_MIN_BYTES + 16);
+    }
+    nonblank >= 3 && long * 2 >= nonblank
 }
 
 fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> bool {

@@ -341,24 +341,33 @@ impl Fingerprinter<'_> {
 
 /// Segments, normalises and fingerprints one document's text.
 fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
-    TOKENIZER.with_borrow_mut(|tokenizer| {
-        let tokens = fingerprint::tokenize(text, tokenizer);
+    TOKENIZER.with_borrow_mut(|(tokenizer, tokens)| {
+        fingerprint::tokenize_into(text, tokenizer, tokens);
         let mut print =
-            fingerprint::doc_print(text.len(), &tokens, o.shingle, o.num_perm, o.lsh_params());
+            fingerprint::doc_print(text.len(), tokens, o.shingle, o.num_perm, o.lsh_params());
         if o.rules.furniture.is_some() {
-            print.furniture = Some(Box::new(furniture::evidence(text, &tokens, tokenizer)));
+            print.furniture = Some(Box::new(furniture::evidence(text, tokens, tokenizer)));
         }
         if o.sketches {
             let sketch = minhash::sketch(&tokens.words, o.shingle, minhash::SKETCH_LEN);
             print.sketch = Some(sketch.into_boxed_slice());
         }
+        // A huge document's buffers are not kept for the small ones that follow.
+        if tokens.words.capacity() > KEEP_WORDS {
+            *tokens = fingerprint::Tokens::default();
+        }
         print
     })
 }
 
+/// Words (8 bytes each) a worker's tokens buffer may keep between documents.
+const KEEP_WORDS: usize = 1 << 20;
+
 thread_local! {
-    /// Each worker's tokenizer and read buffer, reused from one document to the next.
-    static TOKENIZER: std::cell::RefCell<Tokenizer> = std::cell::RefCell::new(Tokenizer::new());
+    /// Each worker's tokenizer (with its tokens buffer) and read buffer, reused from one
+    /// document to the next.
+    static TOKENIZER: std::cell::RefCell<(Tokenizer, fingerprint::Tokens)> =
+        std::cell::RefCell::new((Tokenizer::new(), fingerprint::Tokens::default()));
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -423,7 +432,7 @@ fn scan_in_pool(
             |_, text, _| {
                 // The words of the whole text are the segments' words: line ends only separate.
                 let mut words = Vec::new();
-                TOKENIZER.with_borrow_mut(|t| t.words(text, &mut words));
+                TOKENIZER.with_borrow_mut(|(t, _)| t.words(text, &mut words));
                 minhash::sketch(&words, o.shingle, minhash::SKETCH_LEN)
             },
         )
