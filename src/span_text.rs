@@ -56,7 +56,8 @@ fn whole_characters(mut s: Span, text: &str) -> Option<Span> {
 
 fn shrink(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let cursor = |at| GraphemeCursor::new(at, text.len(), true);
-    let is_boundary = |at| cursor(at).is_boundary(text, 0).unwrap_or(true);
+    let is_boundary =
+        |at| ascii_boundary(text, at) || cursor(at).is_boundary(text, 0).unwrap_or(true);
     let start = if is_boundary(start) {
         start
     } else {
@@ -76,6 +77,19 @@ fn shrink(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
             .unwrap_or(start)
     };
     (start < end).then_some((start, end))
+}
+
+/// A sure grapheme boundary without the Unicode tables: between two ASCII bytes other than
+/// `\r\n` (every rule of UAX #29 that joins characters involves a non-ASCII one, except CR LF),
+/// or at either end of the text.
+fn ascii_boundary(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    match (at.checked_sub(1).map(|i| bytes[i]), bytes.get(at)) {
+        (None, _) | (_, None) => true,
+        (Some(before), Some(&after)) => {
+            before.is_ascii() && after.is_ascii() && !(before == b'\r' && after == b'\n')
+        }
+    }
 }
 
 /// What the report needs of a span's text.
@@ -213,6 +227,20 @@ mod tests {
         assert_eq!(preview(&sixty), "é".repeat(59) + " ");
         assert_eq!(preview(&(sixty.clone() + "x")), "é".repeat(59) + " …");
         assert_eq!(preview(""), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_shortcut_only_finds_real_boundaries(
+            text in "[a-z \r\n\t.\u{301}\u{200d}\u{600}é🇫🇷👍🏽]{0,24}"
+        ) {
+            for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+                if ascii_boundary(&text, at) {
+                    let mut cursor = GraphemeCursor::new(at, text.len(), true);
+                    proptest::prop_assert!(cursor.is_boundary(&text, 0).unwrap_or(true), "{at}");
+                }
+            }
+        }
     }
 
     fn span(start: usize, end: usize) -> Span {

@@ -6,7 +6,7 @@
 //! compared at once, counts by popcount); other characters one at a time through a table.
 
 use crate::normalize::mix;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// What [`stats`] counts. Whitespace is not visible; a word is a maximal run of alphanumerics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -177,24 +177,31 @@ pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
     (kept >= min_words).then_some(template)
 }
 
-/// Characters below this are classified once, in a table (Latin, Greek, Cyrillic, general
-/// punctuation with its quotes and dashes...); the others by their Unicode properties each time.
-const TABLE: usize = 0x3000;
+/// Characters below this (the Basic Multilingual Plane: every living script's letters,
+/// punctuation with its quotes and dashes, CJK) are classified once, on first sight, in a table;
+/// the others by their Unicode properties each time.
+const TABLE: usize = 0x1_0000;
+
+/// Marks a filled entry of the table (no class uses this bit).
+const KNOWN: u8 = 0x80;
 
 /// The class of a character.
 fn class_of(c: char) -> u8 {
-    static TABLE_CLASSES: OnceLock<Box<[u8; TABLE]>> = OnceLock::new();
-    match c as usize {
-        n if n < 0x80 => ASCII_CLASS[n],
-        n if n < TABLE => TABLE_CLASSES.get_or_init(|| {
-            let mut t = Box::new([0u8; TABLE]);
-            for (n, class) in t.iter_mut().enumerate() {
-                *class = char::from_u32(n as u32).map_or(PUNCT, classify);
-            }
-            t
-        })[n],
-        _ => classify(c),
+    static CLASSES: [AtomicU8; TABLE] = [const { AtomicU8::new(0) }; TABLE];
+    let n = c as usize;
+    if n < 0x80 {
+        return ASCII_CLASS[n];
     }
+    let Some(slot) = CLASSES.get(n) else {
+        return classify(c);
+    };
+    let known = slot.load(Ordering::Relaxed);
+    if known & KNOWN != 0 {
+        return known & !KNOWN;
+    }
+    let class = classify(c);
+    slot.store(class | KNOWN, Ordering::Relaxed);
+    class
 }
 
 /// Character classes (bits).
