@@ -41,8 +41,8 @@ pub fn stats(text: &str) -> CharStats {
     let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        if let Some(&chunk) = bytes[i..].first_chunk::<8>() {
+            let x = u64::from_le_bytes(chunk);
             if x & H == 0 {
                 lanes.add(x, &mut s, &mut in_word);
                 i += 8;
