@@ -436,6 +436,19 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_tokens_buffer_gives_what_a_fresh_one_gives() {
+        let mut t = Tokenizer::new();
+        let mut reused = tokenize(
+            "A long first document.\n\nWith two paragraphs here.\n",
+            &mut t,
+        );
+        tokenize_into("Second one,\nshorter.\n", &mut t, &mut reused);
+        let fresh = tokenize("Second one,\nshorter.\n", &mut t);
+        assert_eq!(reused.segments, fresh.segments);
+        assert_eq!(reused.words, fresh.words);
+    }
+
+    #[test]
     fn wordless_segments_match_on_bytes() {
         let t = tokenize("* * *\n---\n* * *\n", &mut Tokenizer::new());
         assert_eq!(t.segments.len(), 3);
