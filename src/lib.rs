@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod cluster;
+mod decimal;
 pub mod detect;
 mod error;
 pub mod fingerprint;

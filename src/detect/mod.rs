@@ -118,11 +118,15 @@ impl Reason {
                 score,
                 signals,
                 tail,
-            } => format!(
-                "furniture {score:.2}{}: {}",
-                if tail { " (end of line)" } else { "" },
-                furniture::describe(signals)
-            ),
+            } => {
+                let describe = furniture::describe(signals);
+                let mut out = String::with_capacity(32 + describe.len());
+                out.push_str("furniture ");
+                crate::decimal::push_fixed(&mut out, score, 2);
+                out.push_str(if tail { " (end of line): " } else { ": " });
+                out.push_str(describe);
+                out
+            }
             Reason::Repeats => line_range("repeats line", keep_lines[0], keep_lines[1]),
             Reason::SharedShingles(s) => {
                 format!(
