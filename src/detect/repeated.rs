@@ -48,10 +48,79 @@ const NONE: u32 = u32::MAX;
 /// that indexing a segment allocates nothing per n-gram.
 #[derive(Default)]
 struct Postings {
-    /// n-gram → (head of its list, its length, the last segment that looked it up + 1).
-    grams: HashMap<u64, (u32, u32, u32)>,
+    grams: GramTable,
     /// (segment, next) cells.
     cells: Vec<(u32, u32)>,
+}
+
+/// An n-gram's entry: the head of its list of cells, the list's length, and the last segment
+/// that looked it up + 1.
+#[derive(Debug, Clone, Copy, Default)]
+struct GramSlot {
+    key: u64,
+    head: u32,
+    len: u32,
+    visit: u32,
+    /// The document this slot was filled for: slots of earlier ones count as empty, so the
+    /// table is not cleared between documents.
+    epoch: u32,
+}
+
+/// n-gram → [`GramSlot`]: open addressing with linear probing, sized for the document at hand. One lookup per word of the document, so it is kept simpler than a
+/// general hash map: n-gram hashes are already uniform, and nothing is ever removed.
+#[derive(Default)]
+struct GramTable {
+    slots: Vec<GramSlot>,
+    /// log2 of the slots in use for this document (a prefix of `slots`).
+    bits: u32,
+    epoch: u32,
+}
+
+impl GramTable {
+    /// Empties the table for a document of at most `grams` distinct n-grams (the table is then
+    /// at most three quarters full, no larger than a general hash map would be).
+    fn reset(&mut self, grams: usize) {
+        let size = (grams + grams / 3 + 1).next_power_of_two().max(64);
+        if size > self.slots.len() {
+            self.slots = vec![GramSlot::default(); size];
+            self.epoch = 0;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.slots.fill(GramSlot::default());
+            self.epoch = 1;
+        }
+        self.bits = size.trailing_zeros();
+    }
+
+    /// The slot of `key`, filled in (head [`NONE`], length 0) when it is new.
+    #[inline]
+    fn entry(&mut self, key: u64) -> &mut GramSlot {
+        let mask = (1usize << self.bits) - 1;
+        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize;
+        loop {
+            let slot = self.slots[i];
+            if slot.epoch != self.epoch {
+                self.slots[i] = GramSlot {
+                    key,
+                    head: NONE,
+                    len: 0,
+                    visit: 0,
+                    epoch: self.epoch,
+                };
+                break;
+            }
+            if slot.key == key {
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        &mut self.slots[i]
+    }
+
+    fn capacity(&self) -> usize {
+        self.slots.len()
+    }
 }
 
 /// Working memory of [`echoes`], kept per thread and cleared per document so that scanning
@@ -97,7 +166,13 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
         distinct,
     } = scratch;
     first_by_key.clear();
-    postings.grams.clear();
+    // At most one distinct n-gram per word of the segments that are looked into.
+    let grams = segs
+        .iter()
+        .filter(|seg| seg.word_count() >= NEAR_MIN_WORDS)
+        .map(|seg| seg.word_count() - (NGRAM - 1))
+        .sum();
+    postings.grams.reset(grams);
     postings.cells.clear();
     gram_counts.clear();
     gram_counts.resize(segs.len(), 0);
@@ -123,17 +198,17 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
         for w in words.windows(NGRAM) {
             // Word hashes are already uniform: rotations keep the order, the map's hasher mixes.
             let gram = w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
-            let entry = postings.grams.entry(gram).or_insert((NONE, 0, 0));
-            if entry.2 == visit {
+            let entry = postings.grams.entry(gram);
+            if entry.visit == visit {
                 continue; // seen earlier in this segment
             }
-            entry.2 = visit;
+            entry.visit = visit;
             distinct.push(gram);
             // An n-gram in very many segments is not used to find candidates.
-            let mut cell = if entry.1 as usize > MAX_POSTINGS {
+            let mut cell = if entry.len as usize > MAX_POSTINGS {
                 NONE
             } else {
-                entry.0
+                entry.head
             };
             while cell != NONE {
                 let (j, next) = postings.cells[cell as usize];
@@ -145,9 +220,9 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             }
             // Index the segment as an original at once (one lookup per n-gram); undone below
             // in the rare case it turns out to be a repeat.
-            postings.cells.push((i as u32, entry.0));
-            entry.0 = (postings.cells.len() - 1) as u32;
-            entry.1 += 1;
+            postings.cells.push((i as u32, entry.head));
+            entry.head = (postings.cells.len() - 1) as u32;
+            entry.len += 1;
         }
         let n = distinct.len();
         let best = touched
@@ -175,9 +250,9 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             };
             // A repeat is not indexed: unlink its cells (each the head of its list).
             for gram in distinct.iter() {
-                let entry = postings.grams.get_mut(gram).expect("looked up above");
-                entry.0 = postings.cells[entry.0 as usize].1;
-                entry.1 -= 1;
+                let entry = postings.grams.entry(*gram);
+                entry.head = postings.cells[entry.head as usize].1;
+                entry.len -= 1;
             }
             postings
                 .cells
@@ -194,6 +269,23 @@ mod tests {
     use super::*;
     use crate::fingerprint::tokenize;
     use crate::normalize::Tokenizer;
+
+    #[test]
+    fn the_gram_table_forgets_the_previous_document() {
+        let mut t = GramTable::default();
+        t.reset(100);
+        for k in 0..100u64 {
+            t.entry(k * 64).len = k as u32 + 1; // keys that share low bits
+        }
+        for k in 0..100u64 {
+            assert_eq!(t.entry(k * 64).len, k as u32 + 1);
+        }
+        t.reset(10);
+        assert_eq!((t.entry(64).len, t.entry(64).head), (0, NONE));
+        t.epoch = u32::MAX; // the epoch wraps: the table is cleared
+        t.reset(10);
+        assert_eq!(t.entry(128).len, 0);
+    }
 
     fn echo_of(text: &str) -> Vec<Option<u32>> {
         let t = tokenize(text, &mut Tokenizer::new());
