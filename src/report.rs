@@ -319,6 +319,10 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
                 "candidate_pairs": result.near_dup.candidate_pairs, "verified_pairs": result.near_dup.verified_pairs},
         "top_boilerplate": top.iter().map(|(_, docs, text)| serde_json::json!({"text": text, "documents": docs})).collect::<Vec<_>>(),
         "wall_seconds": wall_seconds,
+        "stage_seconds": {"fingerprint": result.stage_seconds.fingerprint,
+                          "near_duplicates": result.stage_seconds.near_duplicates,
+                          "boilerplate": result.stage_seconds.boilerplate,
+                          "spans": result.stage_seconds.spans},
         "mb_per_second": if wall_seconds > 0.0 { result.bytes_read as f64 / 1e6 / wall_seconds } else { 0.0 },
     })
 }

@@ -159,6 +159,15 @@ fn stats_file_accounts_for_the_run() {
     assert_eq!(v["cluster_sizes"][0]["size"], 2);
     assert_eq!(v["lsh"]["bands"], 18);
     assert!(v["mb_per_second"].as_f64().unwrap() > 0.0);
+    // The stages' wall times add up to no more than the run's.
+    let stages = v["stage_seconds"].as_object().unwrap();
+    assert_eq!(stages.len(), 4);
+    let sum: f64 = stages.values().map(|s| s.as_f64().unwrap()).sum();
+    assert!(stages.values().all(|s| s.as_f64().unwrap() >= 0.0));
+    assert!(
+        sum > 0.0 && sum <= v["wall_seconds"].as_f64().unwrap(),
+        "{stages:?}"
+    );
     // Only units reported as cross-document boilerplate are listed, each with its text.
     for unit in v["top_boilerplate"].as_array().unwrap() {
         assert!(!unit["text"].as_str().unwrap().is_empty(), "{unit}");

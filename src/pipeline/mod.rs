@@ -117,6 +117,22 @@ pub struct ScanResult {
     pub edges: Vec<Edge>,
     pub near_dup: NearDupStats,
     pub bytes_read: u64,
+    /// Wall time of each stage, in order (for `--stats` and performance work).
+    pub stage_seconds: StageSeconds,
+}
+
+/// Wall seconds of the stages of a scan. `spans` includes writing the report, which overlaps the
+/// assembly of the next run of spans.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageSeconds {
+    /// Finding the inputs, reading them, segmenting, normalising and fingerprinting.
+    pub fingerprint: f64,
+    /// LSH candidates, their verification on sketches (reading their text again), clusters.
+    pub near_duplicates: f64,
+    /// Counting the segment keys across documents.
+    pub boilerplate: f64,
+    /// Assembling the spans, reading the text again for previews, writing the report.
+    pub spans: f64,
 }
 
 /// Receives `(stage, documents, bytes)` as the scan advances (for a progress display).
@@ -414,7 +430,21 @@ fn scan_in_pool(
     progress: Progress,
     sink: Sink,
 ) -> Result<ScanResult, Error> {
+    let clock = std::time::Instant::now();
+    let mut lap = {
+        let mut last = 0.0;
+        move || {
+            let now = clock.elapsed().as_secs_f64();
+            let seconds = now - last;
+            last = now;
+            seconds
+        }
+    };
     let corpus = fingerprint_corpus(inputs, o, progress)?;
+    let mut stage_seconds = StageSeconds {
+        fingerprint: lap(),
+        ..StageSeconds::default()
+    };
 
     progress(
         "near duplicates",
@@ -444,14 +474,17 @@ fn scan_in_pool(
     let (clusters, edges, near_dup) =
         near_dup::clusters(&content_keys, &candidates, o.threshold, sketches)?;
 
+    stage_seconds.near_duplicates = lap();
     // Boilerplate counts, one vote per cluster.
     let lens: Vec<usize> = corpus.prints.iter().map(|p| p.len).collect();
     let verdicts = duplicates_of(&clusters, &lens);
     let representative = representatives(&verdicts);
     let frequent = boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o));
 
+    stage_seconds.boilerplate = lap();
     progress("spans", corpus.documents.len() as u64, corpus.bytes_read);
     let totals = emit_spans(&corpus, &corpus.documents, &verdicts, &frequent, o, sink)?;
+    stage_seconds.spans = lap();
     let Corpus {
         sources,
         documents,
@@ -473,6 +506,7 @@ fn scan_in_pool(
         edges,
         near_dup,
         bytes_read,
+        stage_seconds,
     })
 }
 
