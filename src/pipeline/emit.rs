@@ -190,7 +190,10 @@ impl Totals {
 /// How many boilerplate units the statistics list.
 const TOP_BOILERPLATE: usize = 20;
 /// Documents whose spans are assembled and written per step (whole sources: a shard at once).
-const SPAN_CHUNK: usize = 4096;
+/// Small enough that writing one run overlaps the assembly of the next for most of the stage
+/// (4,096 left the first assembly and the last write alone: 100 MB corpus, 2 threads, spans
+/// stage 0.30–0.32 → 0.28 s; 512 was no better).
+const SPAN_CHUNK: usize = 1024;
 
 /// Calls `f(doc, text, lossy)` for each of `docs` (sorted), reading every source they come from
 /// once, sources in parallel; results in the order of `docs`. `lossy` maps a text decoded from
