@@ -33,16 +33,7 @@ pub fn frequent_keys(
     let mut frequent = HashMap::default();
     for part in 0..1u64 << part_bits {
         let in_part = |k: &u64| part_bits == 0 || k >> (64 - part_bits) == part;
-        let mut pairs: Vec<(u64, u32)> = prints
-            .par_iter()
-            .zip(representative.par_iter())
-            .flat_map_iter(|(print, &rep)| {
-                let mut keys: Vec<u64> = vote_keys(print).filter(in_part).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                keys.into_iter().map(move |k| (k, rep))
-            })
-            .collect();
+        let mut pairs = pairs_of(prints, representative, in_part);
         pairs.par_sort_unstable();
         pairs.dedup();
         frequent.extend(
@@ -53,6 +44,42 @@ pub fn frequent_keys(
         );
     }
     frequent
+}
+
+/// The `(key, representative)` pair of each distinct key of each document that `keep` accepts,
+/// in document order. Built in place in parallel: collecting a flattened parallel iterator
+/// instead concatenated the pieces on one thread (40 ms of a 100 MB scan, whatever the threads).
+fn pairs_of(
+    prints: &[DocPrint],
+    representative: &[u32],
+    keep: impl Fn(&u64) -> bool + Sync,
+) -> Vec<(u64, u32)> {
+    let per_doc: Vec<Vec<u64>> = prints
+        .par_iter()
+        .map(|print| {
+            let mut keys: Vec<u64> = vote_keys(print).filter(&keep).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        })
+        .collect();
+    let mut pairs = vec![(0u64, 0u32); per_doc.iter().map(Vec::len).sum()];
+    let mut slices = Vec::with_capacity(per_doc.len());
+    let mut rest = pairs.as_mut_slice();
+    for keys in &per_doc {
+        let (head, tail) = rest.split_at_mut(keys.len());
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .zip(per_doc.par_iter().zip(representative.par_iter()))
+        .for_each(|(slice, (keys, &rep))| {
+            for (pair, &key) in slice.iter_mut().zip(keys) {
+                *pair = (key, rep);
+            }
+        });
+    pairs
 }
 
 /// The keys a document votes for: its segments' keys and, with the furniture classifier on, its
