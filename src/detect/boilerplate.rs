@@ -47,8 +47,9 @@ pub fn frequent_keys(
 }
 
 /// The `(key, representative)` pair of each distinct key of each document that `keep` accepts,
-/// in document order. Built in place in parallel: collecting a flattened parallel iterator
-/// instead concatenated the pieces on one thread (40 ms of a 100 MB scan, whatever the threads).
+/// in document order, built in place in parallel. Collecting a flattened parallel iterator
+/// instead took 39 ms of a 100 MB scan with 1 thread and with 2 (it joins its pieces on one
+/// thread); in place, the whole count went from 0.061–0.069 to 0.053–0.059 s with 2 threads.
 fn pairs_of(
     prints: &[DocPrint],
     representative: &[u32],
