@@ -123,8 +123,8 @@ fn ascii_alnum_run(bytes: &[u8]) -> usize {
     let ge = |x: u64, lo: u8| (x | H).wrapping_sub(L * lo as u64) & H;
     let le = |x: u64, hi: u8| ((L * hi as u64) | H).wrapping_sub(x) & H;
     let mut run = 0;
-    while let Some(chunk) = bytes.get(run..run + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    while let Some(&chunk) = bytes[run..].first_chunk::<8>() {
+        let x = u64::from_le_bytes(chunk);
         let folded = x | (L * 0x20);
         let ascii = !x & H;
         let alnum = ascii & ((ge(x, b'0') & le(x, b'9')) | (ge(folded, b'a') & le(folded, b'z')));
@@ -318,8 +318,8 @@ impl WordHasher {
             return;
         }
         let mut k = 0;
-        while k + 8 <= run {
-            let lane = u64::from_le_bytes(from[k..k + 8].try_into().expect("8 bytes"));
+        while let Some(&chunk) = from[k..run].first_chunk::<8>() {
+            let lane = u64::from_le_bytes(chunk);
             self.state = (self.state ^ (lane | LOWER))
                 .wrapping_mul(Self::K)
                 .rotate_left(29);
@@ -327,9 +327,9 @@ impl WordHasher {
         }
         let rest = run - k;
         if rest == 0 {
-        } else if let Some(chunk) = from.get(k..k + 8) {
+        } else if let Some(&chunk) = from[k..].first_chunk::<8>() {
             // Fewer than eight bytes left, into an empty lane: one masked load.
-            let lane = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            let lane = u64::from_le_bytes(chunk);
             self.lane = (lane | LOWER) & (u64::MAX >> (64 - 8 * rest));
         } else {
             for (n, &b) in from[k..run].iter().enumerate() {
