@@ -10,7 +10,7 @@ use dedup::fingerprint::{doc_print, tokenize, DocPrint};
 use dedup::lsh::{candidate_pairs, LshParams};
 use dedup::minhash::{for_each_shingle, signature, sketch, Signature, SKETCH_LEN};
 use dedup::normalize::{mix, Tokenizer};
-use dedup::Options;
+use dedup::{Detectors, Options};
 use std::path::Path;
 
 /// About `target` bytes of text with the seeds' vocabulary, line lengths and punctuation: each
@@ -120,7 +120,7 @@ fn stages(c: &mut Criterion) {
         .iter()
         .map(|d| {
             let tokens = tokenize(d, &mut Tokenizer::new());
-            doc_print(d.len(), &tokens, 5, 128, params)
+            doc_print(d.len(), &tokens, 5, 128, params, Detectors::default())
         })
         .collect();
     let sketches = |ids: &[u32]| -> Result<Vec<(u32, Vec<u32>)>, dedup::Error> {

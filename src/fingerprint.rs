@@ -15,6 +15,7 @@
 //! all-capitals headline. A headline followed by its article stays two segments.
 
 use crate::detect::repeated::{self, Echo};
+use crate::detect::Detectors;
 use crate::furniture::Evidence;
 use crate::lsh::LshParams;
 use crate::minhash;
@@ -311,15 +312,22 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
 }
 
 /// Builds the document's fingerprint from its tokens, finding in-document repeats on the way.
+/// What a detector that is off would read is left out: the echoes without `repeated`, the
+/// content key and band keys without `near_dup`.
 pub fn doc_print(
     len: usize,
     tokens: &Tokens,
     shingle: usize,
     num_perm: usize,
     lsh: LshParams,
+    detectors: Detectors,
 ) -> DocPrint {
-    let has_words = !tokens.words.is_empty();
-    let echoes = repeated::echoes(tokens);
+    let has_words = !tokens.words.is_empty() && detectors.near_dup;
+    let echoes = if detectors.repeated {
+        repeated::echoes(tokens)
+    } else {
+        vec![Echo::Original; tokens.segments.len()]
+    };
     DocPrint::new(
         len,
         tokens.words.len(),
@@ -417,7 +425,14 @@ mod tests {
     fn prints_give_back_their_segments() {
         let text = "Title\n\nA first line.\nA first line.\n   \n* * *\n";
         let tokens = tokenize(text, &mut Tokenizer::new());
-        let print = doc_print(text.len(), &tokens, 5, 16, LshParams { bands: 4, rows: 4 });
+        let print = doc_print(
+            text.len(),
+            &tokens,
+            5,
+            16,
+            LshParams { bands: 4, rows: 4 },
+            Detectors::default(),
+        );
         let got: Vec<_> = print.segments().collect();
         assert_eq!(got.len(), tokens.segments.len());
         for (p, s) in got.iter().zip(&tokens.segments) {

@@ -24,6 +24,6 @@ pub mod segment;
 pub mod span_text;
 pub mod staged;
 
-pub use detect::{Kind, Span};
+pub use detect::{Detectors, Kind, Span};
 pub use error::Error;
 pub use pipeline::{scan, Options, ScanResult};

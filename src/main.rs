@@ -5,7 +5,7 @@ use dedup::lsh::LshParams;
 use dedup::pipeline::DEFAULT_MIN_DOCS;
 use dedup::read::{Fields, ReadOptions};
 use dedup::report::Offsets;
-use dedup::{report, Options};
+use dedup::{report, Detectors, Options};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -170,6 +170,16 @@ struct DetectArgs {
     /// documents (or short lines repeated inside one).
     #[arg(long)]
     no_furniture: bool,
+    /// The detectors to run, comma-separated: repeated paragraphs inside a document,
+    /// boilerplate (lines across documents, furniture), near-duplicate documents. A detector left
+    /// out costs nothing: `--detect near-dup` only fingerprints whole documents.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "repeated,boilerplate,near-dup"
+    )]
+    detect: Vec<Detector>,
     /// Worker threads (default: all cores). The report is the same for any value.
     #[arg(long)]
     threads: Option<usize>,
@@ -213,8 +223,24 @@ impl DetectArgs {
         };
         options.rules.min_repeat_words = self.min_repeat_words;
         options.rules.furniture = (!self.no_furniture).then_some(self.boilerplate_threshold);
+        options.rules.detectors = Detectors {
+            repeated: self.detect.contains(&Detector::Repeated),
+            boilerplate: self.detect.contains(&Detector::Boilerplate),
+            near_dup: self.detect.contains(&Detector::NearDup),
+        };
         options
     }
+}
+
+/// A value of `--detect`.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum Detector {
+    /// `repeated_paragraph` rows.
+    Repeated,
+    /// `boilerplate` rows.
+    Boilerplate,
+    /// `near_duplicate` and `exact_duplicate` rows.
+    NearDup,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -86,6 +86,11 @@ fn bad_options_are_usage_errors() {
         .assert()
         .code(2);
     dedup().args(["scan"]).assert().code(2); // no path: clap's usage error
+    dedup()
+        .args(["scan", "--detect", "near-dup,paragraphs"])
+        .arg(common::seeds())
+        .assert()
+        .code(2);
 }
 
 #[test]

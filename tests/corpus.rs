@@ -5,7 +5,7 @@ use common::*;
 use dedup::fingerprint::tokenize;
 use dedup::minhash::{jaccard, shingle_set, signature};
 use dedup::normalize::Tokenizer;
-use dedup::Options;
+use dedup::{Detectors, Options};
 use std::path::PathBuf;
 
 fn word(rng: &mut Rng) -> String {
@@ -284,4 +284,67 @@ fn reports_spanning_several_streamed_runs() {
     assert!(rows
         .iter()
         .all(|r| r.kind == "boilerplate" && r.line_start == 2));
+}
+
+/// `--detect` runs some detectors only: each reports only its kinds; near duplicates (which no
+/// other detector influences) are the rows of a full run, and a repeated paragraph of a full run
+/// lies inside one of the repeated-only run (there, furniture lines do not break the runs).
+#[test]
+fn each_detector_alone_reports_only_its_own_rows() {
+    let p = planted();
+    let paths = [p.dir.path().to_path_buf(), seeds()];
+    let run = |repeated, boilerplate, near_dup| {
+        let mut options = Options::default();
+        options.rules.detectors = Detectors {
+            repeated,
+            boilerplate,
+            near_dup,
+        };
+        scan_rows(&paths, &options)
+    };
+    let full = run(true, true, true);
+    let kinds = |rows: &[Row]| {
+        let mut k: Vec<String> = rows.iter().map(|r| r.kind.clone()).collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    assert_eq!(
+        kinds(&full),
+        ["boilerplate", "near_duplicate", "repeated_paragraph"]
+    );
+
+    let near = run(false, false, true);
+    let full_whole: Vec<Row> = full
+        .iter()
+        .filter(|r| r.cluster.is_some())
+        .cloned()
+        .collect();
+    assert_eq!(near, full_whole);
+
+    let repeated = run(true, false, false);
+    assert_eq!(kinds(&repeated), ["repeated_paragraph"]);
+    for r in full.iter().filter(|r| r.kind == "repeated_paragraph") {
+        assert!(
+            repeated
+                .iter()
+                .any(|s| s.doc == r.doc && s.start <= r.start && r.end <= s.end),
+            "{r:?} not in the repeated-only run"
+        );
+    }
+
+    let boilerplate = run(false, true, false);
+    assert_eq!(kinds(&boilerplate), ["boilerplate"]);
+    // Without near duplicates every copy votes: at least the full run's boilerplate is found
+    // in the documents that run keeps.
+    let kept_rows = full.iter().filter(|r| r.kind == "boilerplate");
+    for r in kept_rows {
+        assert!(
+            boilerplate
+                .iter()
+                .any(|s| s.doc == r.doc && s.start <= r.start && r.end <= s.end),
+            "{r:?} not in the boilerplate-only run"
+        );
+    }
+    assert!(run(true, true, false).iter().all(|r| r.cluster.is_none()));
 }

@@ -126,6 +126,43 @@ fn staged_equals_scan_across_shards() {
 }
 
 #[test]
+fn staged_equals_scan_with_some_detectors() {
+    let shards = fixture_shards();
+    for (extra, kinds) in [
+        (
+            &["--detect", "near-dup"][..],
+            &["exact_duplicate", "near_duplicate"][..],
+        ),
+        (
+            &["--detect", "repeated,boilerplate"],
+            &["boilerplate", "repeated_paragraph"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let scanned = scan(&shards, extra);
+        let staged = staged(&[&shards[..1], &shards[1..]], extra, dir.path());
+        assert_eq!(
+            String::from_utf8_lossy(&staged),
+            String::from_utf8_lossy(&scanned),
+            "options {extra:?}"
+        );
+        let mut found: Vec<String> = common::parse(&scanned)
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
+        found.sort();
+        found.dedup();
+        assert_eq!(found, kinds, "options {extra:?}");
+        // A later stage with other detectors than `sign` had is refused.
+        dedup()
+            .args(["cluster", "-q", "--detect", "repeated"])
+            .arg(dir.path())
+            .assert()
+            .code(2);
+    }
+}
+
+#[test]
 fn spans_in_code_points_equal_scan() {
     let shards = fixture_shards();
     let dir = tempfile::tempdir().unwrap();

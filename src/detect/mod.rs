@@ -139,9 +139,39 @@ impl Reason {
     }
 }
 
-/// Tuning of the span detectors.
+/// Which detectors a run uses (`--detect`); all three by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detectors {
+    /// Paragraphs repeated inside a document (`repeated_paragraph` rows).
+    pub repeated: bool,
+    /// Boilerplate: lines in `min_docs` documents or more, short lines repeated inside one, and
+    /// (unless [`SpanRules::furniture`] is `None`) page furniture.
+    pub boilerplate: bool,
+    /// Near-duplicate and exact-duplicate documents (whole-document rows).
+    pub near_dup: bool,
+}
+
+impl Default for Detectors {
+    fn default() -> Self {
+        Detectors {
+            repeated: true,
+            boilerplate: true,
+            near_dup: true,
+        }
+    }
+}
+
+impl Detectors {
+    /// Whether any detector works on segments (lines and paragraphs) rather than whole documents.
+    pub fn segments(&self) -> bool {
+        self.repeated || self.boilerplate
+    }
+}
+
+/// Which span detectors run, and their tuning.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpanRules {
+    pub detectors: Detectors,
     /// A repeated run with fewer words than this is left alone (a repeated "Yes." is dialogue).
     pub min_repeat_words: usize,
     /// A segment of at most this many words, without a sentence end, repeated inside its document
@@ -154,6 +184,7 @@ pub struct SpanRules {
 impl Default for SpanRules {
     fn default() -> Self {
         SpanRules {
+            detectors: Detectors::default(),
             min_repeat_words: 3,
             furniture_words: 3,
             furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
@@ -219,20 +250,23 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     let (frequent, min_docs) = frequent;
 
     let segs: Vec<SegmentPrint> = print.segments().collect();
+    let boilerplate = rules.detectors.boilerplate;
     let mut in_doc: HashMap<u64, u32> = HashMap::default();
-    for s in &segs {
+    for s in segs.iter().filter(|_| boilerplate) {
         *in_doc.entry(s.key).or_default() += 1;
     }
     // Boilerplate first: it is removed wherever it occurs.
-    let scores = match (&print.furniture, rules.furniture) {
+    let furniture_threshold = rules.furniture.filter(|_| boilerplate);
+    let scores = match (&print.furniture, furniture_threshold) {
         (Some(evidence), Some(_)) => furniture::scores(&segs, evidence, frequent, min_docs),
         _ => Vec::new(),
     };
-    let threshold = rules.furniture.unwrap_or(f32::INFINITY);
+    let threshold = furniture_threshold.unwrap_or(f32::INFINITY);
     let furniture: Vec<Option<Reason>> = segs
         .iter()
         .enumerate()
         .map(|(i, s)| match frequent.get(&s.key) {
+            _ if !boilerplate => None,
             Some(&n) if n as usize >= min_docs => Some(Reason::InDocuments {
                 docs: n,
                 key: s.key,
@@ -316,7 +350,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
         i = j;
     }
     // Sentence tails of lines that stay (not cut whole, not inside a repeat), cut on their own.
-    if let (Some(evidence), Some(threshold)) = (&print.furniture, rules.furniture) {
+    if let (Some(evidence), Some(threshold)) = (&print.furniture, furniture_threshold) {
         for tail in evidence.tails.iter() {
             let s = &segs[tail.segment as usize];
             let in_repeat = spans

@@ -357,14 +357,29 @@ impl Fingerprinter<'_> {
 
 /// Segments, normalises and fingerprints one document's text.
 fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
+    let detectors = o.rules.detectors;
     TOKENIZER.with_borrow_mut(|(tokenizer, tokens)| {
-        fingerprint::tokenize_into(text, tokenizer, tokens);
-        let mut print =
-            fingerprint::doc_print(text.len(), tokens, o.shingle, o.num_perm, o.lsh_params());
-        if o.rules.furniture.is_some() {
+        if detectors.segments() {
+            fingerprint::tokenize_into(text, tokenizer, tokens);
+        } else {
+            // Only whole documents are compared: the words without the segments (the same
+            // words, since line ends only separate them).
+            tokens.segments.clear();
+            tokens.words.clear();
+            tokenizer.words(text, &mut tokens.words);
+        }
+        let mut print = fingerprint::doc_print(
+            text.len(),
+            tokens,
+            o.shingle,
+            o.num_perm,
+            o.lsh_params(),
+            detectors,
+        );
+        if detectors.boilerplate && o.rules.furniture.is_some() {
             print.furniture = Some(Box::new(furniture::evidence(text, tokens, tokenizer)));
         }
-        if o.sketches {
+        if o.sketches && detectors.near_dup {
             let sketch = minhash::sketch(&tokens.words, o.shingle, minhash::SKETCH_LEN);
             print.sketch = Some(sketch.into_boxed_slice());
         }
@@ -479,7 +494,11 @@ fn scan_in_pool(
     let lens: Vec<usize> = corpus.prints.iter().map(|p| p.len).collect();
     let verdicts = duplicates_of(&clusters, &lens);
     let representative = representatives(&verdicts);
-    let frequent = boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o));
+    let frequent = if o.rules.detectors.boilerplate {
+        boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o))
+    } else {
+        FxHashMap::default()
+    };
 
     stage_seconds.boilerplate = lap();
     progress("spans", corpus.documents.len() as u64, corpus.bytes_read);

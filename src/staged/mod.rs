@@ -50,6 +50,11 @@ fn params(o: &Options) -> serde_json::Value {
         "rows": lsh.rows,
         "sketch": crate::minhash::SKETCH_LEN,
         "furniture": o.rules.furniture.is_some(),
+        "detect": {
+            "repeated": o.rules.detectors.repeated,
+            "boilerplate": o.rules.detectors.boilerplate,
+            "near_dup": o.rules.detectors.near_dup,
+        },
     })
 }
 
@@ -84,7 +89,7 @@ fn check_params(path: &Path, text: &str, mine: &serde_json::Value) -> Result<(),
     })?;
     if &theirs != mine {
         return Err(Error::Usage(format!(
-            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --shingle, --num-perm, --bands/--rows and --no-furniture",
+            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --shingle, --num-perm, --bands/--rows, --detect and --no-furniture",
             path.display()
         )));
     }
