@@ -76,6 +76,22 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
                 i += 1;
                 continue;
             }
+            // The usual word: under eight ASCII alphanumerics and an ASCII separator, all in the
+            // next eight bytes. Hashed from one load, and the separator is passed over too.
+            if word.is_empty() {
+                if let Some(&chunk) = bytes[i..].first_chunk::<8>() {
+                    let x = u64::from_le_bytes(chunk);
+                    let stop = !alnum_bits(x) & SWAR_HIGH;
+                    let run = (stop.trailing_zeros() / 8) as usize;
+                    // `run` is 8 when the chunk is all alphanumerics; the stop byte must be ASCII,
+                    // or the word may go on with a non-ASCII letter.
+                    if run < 8 && (x >> (8 * run)) & 0x80 == 0 {
+                        out.push(WordHasher::short_ascii(x, run));
+                        i += run + 1;
+                        continue;
+                    }
+                }
+            }
             // A run of ASCII alphanumerics, hashed eight bytes at a time.
             let run = ascii_alnum_run(&bytes[i..]);
             word.push_ascii_alnum(&bytes[i..], run);
@@ -117,17 +133,10 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
 /// branch rather than one per byte.
 #[inline]
 fn ascii_alnum_run(bytes: &[u8]) -> usize {
-    const L: u64 = 0x0101_0101_0101_0101;
-    const H: u64 = 0x8080_8080_8080_8080;
-    // For bytes below 0x80: high bit set where lo <= byte (ge) or byte <= hi (le).
-    let ge = |x: u64, lo: u8| (x | H).wrapping_sub(L * lo as u64) & H;
-    let le = |x: u64, hi: u8| ((L * hi as u64) | H).wrapping_sub(x) & H;
+    const H: u64 = SWAR_HIGH;
     let mut run = 0;
     while let Some(&chunk) = bytes[run..].first_chunk::<8>() {
-        let x = u64::from_le_bytes(chunk);
-        let folded = x | (L * 0x20);
-        let ascii = !x & H;
-        let alnum = ascii & ((ge(x, b'0') & le(x, b'9')) | (ge(folded, b'a') & le(folded, b'z')));
+        let alnum = alnum_bits(u64::from_le_bytes(chunk));
         if alnum != H {
             return run + ((!alnum & H).trailing_zeros() / 8) as usize;
         }
@@ -138,6 +147,22 @@ fn ascii_alnum_run(bytes: &[u8]) -> usize {
         .position(|&b| b >= 0x80 || ASCII_WORD[b as usize] == 0)
         .unwrap_or(bytes.len() - run)
 }
+
+/// The high bit of each byte of the 64-bit chunk `x` (little-endian) set where that byte is an
+/// ASCII alphanumeric, every other bit clear.
+#[inline]
+fn alnum_bits(x: u64) -> u64 {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const H: u64 = SWAR_HIGH;
+    // For bytes below 0x80: high bit set where lo <= byte (ge) or byte <= hi (le).
+    let ge = |x: u64, lo: u8| (x | H).wrapping_sub(L * lo as u64) & H;
+    let le = |x: u64, hi: u8| ((L * hi as u64) | H).wrapping_sub(x) & H;
+    let folded = x | (L * 0x20);
+    let ascii = !x & H;
+    ascii & ((ge(x, b'0') & le(x, b'9')) | (ge(folded, b'a') & le(folded, b'z')))
+}
+
+const SWAR_HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// Scans already-normalised text character by character.
 fn scan_chars(text: &str, out: &mut Vec<u64>) {
@@ -337,6 +362,16 @@ impl WordHasher {
             }
         }
         self.len += run as u32;
+    }
+
+    /// The hash of the word of the first `run` (1 to 7) bytes of the chunk `x`, all ASCII
+    /// alphanumerics: what pushing them into a new hasher and finishing gives, from one load.
+    #[inline]
+    fn short_ascii(x: u64, run: usize) -> u64 {
+        const LOWER: u64 = 0x2020_2020_2020_2020;
+        debug_assert!((1..8).contains(&run));
+        let lane = (x | LOWER) & (u64::MAX >> (64 - 8 * run));
+        mix(lane ^ ((run as u64) << 56).wrapping_mul(Self::K))
     }
 
     /// The word's hash; resets the hasher for the next word.
