@@ -170,6 +170,16 @@ fn line_ends(text: &[u8], from: usize, to: usize) -> u32 {
 /// Up to 60 characters of `text` on one line (the report's `preview` column).
 pub fn preview(text: &str) -> String {
     const MAX: usize = 60;
+    // Printable ASCII up to the cut (the usual case): its bytes are its characters, as they are.
+    let head = &text.as_bytes()[..text.len().min(MAX)];
+    if head.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+        let mut out = String::with_capacity(head.len() + '…'.len_utf8());
+        out.push_str(&text[..head.len()]);
+        if text.len() > MAX {
+            out.push('…');
+        }
+        return out;
+    }
     // One pass: the 61st character, if there is one, only adds the ellipsis.
     let mut out = String::with_capacity(text.len().min(4 * MAX) + '…'.len_utf8());
     for (n, c) in text.chars().enumerate() {
@@ -230,6 +240,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn previews_match_the_character_by_character_definition(
+            text in "[a-z .\t\x7f]{0,70}|[a-zé \n]{55,66}|[ -~]{58,62}"
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            let mut expect: String = chars
+                .iter()
+                .take(60)
+                .map(|&c| if c.is_control() { ' ' } else { c })
+                .collect();
+            if chars.len() > 60 {
+                expect.push('…');
+            }
+            proptest::prop_assert_eq!(preview(&text), expect);
+        }
+
         #[test]
         fn the_ascii_shortcut_only_finds_real_boundaries(
             text in "[a-z \r\n\t.\u{301}\u{200d}\u{600}é🇫🇷👍🏽]{0,24}"
