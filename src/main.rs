@@ -445,7 +445,9 @@ fn run_scan(args: ScanArgs) -> Result<Outcome, dedup::Error> {
         std::fs::write(path, text + "\n").map_err(|e| dedup::Error::io(path, e))?;
     }
     if !args.quiet {
-        if args.explain {
+        if args.explain && !options.rules.detectors.near_dup {
+            eprintln!("LSH: not used (the near-duplicate detector is off: --detect)");
+        } else if args.explain {
             eprint!("{}", report::explain(&result, options.threshold));
         }
         eprintln!("{}", report::summary(&result));

@@ -50,6 +50,16 @@ fn explain_prints_the_s_curve() {
         .assert()
         .success()
         .stderr(predicate::str::contains("bands ×").and(predicate::str::contains("0.80")));
+    // Without the near-duplicate detector there is no LSH to explain.
+    dedup()
+        .args(["scan", "--explain", "--detect", "repeated,boilerplate"])
+        .arg(common::seeds())
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("LSH: not used")
+                .and(predicate::str::contains("bands ×").not()),
+        );
 }
 
 #[test]
