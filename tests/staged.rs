@@ -94,6 +94,19 @@ fn staged_equals_scan_on_the_seeds() {
     );
 }
 
+/// Scans the shards, runs the stages on them into `dir` (signed in two runs, ids 0 and 1-2, as
+/// separate tasks would), checks that the two reports are the same, and returns it.
+fn staged_equals_scan(shards: &[PathBuf], extra: &[&str], dir: &Path) -> Vec<u8> {
+    let scanned = scan(shards, extra);
+    let staged = staged(&[&shards[..1], &shards[1..]], extra, dir);
+    assert_eq!(
+        String::from_utf8_lossy(&staged),
+        String::from_utf8_lossy(&scanned),
+        "options {extra:?}"
+    );
+    scanned
+}
+
 #[test]
 fn staged_equals_scan_across_shards() {
     let shards = fixture_shards();
@@ -104,14 +117,7 @@ fn staged_equals_scan_across_shards() {
         &["--min-docs", "2"],
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let scanned = scan(&shards, extra);
-        // Signed in two runs (ids 0 and 1-2), as separate tasks would.
-        let staged = staged(&[&shards[..1], &shards[1..]], extra, dir.path());
-        assert_eq!(
-            String::from_utf8_lossy(&staged),
-            String::from_utf8_lossy(&scanned),
-            "options {extra:?}"
-        );
+        let scanned = staged_equals_scan(&shards, extra, dir.path());
         // The corpus has what the test is about: cross-shard clusters and boilerplate.
         let rows = common::parse(&scanned);
         let cross = rows.iter().filter(|r| {
@@ -139,13 +145,7 @@ fn staged_equals_scan_with_some_detectors() {
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let scanned = scan(&shards, extra);
-        let staged = staged(&[&shards[..1], &shards[1..]], extra, dir.path());
-        assert_eq!(
-            String::from_utf8_lossy(&staged),
-            String::from_utf8_lossy(&scanned),
-            "options {extra:?}"
-        );
+        let scanned = staged_equals_scan(&shards, extra, dir.path());
         let mut found: Vec<String> = common::parse(&scanned)
             .into_iter()
             .map(|r| r.kind)
