@@ -171,6 +171,7 @@ impl Detectors {
 /// Which span detectors run, and their tuning.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpanRules {
+    /// The detectors that run; the rules below apply to those that do.
     pub detectors: Detectors,
     /// A repeated run with fewer words than this is left alone (a repeated "Yes." is dialogue).
     pub min_repeat_words: usize,
