@@ -207,8 +207,9 @@ const SIMPLE_LOWER: u32 = 1 << 29;
 const LOWER_MASK: u32 = (1 << 21) - 1;
 
 /// What the tokenizer needs to know of `c`, from a table built once for the characters below
-/// U+3000 (Latin, Greek, Cyrillic, punctuation...), computed for the others: whether it is
-/// NFKC-inert ([`is_inert`]), alphanumeric, and its lower case when that is one character.
+/// U+10000 (the Basic Multilingual Plane: every living script, CJK and Hangul included),
+/// computed for the others: whether it is NFKC-inert ([`is_inert`]), alphanumeric, and its lower
+/// case when that is one character.
 #[cfg(test)]
 fn class_of(c: char) -> u32 {
     match class_table().get(c as usize) {
@@ -217,13 +218,14 @@ fn class_of(c: char) -> u32 {
     }
 }
 
-/// The classes of the characters below U+3000, each computed on first use (0: not yet).
+/// The classes of the characters of the Basic Multilingual Plane, each computed on first use (0:
+/// not yet). 256 KB of zeroes until used: only the pages of the scripts a corpus uses are touched.
 fn class_table() -> &'static ClassTable {
     static CLASSES: ClassTable = ClassTable([const { AtomicU32::new(0) }; TABLE]);
     &CLASSES
 }
 
-const TABLE: usize = 0x3000;
+const TABLE: usize = 0x1_0000;
 /// Marks a computed entry of the class table.
 const KNOWN: u32 = 1 << 28;
 
@@ -533,6 +535,15 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(words(&text), reference(&text));
         }
+    }
+
+    #[test]
+    fn cjk_and_hangul_read_from_the_table_as_computed() {
+        // Ideographs, kana, Hangul syllables and jamo, a half-width kana that NFKC widens: each
+        // twice, so that the second time reads the class table the first filled.
+        let text = "東京タワー 한국어 가 ﾀﾜｰ。東京タワー 한국어 가 ﾀﾜｰ";
+        assert_eq!(words(text), reference(text));
+        assert_eq!(words(text).len(), 8);
     }
 
     #[test]
