@@ -244,8 +244,15 @@ fn lexicon() -> &'static Lexicon {
 pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
     let lex = lexicon();
     let stop_mask = |w: &u64| lex.stop_mask(w);
-    // The document's language: the one with the most stop-word hits in its first words.
-    let lang = language_bit(tokens.words.iter().take(LANGUAGE_WORDS).map(stop_mask));
+    // The document's language: the one with the most stop-word hits in its first words. Their
+    // masks are kept for the segments among them, which then look nothing up again.
+    let first: Vec<u8> = tokens
+        .words
+        .iter()
+        .take(LANGUAGE_WORDS)
+        .map(stop_mask)
+        .collect();
+    let lang = language_bit(first.iter().copied());
     let mut local = Vec::with_capacity(tokens.segments.len());
     let mut signals = Vec::with_capacity(tokens.segments.len());
     let mut templates = Vec::new();
@@ -256,7 +263,14 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
         let seg_text = &text[seg.start..seg.end];
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
         masks.clear();
-        masks.extend(words.iter().take(SAMPLE_WORDS).map(stop_mask));
+        let sample = seg.words.start as usize
+            ..(seg.words.start as usize + SAMPLE_WORDS).min(seg.words.end as usize);
+        masks.extend(sample.map(|j| {
+            first
+                .get(j)
+                .copied()
+                .unwrap_or_else(|| stop_mask(&tokens.words[j]))
+        }));
         let f = features(seg_text, words, &masks, lang, seg.sentence);
         local.push(f.score());
         signals.push(f.signals());
