@@ -46,8 +46,45 @@ fn text(target: usize) -> String {
     out
 }
 
+/// About `target` bytes of CJK-like text: lines of ideographs (U+4E00–U+9FA5) between ideographic
+/// punctuation, and lines of Hangul syllables in space-separated words, drawn at random (seeded).
+/// Not a language, but the characters a Chinese, Japanese or Korean corpus is made of.
+fn cjk_text(target: usize) -> String {
+    let mut state: u64 = 0xc7c;
+    let mut draw = |lo: u32, n: u32| {
+        state = mix(state.wrapping_add(1));
+        char::from_u32(lo + (state % u64::from(n)) as u32).unwrap_or(' ')
+    };
+    let mut out = String::with_capacity(target + 256);
+    let mut line = 0;
+    while out.len() < target {
+        if line % 2 == 0 {
+            for k in 0..40 {
+                out.push(draw(0x4e00, 0x51a6));
+                if k % 13 == 12 {
+                    out.push(if k == 38 { '。' } else { '，' });
+                }
+            }
+        } else {
+            for k in 0..15 {
+                if k > 0 {
+                    out.push(' ');
+                }
+                for _ in 0..1 + k % 4 {
+                    out.push(draw(0xac00, 0x2ba4));
+                }
+            }
+            out.push('.');
+        }
+        out.push('\n');
+        line += 1;
+    }
+    out
+}
+
 fn stages(c: &mut Criterion) {
     let text = text(1 << 20);
+    let cjk = cjk_text(1 << 20);
     let words = tokenize(&text, &mut Tokenizer::new()).words;
 
     let mut g = c.benchmark_group("stage");
@@ -55,6 +92,10 @@ fn stages(c: &mut Criterion) {
     g.bench_function("segment+normalise 1MB", |b| {
         let mut tok = Tokenizer::new();
         b.iter(|| tokenize(black_box(&text), &mut tok))
+    });
+    g.bench_function("segment+normalise CJK 1MB", |b| {
+        let mut tok = Tokenizer::new();
+        b.iter(|| tokenize(black_box(&cjk), &mut tok))
     });
     g.bench_function("shingle hashing 1MB", |b| {
         b.iter(|| {
