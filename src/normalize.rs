@@ -29,14 +29,45 @@ impl Tokenizer {
 
     /// Appends the hash of every normalised word of `text` to `out`.
     ///
-    /// One pass over the bytes when every character is NFKC-inert (ASCII, accented Latin, common
-    /// punctuation: the usual case); otherwise the text is normalised first and scanned again.
+    /// One pass over the bytes while every character is NFKC-inert (ASCII, accented Latin, common
+    /// punctuation: the usual case). A line holding a character that is not is normalised first
+    /// and scanned again, on its own: words never cross a line end, and NFKC neither reorders nor
+    /// composes across one (`\n` is a starter that composes with nothing), so the words are those
+    /// of the whole text normalised, without normalising a whole book for one combining accent.
     pub fn words(&mut self, text: &str, out: &mut Vec<u64>) {
         let mark = out.len();
-        if scan_inert(text, out) {
-            return;
+        if let Err(bad) = scan_inert(text, out) {
+            out.truncate(mark);
+            self.words_with_nfkc(text, bad, out);
         }
-        out.truncate(mark);
+    }
+
+    /// [`Tokenizer::words`] of a text whose character at byte `bad` is not NFKC-inert.
+    #[cold]
+    fn words_with_nfkc(&mut self, text: &str, mut bad: usize, out: &mut Vec<u64>) {
+        let mut rest = text;
+        loop {
+            // The lines before the one holding `bad` are all inert.
+            let bytes = rest.as_bytes();
+            let line_start = memchr::memrchr(b'\n', &bytes[..bad]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[bad..]).map_or(rest.len(), |i| bad + i);
+            let inert = scan_inert(&rest[..line_start], out);
+            debug_assert!(inert.is_ok());
+            self.normalised(&rest[line_start..line_end], out);
+            rest = &rest[line_end..];
+            let mark = out.len();
+            match scan_inert(rest, out) {
+                Ok(()) => return,
+                Err(next) => {
+                    out.truncate(mark);
+                    bad = next;
+                }
+            }
+        }
+    }
+
+    /// Words of `text` after NFKC.
+    fn normalised(&mut self, text: &str, out: &mut Vec<u64>) {
         let mut nfkc = std::mem::take(&mut self.nfkc);
         nfkc.clear();
         nfkc.extend(text.nfkc());
@@ -59,9 +90,10 @@ static ASCII_WORD: [u8; 128] = {
     t
 };
 
-/// Scans `text` on the assumption that NFKC leaves it unchanged. Returns false, leaving partial
-/// output behind, at the first character for which that is not certain.
-fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
+/// Scans `text` on the assumption that NFKC leaves it unchanged. Stops at the first character
+/// for which that is not certain, with its byte offset, leaving partial output behind.
+#[inline(always)]
+fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
     let bytes = text.as_bytes();
     let classes = class_table();
     let mut word = WordHasher::new();
@@ -105,7 +137,7 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
             None => compute_class(c),
         };
         if class & INERT == 0 {
-            return false;
+            return Err(i);
         }
         if class & ALNUM == 0 {
             if !word.is_empty() {
@@ -125,7 +157,7 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> bool {
     if !word.is_empty() {
         out.push(word.finish());
     }
-    true
+    Ok(())
 }
 
 /// Length of the run of ASCII alphanumerics that `bytes` starts with, eight bytes at a time
@@ -535,6 +567,19 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(words(&text), reference(&text));
         }
+    }
+
+    #[test]
+    fn only_the_lines_that_need_nfkc_are_normalised_and_the_words_are_the_same() {
+        // A ligature mid-text, a combining accent opening a line (it cannot reach back across
+        // the line end), `<` + U+0338 (which NFKC composes into `≮`), half-width kana at the end.
+        let text = "plain first line\nthe ﬁrst e\u{301}te\u{301}\n\u{301}accent opens\na \u{3c}\u{338} b\nend ﾀﾜｰ";
+        assert_eq!(words(text), reference(text));
+        let mut per_line = Vec::new();
+        for line in text.split('\n') {
+            Tokenizer::new().words(line, &mut per_line);
+        }
+        assert_eq!(words(text), per_line);
     }
 
     #[test]
