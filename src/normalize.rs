@@ -47,7 +47,9 @@ impl Tokenizer {
     fn words_with_nfkc(&mut self, text: &str, mut bad: usize, out: &mut Vec<u64>) {
         let mut rest = text;
         loop {
-            // The lines before the one holding `bad` are all inert.
+            // The lines before the one holding `bad` are all inert: scanned again (the
+            // interrupted pass's words were dropped with its unfinished last word), then that
+            // line alone is normalised. At most twice the inert text, and only on this path.
             let bytes = rest.as_bytes();
             let line_start = memchr::memrchr(b'\n', &bytes[..bad]).map_or(0, |i| i + 1);
             let line_end = memchr::memchr(b'\n', &bytes[bad..]).map_or(rest.len(), |i| bad + i);
@@ -584,7 +586,7 @@ mod tests {
 
     #[test]
     fn cjk_and_hangul_read_from_the_table_as_computed() {
-        // Ideographs, kana, Hangul syllables and jamo, a half-width kana that NFKC widens: each
+        // Ideographs, kana, Hangul syllables and half-width kana (which NFKC widens), each
         // twice, so that the second time reads the class table the first filled.
         let text = "東京タワー 한국어 가 ﾀﾜｰ。東京タワー 한국어 가 ﾀﾜｰ";
         assert_eq!(words(text), reference(text));
