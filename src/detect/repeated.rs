@@ -338,6 +338,104 @@ mod tests {
         assert_eq!(echo_of(&text), vec![None, None, None, None]);
     }
 
+    /// What [`echoes`] computes, written for clarity: every earlier original's trigram set in a
+    /// plain list, compared one by one.
+    fn reference(tokens: &Tokens) -> Vec<Echo> {
+        use std::collections::HashSet;
+        let segs = &tokens.segments;
+        let mut out = vec![Echo::Original; segs.len()];
+        // (segment, its distinct trigrams) of the originals indexed so far.
+        let mut originals: Vec<(u32, HashSet<u64>)> = Vec::new();
+        let mut first_by_key = std::collections::HashMap::new();
+        for (i, seg) in segs.iter().enumerate() {
+            if let Some(&j) = first_by_key.get(&seg.key) {
+                out[i] = Echo::Repeat {
+                    of: j,
+                    similarity: 1.0,
+                };
+                continue;
+            }
+            first_by_key.insert(seg.key, i as u32);
+            if seg.word_count() < NEAR_MIN_WORDS {
+                continue;
+            }
+            let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
+            let grams: HashSet<u64> = words
+                .windows(NGRAM)
+                .map(|w| w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42))
+                .collect();
+            // Shared trigrams, counting only those in at most MAX_POSTINGS earlier originals.
+            let mut shared = vec![0usize; segs.len()];
+            for g in &grams {
+                let holders: Vec<u32> = originals
+                    .iter()
+                    .filter(|(_, set)| set.contains(g))
+                    .map(|&(j, _)| j)
+                    .collect();
+                if holders.len() <= MAX_POSTINGS {
+                    for j in holders {
+                        shared[j as usize] += 1;
+                    }
+                }
+            }
+            let n = grams.len();
+            let mut best: Option<(u32, f64, f64)> = None;
+            for (j, set) in &originals {
+                let common = shared[*j as usize];
+                if common == 0 {
+                    continue;
+                }
+                let other = set.len();
+                let jaccard = common as f64 / (n + other - common) as f64;
+                let covers = common as f64 / other as f64;
+                let contained = if covers >= MIN_COVER {
+                    common as f64 / n as f64
+                } else {
+                    0.0
+                };
+                if jaccard < NEAR_JACCARD && contained < CONTAINMENT {
+                    continue;
+                }
+                let score = jaccard.max(contained);
+                // Most similar first, the earliest segment on ties.
+                if best.is_none_or(|b| score > b.1.max(b.2)) {
+                    best = Some((*j, jaccard, contained));
+                }
+            }
+            match best {
+                Some((j, jaccard, _)) => {
+                    out[i] = Echo::Repeat {
+                        of: j,
+                        similarity: jaccard as f32,
+                    }
+                }
+                None => originals.push((i as u32, grams)),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Lines drawn from a small vocabulary, so that trigrams, whole lines and near copies
+        /// recur; several documents in a row through one thread's reused tables.
+        #[test]
+        fn echoes_are_what_the_plain_comparison_gives(
+            docs in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::collection::vec(0usize..7, 0..16), 0..24), 1..4)
+        ) {
+            const VOCAB: [&str; 7] = ["the", "cat", "sat", "on", "a", "mat", "today"];
+            for lines in docs {
+                let text: String = lines
+                    .iter()
+                    .map(|l| l.iter().map(|&w| VOCAB[w]).collect::<Vec<_>>().join(" ") + ".\n")
+                    .collect();
+                let t = tokenize(&text, &mut Tokenizer::new());
+                proptest::prop_assert_eq!(echoes(&t), reference(&t), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn a_shorter_earlier_copy_inside_a_longer_later_line_is_not_containment() {
         // The later line has much more to say: it is not a repeat.
