@@ -82,6 +82,23 @@ fn cjk_text(target: usize) -> String {
     out
 }
 
+/// `text` cut into pieces of about `size` bytes, each ending at a line end.
+fn chunks_of_lines(text: &str, size: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = rest
+            .get(size..)
+            .and_then(|tail| tail.find('\n'))
+            .map_or(rest.len(), |n| size + n + 1);
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
+}
+
 fn stages(c: &mut Criterion) {
     let text = text(1 << 20);
     let cjk = cjk_text(1 << 20);
@@ -107,12 +124,35 @@ fn stages(c: &mut Criterion) {
     g.bench_function("signature 1MB", |b| {
         b.iter(|| signature(black_box(&words), 5, 128))
     });
+    // In-document repeats: the corpus benchmark's documents average about 6 KB; one 4 MB
+    // document shows the table at a size that no longer fits the caches.
+    let docs: Vec<_> = chunks_of_lines(&text, 6 << 10)
+        .map(|d| tokenize(d, &mut Tokenizer::new()))
+        .collect();
+    g.bench_function("in-document repeats 1MB (6KB docs)", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|t| dedup::detect::repeated::echoes(black_box(t)).len())
+                .sum::<usize>()
+        })
+    });
     g.bench_function("furniture evidence 1MB", |b| {
         let mut tok = Tokenizer::new();
         let tokens = tokenize(&text, &mut tok);
         b.iter(|| dedup::furniture::evidence(black_box(&text), &tokens, &mut tok))
     });
     g.finish();
+
+    let big_text = self::text(4 << 20);
+    let big = tokenize(&big_text, &mut Tokenizer::new());
+    let mut g = c.benchmark_group("stage");
+    g.throughput(Throughput::Bytes(big_text.len() as u64));
+    g.sample_size(20);
+    g.bench_function("in-document repeats one 4MB document", |b| {
+        b.iter(|| dedup::detect::repeated::echoes(black_box(&big)).len())
+    });
+    g.finish();
+    drop(big);
 
     let sigs: Vec<Signature> = (0..20_000u64)
         .map(|d| {

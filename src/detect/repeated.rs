@@ -53,36 +53,41 @@ struct Postings {
     cells: Vec<(u32, u32)>,
 }
 
-/// An n-gram's entry: the head of its list of cells, the list's length, and the last segment
-/// that looked it up + 1.
+/// An n-gram's entry: the head of its list of cells and the list's length. 16 bytes: for a huge
+/// document the table is its largest allocation, 24 bytes per word.
 #[derive(Debug, Clone, Copy, Default)]
 struct GramSlot {
     key: u64,
     head: u32,
-    len: u32,
-    visit: u32,
+    /// The list's length, saturating at `u16::MAX` (only whether it exceeds [`MAX_POSTINGS`]
+    /// matters).
+    len: u16,
     /// The document this slot was filled for: slots of earlier ones count as empty, so the
-    /// table is not cleared between documents.
-    epoch: u32,
+    /// table is not cleared between documents. 0 is never a live epoch.
+    epoch: u16,
 }
 
-/// n-gram → [`GramSlot`]: open addressing with linear probing, sized for the document at hand. One lookup per word of the document, so it is kept simpler than a
-/// general hash map: n-gram hashes are already uniform, and nothing is ever removed.
+/// n-gram → [`GramSlot`]: open addressing with linear probing, sized for the document at hand.
+/// One lookup per word of the document, so it is kept simpler than a general hash map: n-gram
+/// hashes are already uniform, and nothing is ever removed.
 #[derive(Default)]
 struct GramTable {
     slots: Vec<GramSlot>,
-    /// log2 of the slots in use for this document (a prefix of `slots`).
-    bits: u32,
-    epoch: u32,
+    /// Slots in use for this document (a prefix of `slots`).
+    size: usize,
+    epoch: u16,
 }
 
 impl GramTable {
-    /// Empties the table for a document of at most `grams` distinct n-grams (the table is then
-    /// at most three quarters full, no larger than a general hash map would be).
+    /// Empties the table for a document of at most `grams` distinct n-grams: 3/2 slots per
+    /// n-gram, so the table is at most two thirds full.
     fn reset(&mut self, grams: usize) {
-        let size = (grams + grams / 3 + 1).next_power_of_two().max(64);
+        let size = (grams + grams / 2 + 1).max(64);
         if size > self.slots.len() {
-            self.slots = vec![GramSlot::default(); size];
+            // Doubled while small, so that documents of growing sizes do not each allocate; a
+            // table larger than a worker keeps ([`KEEP_ENTRIES`]) gets the size needed only.
+            let grown = (self.slots.len() * 2).clamp(size, KEEP_ENTRIES.max(size));
+            self.slots = vec![GramSlot::default(); grown];
             self.epoch = 0;
         }
         self.epoch = self.epoch.wrapping_add(1);
@@ -90,14 +95,15 @@ impl GramTable {
             self.slots.fill(GramSlot::default());
             self.epoch = 1;
         }
-        self.bits = size.trailing_zeros();
+        self.size = size;
     }
 
     /// The slot of `key`, filled in (head [`NONE`], length 0) when it is new.
     #[inline]
     fn entry(&mut self, key: u64) -> &mut GramSlot {
-        let mask = (1usize << self.bits) - 1;
-        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize;
+        // The top bits of the mixed key, scaled to the size (a multiply, not a modulo).
+        let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut i = ((u128::from(mixed) * self.size as u128) >> 64) as usize;
         loop {
             let slot = self.slots[i];
             if slot.epoch != self.epoch {
@@ -105,7 +111,6 @@ impl GramTable {
                     key,
                     head: NONE,
                     len: 0,
-                    visit: 0,
                     epoch: self.epoch,
                 };
                 break;
@@ -113,7 +118,10 @@ impl GramTable {
             if slot.key == key {
                 break;
             }
-            i = (i + 1) & mask;
+            i += 1;
+            if i == self.size {
+                i = 0;
+            }
         }
         &mut self.slots[i]
     }
@@ -193,16 +201,15 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             continue;
         }
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-        let visit = i as u32 + 1;
         distinct.clear();
         for w in words.windows(NGRAM) {
             // Word hashes are already uniform: rotations keep the order, the map's hasher mixes.
             let gram = w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
             let entry = postings.grams.entry(gram);
-            if entry.visit == visit {
-                continue; // seen earlier in this segment
+            // Seen earlier in this segment: its list then starts with this segment's cell.
+            if entry.head != NONE && postings.cells[entry.head as usize].0 == i as u32 {
+                continue;
             }
-            entry.visit = visit;
             distinct.push(gram);
             // An n-gram in very many segments is not used to find candidates.
             let mut cell = if entry.len as usize > MAX_POSTINGS {
@@ -222,7 +229,7 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             // in the rare case it turns out to be a repeat.
             postings.cells.push((i as u32, entry.head));
             entry.head = (postings.cells.len() - 1) as u32;
-            entry.len += 1;
+            entry.len = entry.len.saturating_add(1);
         }
         let n = distinct.len();
         let best = touched
@@ -252,7 +259,10 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             for gram in distinct.iter() {
                 let entry = postings.grams.entry(*gram);
                 entry.head = postings.cells[entry.head as usize].1;
-                entry.len -= 1;
+                // A saturated length stays so: it is above MAX_POSTINGS either way.
+                if entry.len != u16::MAX {
+                    entry.len -= 1;
+                }
             }
             postings
                 .cells
@@ -275,14 +285,14 @@ mod tests {
         let mut t = GramTable::default();
         t.reset(100);
         for k in 0..100u64 {
-            t.entry(k * 64).len = k as u32 + 1; // keys that share low bits
+            t.entry(k * 64).len = k as u16 + 1; // keys that share low bits
         }
         for k in 0..100u64 {
-            assert_eq!(t.entry(k * 64).len, k as u32 + 1);
+            assert_eq!(t.entry(k * 64).len, k as u16 + 1);
         }
         t.reset(10);
         assert_eq!((t.entry(64).len, t.entry(64).head), (0, NONE));
-        t.epoch = u32::MAX; // the epoch wraps: the table is cleared
+        t.epoch = u16::MAX; // the epoch wraps: the table is cleared
         t.reset(10);
         assert_eq!(t.entry(128).len, 0);
     }
