@@ -15,15 +15,19 @@ use unicode_segmentation::GraphemeCursor;
 /// The report's spans of one document and their texts: `spans` (on `text`, which is `lossy`'s
 /// decode when there is one) shrunk to whole characters and given in original byte offsets.
 pub fn locate(
-    spans: &[Span],
+    mut spans: Vec<Span>,
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
 ) -> (Vec<Span>, Vec<SpanText>) {
-    let mut spans: Vec<Span> = spans
-        .iter()
-        .filter_map(|s| whole_characters(s.clone(), text))
-        .collect();
+    // In place: a document can have millions of rows.
+    spans.retain_mut(|s| match whole_characters(s.clone(), text) {
+        Some(whole) => {
+            *s = whole;
+            true
+        }
+        None => false,
+    });
     let texts = span_texts(&spans, text, documents);
     let to_original = |b: usize| lossy.map_or(b, |l| l.to_original(b));
     for s in &mut spans {
@@ -305,7 +309,7 @@ mod tests {
             span(flag + 4, text.len()),
             span(3, 5),
         ];
-        let (out, texts) = locate(&spans, text, None, &doc(text.len()));
+        let (out, texts) = locate(spans.to_vec(), text, None, &doc(text.len()));
         let got: Vec<(usize, usize)> = out.iter().map(|s| (s.start, s.end)).collect();
         // The first moves past the accent, the second past the flag; the third is dropped.
         assert_eq!(got, [(accent + 2, accent + 4), (flag + 8, text.len())]);
@@ -318,7 +322,7 @@ mod tests {
         let (text, lossy) = crate::read::decode(bytes).unwrap();
         let second = text.rfind("caf").unwrap();
         let s = span(second, second + "caf\u{FFFD} one".len());
-        let (out, texts) = locate(&[s], &text, lossy.as_ref(), &doc(bytes.len()));
+        let (out, texts) = locate(vec![s], &text, lossy.as_ref(), &doc(bytes.len()));
         assert_eq!((out[0].start, out[0].end), (9, 17));
         assert_eq!(&bytes[out[0].start..out[0].end], b"caf\xe9 one");
         assert_eq!(texts[0].chars[..2], [9, 17]);

@@ -11,6 +11,7 @@ use crate::span_text::{self, SpanText};
 use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::sync::Mutex;
 
 /// A document that is not the kept copy of its near-duplicate cluster.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,7 +98,9 @@ pub fn emit_spans(
         chunks.push(first..end);
         first = end;
     }
-    let spans_of = |range: std::ops::Range<usize>| -> Result<(Vec<Span>, Vec<SpanText>), Error> {
+    // Per flagged document, its spans and their texts, in corpus order.
+    type Located = Vec<(u32, (Vec<Span>, Vec<SpanText>))>;
+    let spans_of = |range: std::ops::Range<usize>| -> Result<Located, Error> {
         let first = range.start;
         let per_doc: Vec<Vec<Span>> = range
             .clone()
@@ -120,34 +123,33 @@ pub fn emit_spans(
             })
             .collect();
         // Previews, code-point offsets and lines, from the text of the flagged documents only.
+        // Each document's spans are moved, not copied, into its located rows and handed to the
+        // sink as they are (copying them into one run per chunk was 6% of a scan's time on a
+        // corpus with many rows, and held every row of a huge document twice).
         let flagged: Vec<u32> = range
             .filter(|&d| !per_doc[d - first].is_empty())
             .map(|d| d as u32)
             .collect();
-        let located = with_texts(sources, documents, &o.read, &flagged, |d, text, lossy| {
-            span_text::locate(&per_doc[d as usize - first], text, lossy, documents)
-        })?;
-        // Sized once: growing them by doubling copied and page-faulted 6% of a scan's time on a
-        // corpus with many rows.
-        let rows: usize = located.iter().map(|(_, (s, _))| s.len()).sum();
-        let (mut spans, mut texts) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
-        for (_, (s, t)) in located {
-            spans.extend(s);
-            texts.extend(t);
-        }
-        Ok((spans, texts))
+        let per_doc: Vec<Mutex<Vec<Span>>> = per_doc.into_iter().map(Mutex::new).collect();
+        with_texts(sources, documents, &o.read, &flagged, |d, text, lossy| {
+            let spans = per_doc[d as usize - first]
+                .lock()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default();
+            span_text::locate(spans, text, lossy, documents)
+        })
     };
     // Each run is written while the next one is assembled.
-    let mut pending: Option<(Vec<Span>, Vec<SpanText>)> = None;
+    let mut pending: Option<Located> = None;
     for range in chunks.into_iter().map(Some).chain([None]) {
         let (next, written) = rayon::join(
             || range.map(&spans_of).transpose(),
-            || match pending.take() {
-                Some((spans, texts)) => {
+            || {
+                for (_, (spans, texts)) in pending.take().unwrap_or_default() {
                     totals.add(&spans, &texts);
-                    sink(documents, &spans, &texts)
+                    sink(documents, &spans, &texts)?;
                 }
-                None => Ok(()),
+                Ok::<(), Error>(())
             },
         );
         written?;
