@@ -149,6 +149,53 @@ fn nested_fields_and_bad_records_named_by_line() {
     );
 }
 
+/// Records are parsed in parallel batches of 512; what is passed over is still reported in line
+/// order, across batches, and ids seen twice are named with the first line.
+#[test]
+fn skips_and_repeated_ids_are_reported_in_line_order_across_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    for i in 1..=1500 {
+        lines.push(match i {
+            3 | 700 | 1400 => "{broken".to_string(),
+            5 | 600 => "x".repeat(300),
+            _ => serde_json::json!({"id": format!("r{}", i % 1000), "text": format!("Record {i} says something.")})
+                .to_string(),
+        });
+    }
+    write_shard(dir.path(), "b.jsonl", (lines.join("\n") + "\n").as_bytes());
+    let stats = dir.path().join("stats.json");
+    let out = dedup_cmd()
+        .args(["scan", "--max-doc-bytes", "200", "--stats"])
+        .arg(&stats)
+        .arg(dir.path().join("b.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "records were skipped");
+    let stats: serde_json::Value = serde_json::from_slice(&std::fs::read(&stats).unwrap()).unwrap();
+    let lines_of = |key: &str| -> Vec<u64> {
+        stats[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let reason = s["reason"].as_str().or(s["message"].as_str()).unwrap();
+                reason
+                    .trim_start_matches("line ")
+                    .split(':')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(lines_of("skipped_inputs"), [3, 5, 600, 700, 1400]);
+    let repeated = lines_of("warnings");
+    assert_eq!(repeated.len(), 500 - 3, "{repeated:?}");
+    assert!(repeated.windows(2).all(|w| w[0] < w[1]), "{repeated:?}");
+}
+
 #[test]
 fn report_to_a_file_and_quiet() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@
 use super::{Corpus, Document, Options, Sink, READ_BUFFER};
 use crate::detect::near_dup::Cluster;
 use crate::detect::{self, boilerplate, Kind, Span, Verdict};
-use crate::read::{self, Format, Item, Lossy, ReadOptions, Source};
+use crate::read::{self, Format, Lossy, ReadOptions, Source};
 use crate::span_text::{self, SpanText};
 use crate::Error;
 use rayon::prelude::*;
@@ -228,22 +228,24 @@ pub fn with_texts<T: Send>(
                     }
                 });
             }
+            // A shard: its wanted lines are picked out by number (the others are not parsed),
+            // then parsed and handed to `f` in parallel, a batch at a time. Parsing every record
+            // on the thread that reads the shard left the other cores idle.
+            let lines: Vec<u32> = group.iter().map(|&d| documents[d as usize].line).collect();
             let mut out = Vec::with_capacity(group.len());
-            let mut next = 0;
-            read::read_items(src, read_options, |item| {
-                if let (Item::Doc(r), Some(&d)) = (item, group.get(next)) {
-                    let doc = &documents[d as usize];
-                    if r.line == doc.line {
-                        if r.text.len() != doc.len {
-                            return Err(changed(src, doc));
-                        }
-                        out.push((d, f(d, &r.text, None)));
-                        next += 1;
-                    }
+            let mut batch: Vec<(u32, Vec<u8>)> = Vec::new();
+            let mut held = 0;
+            let found = read::pick_lines(src, read_options.max_doc_bytes, &lines, |i, line| {
+                batch.push((group[i], line.to_vec()));
+                held += line.len();
+                if held >= PICK_BATCH_BYTES {
+                    out.extend(parse_records(src, documents, read_options, &mut batch, &f)?);
+                    held = 0;
                 }
                 Ok(())
             })?;
-            match group.get(next) {
+            out.extend(parse_records(src, documents, read_options, &mut batch, &f)?);
+            match group.get(found) {
                 Some(&d) => Err(changed(src, &documents[d as usize])),
                 None => Ok(out),
             }
@@ -254,6 +256,29 @@ pub fn with_texts<T: Send>(
         all.extend(r?);
     }
     Ok(all)
+}
+
+/// Raw JSONL lines held at once by [`with_texts`] before they are parsed.
+const PICK_BATCH_BYTES: usize = 32 << 20;
+
+/// Parses the `(document, line)`s of `batch` (emptied) in parallel and calls `f` on each text.
+fn parse_records<T: Send>(
+    src: &Source,
+    documents: &[Document],
+    read_options: &ReadOptions,
+    batch: &mut Vec<(u32, Vec<u8>)>,
+    f: &(impl Fn(u32, &str, Option<&Lossy>) -> T + Sync),
+) -> Result<Vec<(u32, T)>, Error> {
+    std::mem::take(batch)
+        .into_par_iter()
+        .map(|(d, line)| {
+            let doc = &documents[d as usize];
+            match read::parse_record(&line, &read_options.fields) {
+                Ok((text, _)) if text.len() == doc.len => Ok((d, f(d, &text, None))),
+                _ => Err(changed(src, doc)),
+            }
+        })
+        .collect()
 }
 
 fn changed(src: &Source, doc: &Document) -> Error {

@@ -13,7 +13,7 @@ use crate::furniture;
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
-use crate::read::{self, Format, Item, Lossy, Notice, ReadOptions, Skipped, Source};
+use crate::read::{self, Format, Item, Lossy, Notice, RawLine, ReadOptions, Skipped, Source};
 use crate::span_text::SpanText;
 use crate::Error;
 use rayon::prelude::*;
@@ -220,11 +220,15 @@ fn validate(o: &Options) -> Result<(), Error> {
     Ok(())
 }
 
-/// Accumulates streamed documents and fingerprints them a batch at a time.
+/// Accumulates the lines of shards and parses and fingerprints them a batch at a time, in
+/// parallel: the thread that reads a shard only splits it into lines.
 struct Fingerprinter<'a> {
     options: &'a Options,
     progress: Progress<'a>,
-    batch: Vec<(Document, String)>,
+    sources: &'a [Source],
+    /// Lines read and not yet parsed, in corpus order, with what was passed over among them,
+    /// and their bytes.
+    batch: Vec<Pending>,
     batch_bytes: usize,
     /// Bytes of all documents fingerprinted so far.
     bytes_done: u64,
@@ -238,43 +242,52 @@ struct Fingerprinter<'a> {
     ids: FxHashMap<u64, (u32, u32)>,
 }
 
+/// A line of shard `source`: its bytes to parse, or an item already passed over.
+enum Pending {
+    Line {
+        source: u32,
+        line: u32,
+        bytes: Vec<u8>,
+    },
+    Skip {
+        source: u32,
+        item: Item,
+    },
+}
+
+/// What parsing and fingerprinting one line gives: its document and print, or why it is
+/// passed over.
+enum Parsed {
+    Doc(Document, DocPrint),
+    Skip { source: u32, item: Item },
+}
+
 impl Fingerprinter<'_> {
-    /// Takes one item read from source `si`: a document to fingerprint, or a skip to account for.
-    fn take(&mut self, sources: &[Source], si: u32, item: Item) -> Result<(), Error> {
-        let src = &sources[si as usize];
-        match item {
-            Item::Doc(r) => {
-                // Only JSONL records come this way; text files (which may be decoded lossily)
-                // are read by `read_and_fingerprint`.
-                debug_assert!(r.lossy.is_none());
-                let name = if r.line == 0 {
-                    src.name.clone()
-                } else {
-                    format!("{}:{}", src.name, r.line)
-                };
-                if let Some(id) = &r.id {
-                    let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
-                    if let Some(&(first_src, first_line)) = self.ids.get(&key) {
-                        let message = format!(
-                            "line {}: id '{id}' also at {}:{first_line}",
-                            r.line, sources[first_src as usize].name
-                        );
-                        self.notice(&src.path, message)?;
-                    } else {
-                        self.ids.insert(key, (si, r.line));
-                    }
-                }
-                let doc = Document {
-                    name,
-                    id: r.id,
+    /// Takes one line read from shard `si`.
+    fn take(&mut self, si: u32, line: RawLine) {
+        let pending = match line {
+            RawLine::Line { line, bytes } => {
+                self.batch_bytes += bytes.len();
+                Pending::Line {
                     source: si,
-                    line: r.line,
-                    len: r.text.len(),
-                    chars: 0,
-                };
-                self.push(doc, r.text);
-                Ok(())
+                    line,
+                    bytes: bytes.to_vec(),
+                }
             }
+            RawLine::Skip(item) => Pending::Skip { source: si, item },
+        };
+        self.batch.push(pending);
+    }
+
+    /// Whether the batch is large enough to be fingerprinted.
+    fn full(&self) -> bool {
+        self.batch.len() >= BATCH_DOCS || self.batch_bytes >= BATCH_BYTES
+    }
+
+    /// Accounts for what was passed over in shard `si`: a record (`line` > 0) or the file.
+    fn skip_item(&mut self, si: u32, item: Item) -> Result<(), Error> {
+        let path = self.sources[si as usize].path.clone();
+        match item {
             Item::Skip {
                 line,
                 reason,
@@ -286,11 +299,12 @@ impl Fingerprinter<'_> {
                     format!("line {line}: {reason}")
                 };
                 self.skip(Skipped {
-                    path: src.path.clone(),
+                    path,
                     reason,
                     bytes,
                 })
             }
+            Item::Doc(_) => Ok(()),
         }
     }
 
@@ -321,30 +335,59 @@ impl Fingerprinter<'_> {
         Ok(())
     }
 
-    fn push(&mut self, doc: Document, text: String) {
-        self.batch_bytes += text.len();
-        self.batch.push((doc, text));
-        if self.batch.len() >= BATCH_DOCS || self.batch_bytes >= BATCH_BYTES {
-            self.flush();
-        }
-    }
-
-    fn flush(&mut self) {
-        let o = self.options;
-        let printed: Vec<(Document, DocPrint)> = std::mem::take(&mut self.batch)
+    /// Parses and fingerprints the batch in parallel, then records it in corpus order (ids
+    /// seen before, records passed over).
+    fn flush(&mut self) -> Result<(), Error> {
+        let (o, sources) = (self.options, self.sources);
+        let parsed: Vec<Parsed> = std::mem::take(&mut self.batch)
             .into_par_iter()
-            .map(|(mut doc, text)| {
-                let print = fingerprint_text(&text, o);
-                doc.chars = text.chars().count();
-                (doc, print)
+            .map(|pending| match pending {
+                Pending::Skip { source, item } => Parsed::Skip { source, item },
+                Pending::Line {
+                    source,
+                    line,
+                    bytes,
+                } => match read::parse_line(line, &bytes, &o.read.fields) {
+                    Item::Doc(r) => {
+                        let print = fingerprint_text(&r.text, o);
+                        let doc = Document {
+                            name: format!("{}:{}", sources[source as usize].name, r.line),
+                            id: r.id,
+                            source,
+                            line: r.line,
+                            len: r.text.len(),
+                            chars: r.text.chars().count(),
+                        };
+                        Parsed::Doc(doc, print)
+                    }
+                    item => Parsed::Skip { source, item },
+                },
             })
             .collect();
-        for (doc, print) in printed {
-            self.add(doc, print);
+        for p in parsed {
+            match p {
+                Parsed::Skip { source, item } => self.skip_item(source, item)?,
+                Parsed::Doc(doc, print) => {
+                    if let Some(id) = &doc.id {
+                        let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
+                        if let Some(&(first_src, first_line)) = self.ids.get(&key) {
+                            let message = format!(
+                                "line {}: id '{id}' also at {}:{first_line}",
+                                doc.line, sources[first_src as usize].name
+                            );
+                            self.notice(&sources[doc.source as usize].path, message)?;
+                        } else {
+                            self.ids.insert(key, (doc.source, doc.line));
+                        }
+                    }
+                    self.bytes_done += doc.len as u64;
+                    self.add(doc, print);
+                }
+            }
         }
-        self.bytes_done += self.batch_bytes as u64;
         self.batch_bytes = 0;
         (self.progress)("reading", self.documents.len() as u64, self.bytes_done);
+        Ok(())
     }
 
     /// Records a document fingerprinted elsewhere (text files are read and fingerprinted in one
@@ -555,6 +598,7 @@ pub fn fingerprint_corpus(
     let mut fp = Fingerprinter {
         options: o,
         progress,
+        sources: &sources,
         batch: Vec::new(),
         batch_bytes: 0,
         bytes_done: 0,
@@ -575,9 +619,12 @@ pub fn fingerprint_corpus(
     let mut si = 0;
     while si < sources.len() {
         if sources[si].format() == Format::Jsonl {
-            fp.flush(); // keep corpus order: documents of an earlier shard come first
-            read::read_items(&sources[si], &o.read, |item| {
-                fp.take(&sources, si as u32, item)
+            read::read_lines(&sources[si], &o.read, |line| {
+                fp.take(si as u32, line);
+                if fp.full() {
+                    fp.flush()?;
+                }
+                Ok(())
             })?;
             si += 1;
             continue;
@@ -591,7 +638,7 @@ pub fn fingerprint_corpus(
             .into_par_iter()
             .map(|k| read_and_fingerprint(k as u32, &sources[k], o))
             .collect();
-        fp.flush(); // keep corpus order: documents of an earlier shard come first
+        fp.flush()?; // keep corpus order: documents of an earlier shard come first
         for (k, outcome) in (si..end).zip(chunk) {
             match outcome {
                 TextOutcome::Doc(doc, print, lossy) => {
@@ -612,14 +659,22 @@ pub fn fingerprint_corpus(
         (fp.progress)("reading", fp.documents.len() as u64, fp.bytes_done);
         si = end;
     }
-    fp.flush();
+    fp.flush()?;
+    let Fingerprinter {
+        documents,
+        prints,
+        skipped,
+        notices,
+        bytes_done,
+        ..
+    } = fp;
     Ok(Corpus {
         sources,
-        documents: fp.documents,
-        prints: fp.prints,
-        skipped: fp.skipped,
-        notices: fp.notices,
-        bytes_read: fp.bytes_done,
+        documents,
+        prints,
+        skipped,
+        notices,
+        bytes_read: bytes_done,
         _stdin_spool: found.stdin_spool,
     })
 }

@@ -183,11 +183,6 @@ pub fn read_items(
     options: &ReadOptions,
     mut f: impl FnMut(Item) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let skip = |line, reason, bytes| Item::Skip {
-        line,
-        reason,
-        bytes,
-    };
     match src.format() {
         Format::Text => {
             let mut bytes = Vec::new();
@@ -198,55 +193,94 @@ pub fn read_items(
                     text: text.text.into_owned(),
                     lossy: text.lossy,
                 }),
-                Err(reason) => skip(0, reason, bytes.len() as u64),
+                Err(reason) => Item::Skip {
+                    line: 0,
+                    reason,
+                    bytes: bytes.len() as u64,
+                },
             };
             f(item)
         }
-        Format::Jsonl => {
-            let mut reader = match open(src) {
-                Ok(r) => r,
-                Err(e) => return f(skip(0, format!("cannot open: {e}"), 0)),
-            };
-            let (mut buf, mut line) = (Vec::new(), 0u32);
-            loop {
-                buf.clear();
-                let read = read_line(&mut reader, &mut buf, options.max_doc_bytes);
-                let item = match read {
-                    Ok(Line::End) => return Ok(()),
-                    Err(e) => {
-                        let reason = format!(
-                            "{}; the rest of the shard is not read",
-                            read_failure(src, &e)
-                        );
-                        return f(skip(line + 1, reason, 0));
-                    }
-                    Ok(Line::TooLong(n)) => {
-                        line += 1;
-                        let reason = format!(
-                            "record of {n} bytes is larger than --max-doc-bytes ({})",
-                            options.max_doc_bytes
-                        );
-                        skip(line, reason, n)
-                    }
-                    Ok(Line::Read) => {
-                        line += 1;
-                        if buf.iter().all(u8::is_ascii_whitespace) {
-                            continue;
-                        }
-                        match parse_record(&buf, &options.fields) {
-                            Ok((text, id)) => Item::Doc(Record {
-                                line,
-                                id,
-                                text,
-                                lossy: None,
-                            }),
-                            Err(reason) => skip(line, reason, buf.len() as u64),
-                        }
-                    }
-                };
-                f(item)?;
+        Format::Jsonl => read_lines(src, options, |line| {
+            f(match line {
+                RawLine::Line { line, bytes } => parse_line(line, bytes, &options.fields),
+                RawLine::Skip(item) => item,
+            })
+        }),
+    }
+}
+
+/// A line of a shard as [`read_lines`] gives it: not parsed yet, or already an [`Item::Skip`].
+pub enum RawLine<'b> {
+    Line { line: u32, bytes: &'b [u8] },
+    Skip(Item),
+}
+
+/// [`read_items`] for a JSONL shard without the parsing: every line that is not blank, with its
+/// number, for the caller to parse with [`parse_line`] (on any thread).
+pub fn read_lines(
+    src: &Source,
+    options: &ReadOptions,
+    mut f: impl FnMut(RawLine) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let skip = |line, reason, bytes| {
+        RawLine::Skip(Item::Skip {
+            line,
+            reason,
+            bytes,
+        })
+    };
+    let mut reader = match open(src) {
+        Ok(r) => r,
+        Err(e) => return f(skip(0, format!("cannot open: {e}"), 0)),
+    };
+    let (mut buf, mut line) = (Vec::new(), 0u32);
+    loop {
+        buf.clear();
+        let read = read_line(&mut reader, &mut buf, options.max_doc_bytes);
+        let item = match read {
+            Ok(Line::End) => return Ok(()),
+            Err(e) => {
+                let reason = format!(
+                    "{}; the rest of the shard is not read",
+                    read_failure(src, &e)
+                );
+                return f(skip(line + 1, reason, 0));
             }
-        }
+            Ok(Line::TooLong(n)) => {
+                line += 1;
+                let reason = format!(
+                    "record of {n} bytes is larger than --max-doc-bytes ({})",
+                    options.max_doc_bytes
+                );
+                skip(line, reason, n)
+            }
+            Ok(Line::Read) => {
+                line += 1;
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                RawLine::Line { line, bytes: &buf }
+            }
+        };
+        f(item)?;
+    }
+}
+
+/// The document of line `line` of a shard (its `bytes`), or the reason it cannot be scanned.
+pub fn parse_line(line: u32, bytes: &[u8], fields: &Fields) -> Item {
+    match parse_record(bytes, fields) {
+        Ok((text, id)) => Item::Doc(Record {
+            line,
+            id,
+            text,
+            lossy: None,
+        }),
+        Err(reason) => Item::Skip {
+            line,
+            reason,
+            bytes: bytes.len() as u64,
+        },
     }
 }
 
@@ -324,6 +358,42 @@ pub fn for_each_line(
     }
 }
 
+/// Calls `f(i, line)` with the line numbered `wanted[i]` (1-based, ascending) of the
+/// (decompressed) source `src`, for each that it has, and returns how many it had. The other
+/// lines are passed over without being held, a wanted line longer than `max` bytes counts as
+/// missing, and nothing is read past the last wanted line. Read errors name the file and line.
+pub fn pick_lines(
+    src: &Source,
+    max: u64,
+    wanted: &[u32],
+    mut f: impl FnMut(usize, &[u8]) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let mut reader = open(src).map_err(|e| Error::io(&src.path, e))?;
+    let (mut buf, mut line, mut found) = (Vec::new(), 0u32, 0);
+    while found < wanted.len() {
+        buf.clear();
+        let want = line + 1 == wanted[found];
+        // A line not wanted is read with a limit of 0 bytes: consumed, never copied.
+        match read_line(&mut reader, &mut buf, if want { max } else { 0 }) {
+            Ok(Line::End) => break,
+            Ok(Line::Read) if want => {
+                f(found, &buf)?;
+                found += 1;
+            }
+            Ok(Line::TooLong(_)) if want => break,
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::Input {
+                    path: src.path.clone(),
+                    message: format!("line {}: {}", line + 1, read_failure(src, &e)),
+                })
+            }
+        }
+        line += 1;
+    }
+    Ok(found)
+}
+
 /// A text document as read: its text, and the map back to its bytes when they were not UTF-8.
 #[derive(Debug)]
 pub struct Text<'b> {
@@ -375,7 +445,7 @@ pub fn read_bytes(src: &Source, max: u64, buf: &mut Vec<u8>) -> Result<(), Strin
 }
 
 /// The text and id of one JSON line.
-fn parse_record(line: &[u8], fields: &Fields) -> Result<(String, Option<String>), String> {
+pub fn parse_record(line: &[u8], fields: &Fields) -> Result<(String, Option<String>), String> {
     let value: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| match std::str::from_utf8(line) {
             Err(bad) => format!(
@@ -446,6 +516,36 @@ mod tests {
         assert_eq!(src("a.json").format(), Format::Text);
         assert_eq!(src("a.txt.gz").format(), Format::Text);
         assert_eq!(src("a.txt.gz").compression(), Compression::Gzip);
+    }
+
+    #[test]
+    fn pick_lines_gives_the_wanted_lines_and_stops_at_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.jsonl");
+        std::fs::write(&path, "one\ntwo\n\nfour is long\nfive\nsix").unwrap();
+        let s = Source {
+            name: "s.jsonl".into(),
+            path,
+        };
+        let pick = |max: u64, wanted: &[u32]| {
+            let mut got = Vec::new();
+            let n = pick_lines(&s, max, wanted, |i, line| {
+                got.push((i, String::from_utf8_lossy(line).into_owned()));
+                Ok(())
+            })
+            .unwrap();
+            (n, got)
+        };
+        let (n, got) = pick(100, &[2, 5, 6]);
+        assert_eq!(n, 3);
+        assert_eq!(
+            got,
+            [(0, "two\n".into()), (1, "five\n".into()), (2, "six".into())]
+        );
+        // A wanted line over the limit, or past the end, ends the picking there.
+        assert_eq!(pick(8, &[1, 4, 5]), (1, vec![(0, "one\n".into())]));
+        assert_eq!(pick(100, &[6, 7]).0, 1);
+        assert_eq!(pick(100, &[]).0, 0);
     }
 
     #[test]
