@@ -81,9 +81,9 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
             files.push((slash_path(input), input.clone(), true));
             continue;
         }
-        let walk = walkdir::WalkDir::new(input)
-            .follow_links(true)
-            .sort_by(|a, b| a.file_name().cmp(b.file_name()));
+        // Not sorted here: the corpus is ordered by name below. (Sorting each folder by
+        // `file_name`, which parses the path at every comparison, was half of discovery.)
+        let walk = walkdir::WalkDir::new(input).follow_links(true);
         for entry in walk {
             let entry = match entry {
                 Ok(e) => e,
@@ -115,28 +115,27 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     if inputs.len() > 1 || linked {
         files = read_once(files, &mut found.notices);
     }
-    let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // By name, then path: the order of the corpus, and of the two paths a clash names,
+    // whatever order the folders list their files in.
+    files.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut sources: Vec<Source> = Vec::with_capacity(files.len());
     for (name, path, _) in files {
-        match by_name.get(&name) {
-            Some(existing) if same_file(existing, &path) => {}
-            Some(existing) => {
+        match sources.last() {
+            Some(last) if last.name == name && same_file(&last.path, &path) => {}
+            Some(last) if last.name == name => {
                 return Err(Error::Input {
                     path,
                     message: format!(
                     "has the same document name '{name}' as {}; scan them in separate runs or name the files directly",
-                    existing.display()
+                    last.path.display()
                 ),
                 })
             }
-            None => {
-                by_name.insert(name, path);
-            }
+            _ => sources.push(Source { name, path }),
         }
     }
-    found.sources = by_name
-        .into_iter()
-        .map(|(name, path)| Source { name, path })
-        .collect();
+    found.sources = sources;
+    found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }
 
@@ -194,6 +193,22 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 pub(super) fn slash_path(p: &Path) -> String {
+    // The usual path (from a folder walk) is already in this form: no `.` or empty component.
+    #[cfg(unix)]
+    if let Some(s) = p.to_str() {
+        let clean = |c: &str| !c.is_empty() && c != ".";
+        if s.split('/')
+            .enumerate()
+            .all(|(i, c)| clean(c) || (i == 0 && c.is_empty()))
+        {
+            return s.to_string();
+        }
+    }
+    slash_components(p)
+}
+
+/// [`slash_path`] the long way: the path's components joined with `/`.
+fn slash_components(p: &Path) -> String {
     let parts: Vec<String> = p
         .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
@@ -210,6 +225,20 @@ pub(super) fn slash_path(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The shortcut for clean paths gives what joining the components gives.
+        #[test]
+        fn slash_path_shortcut_matches_the_components(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b.txt", ".", "..", "", "é", " x"]), 0..6),
+            root in proptest::bool::ANY,
+        ) {
+            let s = format!("{}{}", if root { "/" } else { "" }, parts.join("/"));
+            let p = Path::new(&s);
+            proptest::prop_assert_eq!(slash_path(p), slash_components(p), "{:?}", s);
+        }
+    }
 
     #[test]
     fn names_use_forward_slashes() {
