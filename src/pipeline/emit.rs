@@ -105,6 +105,7 @@ pub fn emit_spans(
         let per_doc: Vec<Vec<Span>> = range
             .clone()
             .into_par_iter()
+            .with_max_len(1)
             .map(|d| {
                 let verdict = match duplicates[d] {
                     Some(dup) => Verdict::Duplicate {
@@ -211,8 +212,11 @@ pub fn with_texts<T: Send>(
     let groups: Vec<&[u32]> = docs
         .chunk_by(|a, b| documents[*a as usize].source == documents[*b as usize].source)
         .collect();
+    // One source per task: sources differ in size, and rayon's default pieces leave a core
+    // idle at the end while the other finishes its last piece.
     let results: Vec<Result<Vec<(u32, T)>, Error>> = groups
         .par_iter()
+        .with_max_len(1)
         .map(|group| {
             let src = &sources[documents[group[0] as usize].source as usize];
             if src.format() == Format::Text {
@@ -271,6 +275,7 @@ fn parse_records<T: Send>(
 ) -> Result<Vec<(u32, T)>, Error> {
     std::mem::take(batch)
         .into_par_iter()
+        .with_max_len(1)
         .map(|(d, line)| {
             let doc = &documents[d as usize];
             match read::parse_record(&line, &read_options.fields) {
