@@ -196,6 +196,52 @@ fn skips_and_repeated_ids_are_reported_in_line_order_across_batches() {
     assert!(repeated.windows(2).all(|w| w[0] < w[1]), "{repeated:?}");
 }
 
+/// A shard longer than one run of the spans stage (1,024 records) is read on from where the
+/// previous run stopped: every row's preview is its own record's text, compressed or not.
+#[test]
+fn a_long_shard_gives_each_record_its_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=2500)
+        .map(|i| {
+            // Every third record repeats its paragraph; blank lines and a bad record in between.
+            let para = format!("Record number {i} tells its own story in a sentence of its own.");
+            let text = if i % 3 == 0 {
+                format!("{para}\n{para}\n")
+            } else {
+                para
+            };
+            match i {
+                1000 => "{not json".to_string(),
+                1500 => "   ".to_string(),
+                _ => serde_json::json!({ "text": text }).to_string(),
+            }
+        })
+        .collect();
+    for name in ["long.jsonl", "long.jsonl.gz", "long.jsonl.zst"] {
+        let sub = dir.path().join(name.replace('.', "_"));
+        std::fs::create_dir(&sub).unwrap();
+        write_shard(&sub, name, &shard_bytes(&lines));
+        let out = dedup_cmd()
+            .args(["scan", "--detect", "repeated"])
+            .arg(&sub)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{name}: one record is skipped");
+        let rows = parse(&out.stdout);
+        assert_eq!(rows.len(), 2500 / 3 - 1, "{name}: record 1500 is blank");
+        for row in &rows {
+            let line: usize = row.doc.rsplit(':').next().unwrap().parse().unwrap();
+            assert_eq!(line % 3, 0, "{name}: {}", row.doc);
+            assert!(
+                row.preview.starts_with(&format!("Record number {line} ")),
+                "{name}: {} has {:?}",
+                row.doc,
+                row.preview
+            );
+        }
+    }
+}
+
 #[test]
 fn report_to_a_file_and_quiet() {
     let dir = tempfile::tempdir().unwrap();

@@ -366,32 +366,66 @@ pub fn pick_lines(
     src: &Source,
     max: u64,
     wanted: &[u32],
-    mut f: impl FnMut(usize, &[u8]) -> Result<(), Error>,
+    f: impl FnMut(usize, &[u8]) -> Result<(), Error>,
 ) -> Result<usize, Error> {
-    let mut reader = open(src).map_err(|e| Error::io(&src.path, e))?;
-    let (mut buf, mut line, mut found) = (Vec::new(), 0u32, 0);
-    while found < wanted.len() {
-        buf.clear();
-        let want = line + 1 == wanted[found];
-        // A line not wanted is read with a limit of 0 bytes: consumed, never copied.
-        match read_line(&mut reader, &mut buf, if want { max } else { 0 }) {
-            Ok(Line::End) => break,
-            Ok(Line::Read) if want => {
-                f(found, &buf)?;
-                found += 1;
-            }
-            Ok(Line::TooLong(_)) if want => break,
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::Input {
-                    path: src.path.clone(),
-                    message: format!("line {}: {}", line + 1, read_failure(src, &e)),
-                })
-            }
-        }
-        line += 1;
+    LineCursor::open(src)?.pick(src, max, wanted, f)
+}
+
+/// A shard read up to some line, from which [`LineCursor::pick`] goes on: the spans stage reads
+/// a long shard a run of records at a time without starting over.
+pub struct LineCursor {
+    reader: Box<dyn BufRead + Send>,
+    /// Lines read so far.
+    line: u32,
+    buf: Vec<u8>,
+}
+
+impl LineCursor {
+    pub fn open(src: &Source) -> Result<LineCursor, Error> {
+        Ok(LineCursor {
+            reader: open(src).map_err(|e| Error::io(&src.path, e))?,
+            line: 0,
+            buf: Vec::new(),
+        })
     }
-    Ok(found)
+
+    /// Lines read so far: `pick` can be asked for lines after this one only.
+    pub fn lines_read(&self) -> u32 {
+        self.line
+    }
+
+    /// [`pick_lines`] from where the cursor is (`wanted` must all be after it).
+    pub fn pick(
+        &mut self,
+        src: &Source,
+        max: u64,
+        wanted: &[u32],
+        mut f: impl FnMut(usize, &[u8]) -> Result<(), Error>,
+    ) -> Result<usize, Error> {
+        let mut found = 0;
+        while found < wanted.len() {
+            self.buf.clear();
+            let want = self.line + 1 == wanted[found];
+            // A line not wanted is read with a limit of 0 bytes: consumed, never copied.
+            match read_line(&mut self.reader, &mut self.buf, if want { max } else { 0 }) {
+                Ok(Line::End) => break,
+                Ok(Line::Read) if want => {
+                    f(found, &self.buf)?;
+                    found += 1;
+                }
+                Ok(Line::TooLong(_)) if want => break,
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::Input {
+                        path: src.path.clone(),
+                        message: format!("line {}: {}", self.line + 1, read_failure(src, &e)),
+                    })
+                }
+            }
+            self.line += 1;
+        }
+        Ok(found)
+    }
 }
 
 /// A text document as read: its text, and the map back to its bytes when they were not UTF-8.
@@ -546,6 +580,20 @@ mod tests {
         assert_eq!(pick(8, &[1, 4, 5]), (1, vec![(0, "one\n".into())]));
         assert_eq!(pick(100, &[6, 7]).0, 1);
         assert_eq!(pick(100, &[]).0, 0);
+        // A cursor goes on from where it stopped.
+        let mut cursor = LineCursor::open(&s).unwrap();
+        let mut got = Vec::new();
+        for wanted in [&[1u32, 2][..], &[4], &[6]] {
+            let n = cursor
+                .pick(&s, 100, wanted, |_, line| {
+                    got.push(String::from_utf8_lossy(line).into_owned());
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(n, wanted.len());
+            assert_eq!(cursor.lines_read(), *wanted.last().unwrap());
+        }
+        assert_eq!(got, ["one\n", "two\n", "four is long\n", "six"]);
     }
 
     #[test]
