@@ -162,6 +162,13 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
     })
 }
 
+/// The key of the word trigram `w`. Word hashes are already uniform: the rotations keep the
+/// order, and the table mixes the key again.
+#[inline]
+fn gram_key(w: &[u64]) -> u64 {
+    w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)
+}
+
 fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
     let segs = &tokens.segments;
     let mut out = vec![Echo::Original; segs.len()];
@@ -203,8 +210,7 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
         distinct.clear();
         for w in words.windows(NGRAM) {
-            // Word hashes are already uniform: rotations keep the order, the map's hasher mixes.
-            let gram = w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
+            let gram = gram_key(w);
             let entry = postings.grams.entry(gram);
             // Seen earlier in this segment: its list then starts with this segment's cell.
             if entry.head != NONE && postings.cells[entry.head as usize].0 == i as u32 {
@@ -370,10 +376,7 @@ mod tests {
                 continue;
             }
             let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-            let grams: HashSet<u64> = words
-                .windows(NGRAM)
-                .map(|w| w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42))
-                .collect();
+            let grams: HashSet<u64> = words.windows(NGRAM).map(gram_key).collect();
             // Shared trigrams, counting only those in at most MAX_POSTINGS earlier originals.
             let mut shared = vec![0usize; segs.len()];
             for g in &grams {
