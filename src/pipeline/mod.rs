@@ -13,7 +13,7 @@ use crate::furniture;
 use crate::lsh::LshParams;
 use crate::minhash;
 use crate::normalize::Tokenizer;
-use crate::read::{self, Format, Item, Lossy, Notice, RawLine, ReadOptions, Skipped, Source};
+use crate::read::{self, Format, Lossy, Notice, RawLine, ReadOptions, RecordSkip, Skipped, Source};
 use crate::span_text::SpanText;
 use crate::Error;
 use rayon::prelude::*;
@@ -251,7 +251,7 @@ enum Pending {
     },
     Skip {
         source: u32,
-        item: Item,
+        skip: RecordSkip,
     },
 }
 
@@ -259,7 +259,7 @@ enum Pending {
 /// passed over.
 enum Parsed {
     Doc(Document, DocPrint),
-    Skip { source: u32, item: Item },
+    Skip { source: u32, skip: RecordSkip },
 }
 
 impl Fingerprinter<'_> {
@@ -274,7 +274,7 @@ impl Fingerprinter<'_> {
                     bytes: bytes.to_vec(),
                 }
             }
-            RawLine::Skip(item) => Pending::Skip { source: si, item },
+            RawLine::Skip(skip) => Pending::Skip { source: si, skip },
         };
         self.batch.push(pending);
     }
@@ -285,27 +285,17 @@ impl Fingerprinter<'_> {
     }
 
     /// Accounts for what was passed over in shard `si`: a record (`line` > 0) or the file.
-    fn skip_item(&mut self, si: u32, item: Item) -> Result<(), Error> {
-        let path = self.sources[si as usize].path.clone();
-        match item {
-            Item::Skip {
-                line,
-                reason,
-                bytes,
-            } => {
-                let reason = if line == 0 {
-                    reason
-                } else {
-                    format!("line {line}: {reason}")
-                };
-                self.skip(Skipped {
-                    path,
-                    reason,
-                    bytes,
-                })
-            }
-            Item::Doc(_) => Ok(()),
-        }
+    fn skip_record(&mut self, si: u32, skip: RecordSkip) -> Result<(), Error> {
+        let reason = if skip.line == 0 {
+            skip.reason
+        } else {
+            format!("line {}: {}", skip.line, skip.reason)
+        };
+        self.skip(Skipped {
+            path: self.sources[si as usize].path.clone(),
+            reason,
+            bytes: skip.bytes,
+        })
     }
 
     /// Accounts for an input not scanned; under `--strict`, stops the scan.
@@ -343,13 +333,13 @@ impl Fingerprinter<'_> {
             .into_par_iter()
             .with_max_len(1)
             .map(|pending| match pending {
-                Pending::Skip { source, item } => Parsed::Skip { source, item },
+                Pending::Skip { source, skip } => Parsed::Skip { source, skip },
                 Pending::Line {
                     source,
                     line,
                     bytes,
                 } => match read::parse_line(line, &bytes, &o.read.fields) {
-                    Item::Doc(r) => {
+                    Ok(r) => {
                         let print = fingerprint_text(&r.text, o);
                         let doc = Document {
                             name: format!("{}:{}", sources[source as usize].name, r.line),
@@ -361,13 +351,13 @@ impl Fingerprinter<'_> {
                         };
                         Parsed::Doc(doc, print)
                     }
-                    item => Parsed::Skip { source, item },
+                    Err(skip) => Parsed::Skip { source, skip },
                 },
             })
             .collect();
         for p in parsed {
             match p {
-                Parsed::Skip { source, item } => self.skip_item(source, item)?,
+                Parsed::Skip { source, skip } => self.skip_record(source, skip)?,
                 Parsed::Doc(doc, print) => {
                     if let Some(id) = &doc.id {
                         let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes());

@@ -202,18 +202,34 @@ pub fn read_items(
             f(item)
         }
         Format::Jsonl => read_lines(src, options, |line| {
-            f(match line {
-                RawLine::Line { line, bytes } => parse_line(line, bytes, &options.fields),
-                RawLine::Skip(item) => item,
+            let skipped = match line {
+                RawLine::Line { line, bytes } => match parse_line(line, bytes, &options.fields) {
+                    Ok(record) => return f(Item::Doc(record)),
+                    Err(skip) => skip,
+                },
+                RawLine::Skip(skip) => skip,
+            };
+            f(Item::Skip {
+                line: skipped.line,
+                reason: skipped.reason,
+                bytes: skipped.bytes,
             })
         }),
     }
 }
 
-/// A line of a shard as [`read_lines`] gives it: not parsed yet, or already an [`Item::Skip`].
+/// A line of a shard as [`read_lines`] gives it: not parsed yet, or already passed over.
 pub enum RawLine<'b> {
     Line { line: u32, bytes: &'b [u8] },
-    Skip(Item),
+    Skip(RecordSkip),
+}
+
+/// A record of a shard that cannot be scanned (`line` 0: the whole shard), why, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSkip {
+    pub line: u32,
+    pub reason: String,
+    pub bytes: u64,
 }
 
 /// [`read_items`] for a JSONL shard without the parsing: every line that is not blank, with its
@@ -224,7 +240,7 @@ pub fn read_lines(
     mut f: impl FnMut(RawLine) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let skip = |line, reason, bytes| {
-        RawLine::Skip(Item::Skip {
+        RawLine::Skip(RecordSkip {
             line,
             reason,
             bytes,
@@ -268,19 +284,19 @@ pub fn read_lines(
 }
 
 /// The document of line `line` of a shard (its `bytes`), or the reason it cannot be scanned.
-pub fn parse_line(line: u32, bytes: &[u8], fields: &Fields) -> Item {
+pub fn parse_line(line: u32, bytes: &[u8], fields: &Fields) -> Result<Record, RecordSkip> {
     match parse_record(bytes, fields) {
-        Ok((text, id)) => Item::Doc(Record {
+        Ok((text, id)) => Ok(Record {
             line,
             id,
             text,
             lossy: None,
         }),
-        Err(reason) => Item::Skip {
+        Err(reason) => Err(RecordSkip {
             line,
             reason,
             bytes: bytes.len() as u64,
-        },
+        }),
     }
 }
 
