@@ -142,10 +142,11 @@ pub fn emit_spans(
             &flagged,
             Some(resume),
             |d, text, lossy| {
-                let spans = per_doc[d as usize - first]
-                    .lock()
-                    .map(|mut s| std::mem::take(&mut *s))
-                    .unwrap_or_default();
+                let spans = std::mem::take(
+                    &mut *per_doc[d as usize - first]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                );
                 span_text::locate(spans, text, lossy, documents)
             },
         )
@@ -270,9 +271,13 @@ fn with_texts_resuming<T: Send>(
             // on the thread that reads the shard left the other cores idle.
             let source = documents[group[0] as usize].source;
             let lines: Vec<u32> = group.iter().map(|&d| documents[d as usize].line).collect();
-            let kept = resume
-                .and_then(|r| r.cursor.lock().ok()?.take())
-                .filter(|(s, c)| *s == source && c.lines_read() < lines[0]);
+            // Taken only by its own shard: other shards of the run read in parallel with it.
+            let kept = resume.and_then(|r| {
+                let mut slot = r.cursor.lock().ok()?;
+                let ours =
+                    matches!(&*slot, Some((s, c)) if *s == source && c.lines_read() < lines[0]);
+                ours.then(|| slot.take()).flatten()
+            });
             let mut cursor = match kept {
                 Some((_, cursor)) => cursor,
                 None => LineCursor::open(src)?,
