@@ -661,5 +661,43 @@ class GenCorpus(unittest.TestCase):
             self.assertTrue(set(parts) <= known, kind)
 
 
+class StressInputs(unittest.TestCase):
+    """scripts/bench-stress builds its inputs from a corpus: checked on a tiny one."""
+
+    def test_inputs_from_a_tiny_corpus(self):
+        import importlib.machinery
+        import importlib.util
+        loader = importlib.machinery.SourceFileLoader(
+            "bench_stress", str(SCRIPTS / "bench-stress"))
+        spec = importlib.util.spec_from_loader("bench_stress", loader)
+        bs = importlib.util.module_from_spec(spec)
+        loader.exec_module(bs)
+        bs.ROWS, bs.ONE_LINE_BYTES = 10, 30
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus"
+            corpus.mkdir()
+            texts = [f"Document {i}.\nIts second line, é.\n" for i in range(4)]
+            for i, t in enumerate(texts):
+                (corpus / f"d{i}.txt").write_text(t, encoding="utf-8")
+            inputs = bs.build_inputs(corpus, Path(tmp) / "stress")
+            # Half the files stay (6,000 would be more than all of them): d2, d3 concatenated.
+            one = (inputs["one-doc"] / "one-doc.txt").read_text(encoding="utf-8")
+            self.assertEqual(one, texts[2] + texts[3])
+            mixed = sorted(p.name for p in inputs["corpus+doc"].iterdir())
+            self.assertEqual(mixed, ["d0.txt", "d1-one-doc.txt", "d1.txt"])
+            rows = (inputs["rows-2m"] / "rows.txt").read_text(encoding="utf-8")
+            self.assertEqual(len(rows.splitlines()), 10)
+            self.assertTrue(set(rows.splitlines()) <= set(bs.FURNITURE))
+            line = (inputs["one-line"] / "one-line.txt").read_text(encoding="utf-8")
+            self.assertNotIn("\n", line)
+            self.assertTrue(line.startswith("Document 0. Its second line"))
+            shard = (inputs["one-shard"] / "corpus.jsonl").read_text(encoding="utf-8")
+            records = [json.loads(x) for x in shard.splitlines()]
+            self.assertEqual([r["text"] for r in records], texts)
+            # Built once: a second call keeps what is there.
+            again = bs.build_inputs(corpus, Path(tmp) / "stress")
+            self.assertEqual(again, inputs)
+
+
 if __name__ == "__main__":
     unittest.main()
