@@ -633,5 +633,7 @@ proptest! {
         let src = dedup::read::Source { name: name.to_string(), path };
         // Ok or Err are both fine; a panic fails the property.
         let _ = dedup::read::read_items(&src, &dedup::read::ReadOptions::default(), |_item| Ok(()));
+        // The re-read path too: lines picked by number.
+        let _ = dedup::read::pick_lines(&src, 1 << 20, &[1, 2, 5], |_, _| Ok(()));
     }
 }

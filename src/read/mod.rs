@@ -8,7 +8,9 @@
 //! used into an [`Item::Skip`] with the reason — an unreadable file, a corrupt or truncated
 //! stream, a binary file, a document over `--max-doc-bytes`, a bad JSON line — so that the run
 //! goes on and every input is accounted for. Text that is not UTF-8 is decoded lossily
-//! ([`decode`]).
+//! ([`decode`]). The scan uses its two halves apart: [`read_text`] for files, and for shards
+//! [`read_lines`] (lines split on the reading thread) with [`parse_line`] (on the workers). A
+//! second read picks records by line number ([`pick_lines`], [`LineCursor`]).
 
 mod decode;
 mod discover;
