@@ -110,6 +110,16 @@ fn stages(c: &mut Criterion) {
         let mut tok = Tokenizer::new();
         b.iter(|| tokenize(black_box(&text), &mut tok))
     });
+    g.bench_function("words of whole documents 1MB", |b| {
+        // What `--detect near-dup` reads: the words without the segments.
+        let mut tok = Tokenizer::new();
+        let mut out = Vec::new();
+        b.iter(|| {
+            out.clear();
+            tok.words(black_box(&text), &mut out);
+            out.len()
+        })
+    });
     g.bench_function("segment+normalise CJK 1MB", |b| {
         let mut tok = Tokenizer::new();
         b.iter(|| tokenize(black_box(&cjk), &mut tok))

@@ -101,6 +101,13 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
     let mut word = WordHasher::new();
     let mut i = 0;
     while i < bytes.len() {
+        if word.is_empty() && bytes[i] < 0x80 {
+            let next = ascii_block(bytes, i, &mut word, out);
+            if next > i {
+                i = next;
+                continue;
+            }
+        }
         let b = bytes[i];
         if b < 0x80 {
             if ASCII_WORD[b as usize] == 0 {
@@ -160,6 +167,101 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
         out.push(word.finish());
     }
     Ok(())
+}
+
+/// Bytes classified at once by [`ascii_block`].
+const BLOCK: usize = 64;
+
+/// Hashes the words of the ASCII text at `bytes[at..]`, up to [`BLOCK`] bytes of it, from one
+/// bit mask of its alphanumerics: no branch per byte, and none per word but the loop's. Returns
+/// where the scan goes on: past the block; at a word that may go on past it (read again from its
+/// start); or at the first non-ASCII byte, with the ASCII start of a word it cuts already in
+/// `word`. Returns `at` when it read nothing (the text there is not ASCII, or one word fills the
+/// block): the caller then steps on a character at a time.
+#[inline]
+fn ascii_block(bytes: &[u8], at: usize, word: &mut WordHasher, out: &mut Vec<u64>) -> usize {
+    debug_assert!(word.is_empty());
+    let rest = &bytes[at..];
+    // Eight bytes at a time, up to the first non-ASCII byte (`limit`).
+    let (mut alnum, mut limit) = (0u64, 0usize);
+    while limit < BLOCK {
+        let (x, got) = match rest[limit..].first_chunk::<8>() {
+            Some(chunk) => (u64::from_le_bytes(*chunk), 8),
+            None => {
+                // The end of the text, zero-padded (zero is a separator).
+                let mut chunk = [0u8; 8];
+                let tail = &rest[limit..];
+                chunk[..tail.len()].copy_from_slice(tail);
+                (u64::from_le_bytes(chunk), tail.len())
+            }
+        };
+        let high = x & SWAR_HIGH;
+        let ascii = if high == 0 {
+            got
+        } else {
+            (high.trailing_zeros() / 8) as usize
+        };
+        alnum |= (byte_mask(alnum_bits(x)) & below(ascii)) << limit;
+        limit += ascii;
+        if ascii < 8 {
+            break;
+        }
+    }
+    let before = alnum << 1;
+    let mut starts = alnum & !before;
+    // A word ends at an ASCII separator before `limit`, or at the end of the text; not at a
+    // non-ASCII byte (it may be a letter of the word) nor at the block's end.
+    let at_text_end = limit == rest.len();
+    let mut ends = !alnum & before & below(limit + usize::from(at_text_end));
+    // Starts and ends alternate, a start first: the block opens outside a word.
+    while ends != 0 {
+        let s = starts.trailing_zeros() as usize;
+        let e = ends.trailing_zeros() as usize;
+        out.push(ascii_word(&rest[s..], e - s));
+        starts &= starts - 1;
+        ends &= ends - 1;
+    }
+    if starts == 0 {
+        return at + limit;
+    }
+    let open = starts.trailing_zeros() as usize;
+    if limit < BLOCK && !at_text_end {
+        // Cut by a non-ASCII byte: the word goes on in the caller's hands.
+        word.push_ascii_alnum(&rest[open..], limit - open);
+        at + limit
+    } else {
+        at + open
+    }
+}
+
+/// The hash of the word of the first `len` bytes of `from`, all ASCII alphanumerics.
+#[inline]
+fn ascii_word(from: &[u8], len: usize) -> u64 {
+    match from.first_chunk::<8>() {
+        Some(&lane) if len < 8 => WordHasher::short_ascii(u64::from_le_bytes(lane), len),
+        _ => {
+            let mut word = WordHasher::new();
+            word.push_ascii_alnum(from, len);
+            word.finish()
+        }
+    }
+}
+
+/// The high bits of the eight bytes of `x` (all its other bits clear) as the low eight bits of
+/// the result, byte 0's first: each lands alone on bit 56 + its byte number, without carries.
+#[inline]
+fn byte_mask(x: u64) -> u64 {
+    (x >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// The `k` lowest bits set (all of them from 64 on).
+#[inline]
+fn below(k: usize) -> u64 {
+    if k >= 64 {
+        u64::MAX
+    } else {
+        (1 << k) - 1
+    }
 }
 
 /// Length of the run of ASCII alphanumerics that `bytes` starts with, eight bytes at a time
@@ -568,6 +670,25 @@ mod tests {
             text in "[a-zA-Z0-9 ,.'\\-]{0,40}|[a-zA-Zé É0-9\u{a0}’ﬁ²\u{301}ÀÇ…Ａ\n\t]{0,60}|\\PC{0,30}"
         ) {
             proptest::prop_assert_eq!(words(&text), reference(&text));
+        }
+
+        /// Texts longer than a block, with words that cross its end, fill it, or run into a
+        /// non-ASCII letter, and texts that end mid-word.
+        #[test]
+        fn the_block_scanner_matches_the_specification(
+            text in "(([a-zA-Z0-9]{1,12}|[a-z]{60,70}|[éÀ’Ａ\u{301}]|[a-z]{3}é[a-z]{2})[ ,.\n\u{a0}]{0,3}){0,40}",
+            skip in 0usize..70,
+        ) {
+            proptest::prop_assert_eq!(words(&text), reference(&text));
+            // Every start offset, so that blocks begin at every place in a word.
+            let from = text.char_indices().map(|(i, _)| i).find(|&i| i >= skip).unwrap_or(text.len());
+            proptest::prop_assert_eq!(words(&text[from..]), reference(&text[from..]));
+        }
+
+        #[test]
+        fn byte_masks_gather_the_high_bits(x in proptest::num::u64::ANY) {
+            let expect = (0..8).fold(0u64, |m, k| m | ((x >> (8 * k + 7)) & 1) << k);
+            proptest::prop_assert_eq!(byte_mask(x & SWAR_HIGH), expect);
         }
     }
 
