@@ -182,28 +182,28 @@ const BLOCK: usize = 64;
 fn ascii_block(bytes: &[u8], at: usize, word: &mut WordHasher, out: &mut Vec<u64>) -> usize {
     debug_assert!(word.is_empty());
     let rest = &bytes[at..];
-    // Eight bytes at a time, up to the first non-ASCII byte (`limit`).
+    // Sixteen bytes at a time, up to the first non-ASCII byte (`limit`).
     let (mut alnum, mut limit) = (0u64, 0usize);
     while limit < BLOCK {
-        let (x, got) = match rest[limit..].first_chunk::<8>() {
-            Some(chunk) => (u64::from_le_bytes(*chunk), 8),
+        let (chunk, got) = match rest[limit..].first_chunk::<16>() {
+            Some(chunk) => (*chunk, 16),
             None => {
                 // The end of the text, zero-padded (zero is a separator).
-                let mut chunk = [0u8; 8];
+                let mut chunk = [0u8; 16];
                 let tail = &rest[limit..];
                 chunk[..tail.len()].copy_from_slice(tail);
-                (u64::from_le_bytes(chunk), tail.len())
+                (chunk, tail.len())
             }
         };
-        let high = x & SWAR_HIGH;
+        let (chunk_alnum, high) = classify16(chunk);
         let ascii = if high == 0 {
             got
         } else {
-            (high.trailing_zeros() / 8) as usize
+            high.trailing_zeros() as usize
         };
-        alnum |= (byte_mask(alnum_bits(x)) & below(ascii)) << limit;
+        alnum |= (u64::from(chunk_alnum) & below(ascii)) << limit;
         limit += ascii;
-        if ascii < 8 {
+        if ascii < 16 {
             break;
         }
     }
@@ -232,6 +232,55 @@ fn ascii_block(bytes: &[u8], at: usize, word: &mut WordHasher, out: &mut Vec<u64
     } else {
         at + open
     }
+}
+
+/// Per byte of `chunk`, as bits 0 to 15: whether it is an ASCII alphanumeric (exact for the
+/// bytes before the first non-ASCII one only), and whether it is not ASCII.
+#[inline]
+fn classify16(chunk: [u8; 16]) -> (u32, u32) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    // SAFETY: the build enables SSE2 (the `cfg` above: every x86-64 CPU has it), which is the
+    // only requirement of the function.
+    return unsafe { classify16_sse2(chunk) };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    classify16_swar(chunk)
+}
+
+/// [`classify16`] with SSE2: two signed range compares and a `movemask` for 16 bytes at once.
+/// Bytes from 0x80 are negative as `i8`, so outside both ranges.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn classify16_sse2(chunk: [u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    let [lo, hi] = [&chunk[..8], &chunk[8..]].map(|half| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(half);
+        i64::from_le_bytes(b)
+    });
+    let x = _mm_set_epi64x(hi, lo);
+    let digit = _mm_and_si128(
+        _mm_cmpgt_epi8(x, _mm_set1_epi8(b'0' as i8 - 1)),
+        _mm_cmplt_epi8(x, _mm_set1_epi8(b'9' as i8 + 1)),
+    );
+    let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    let letter = _mm_and_si128(
+        _mm_cmpgt_epi8(folded, _mm_set1_epi8(b'a' as i8 - 1)),
+        _mm_cmplt_epi8(folded, _mm_set1_epi8(b'z' as i8 + 1)),
+    );
+    let alnum = _mm_movemask_epi8(_mm_or_si128(digit, letter)) as u32;
+    (alnum, _mm_movemask_epi8(x) as u32)
+}
+
+/// [`classify16`] without vector instructions: eight bytes at a time in a 64-bit word.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn classify16_swar(chunk: [u8; 16]) -> (u32, u32) {
+    let [lo, hi] = [&chunk[..8], &chunk[8..]].map(|half| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(half);
+        u64::from_le_bytes(b)
+    });
+    let mask = |f: fn(u64) -> u64| (byte_mask(f(lo)) | byte_mask(f(hi)) << 8) as u32;
+    (mask(alnum_bits), mask(|x| x & SWAR_HIGH))
 }
 
 /// The hash of the word of the first `len` bytes of `from`, all ASCII alphanumerics.
@@ -683,6 +732,17 @@ mod tests {
             // Every start offset, so that blocks begin at every place in a word.
             let from = text.char_indices().map(|(i, _)| i).find(|&i| i >= skip).unwrap_or(text.len());
             proptest::prop_assert_eq!(words(&text[from..]), reference(&text[from..]));
+        }
+
+        #[test]
+        fn both_classifiers_agree(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            let alnum = (0..16).fold(0u32, |m, k| m | u32::from(chunk[k].is_ascii_alphanumeric()) << k);
+            let high = (0..16).fold(0u32, |m, k| m | u32::from(!chunk[k].is_ascii()) << k);
+            // Only the bytes before the first non-ASCII one are read.
+            let ascii = if high == 0 { u32::MAX } else { (1 << high.trailing_zeros()) - 1 };
+            for (a, h) in [classify16(chunk), classify16_swar(chunk)] {
+                proptest::prop_assert_eq!((a & ascii, h), (alnum & ascii, high));
+            }
         }
 
         #[test]
