@@ -108,7 +108,7 @@ pub fn scores(
                 mean,
                 b(before),
                 b(after),
-                (distance as f32).ln_1p(),
+                crate::furniture::ln_1p_count(distance),
                 b(pos < 0.1),
                 b(pos > 0.9),
             ];

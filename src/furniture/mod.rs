@@ -296,6 +296,14 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
     }
 }
 
+/// `ln(1 + n)`, read from a table for the small counts that most segments have (the same
+/// values: the table is filled by the same expression).
+pub(crate) fn ln_1p_count(n: usize) -> f32 {
+    static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
+    let table = TABLE.get_or_init(|| std::array::from_fn(|i| (i as f32).ln_1p()));
+    table.get(n).copied().unwrap_or_else(|| (n as f32).ln_1p())
+}
+
 /// The bit of the language with the most stop-word hits (English when there are none).
 fn language_bit(masks: impl Iterator<Item = u8>) -> u8 {
     let mut hits = [0u32; 8];
@@ -332,7 +340,7 @@ impl Features {
         let n = self.words;
         let b = |x: bool| if x { 1.0 } else { 0.0 };
         [
-            (n as f32).ln_1p(),
+            ln_1p_count(n),
             b(n <= 1),
             b(n <= 3),
             b(n <= 6),
