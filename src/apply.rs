@@ -383,7 +383,7 @@ impl Applier<'_> {
     fn text(&mut self, src: &Source, target: &Path) -> Result<(), Error> {
         let o = self.options;
         let mut raw = Vec::new();
-        read::read_bytes(src, u64::MAX, &mut raw).map_err(|reason| Error::Input {
+        read::read_bytes(src, u64::MAX, None, &mut raw).map_err(|reason| Error::Input {
             path: src.path.clone(),
             message: format!("the report names it but {reason}"),
         })?;

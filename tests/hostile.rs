@@ -1088,6 +1088,51 @@ fn strict_turns_the_first_problem_into_an_error_naming_the_file() {
     assert_eq!(run.rows().len(), 1);
 }
 
+#[test]
+fn strict_names_the_first_problem_in_corpus_order_not_the_first_one_read() {
+    // Files are read largest first: the large bad file is read before the small one, but the
+    // small one comes first in the corpus, and it is the one named, on any thread count.
+    let (latin1, _, _) = latin1_doc();
+    let large_bad = latin1.repeat(200);
+    let rep = repeated_doc();
+    let mut files: Vec<(String, Vec<u8>)> = (0..40)
+        .map(|i| {
+            (
+                format!("f{i:02}.txt"),
+                format!("{OTHER} {i}\n").into_bytes(),
+            )
+        })
+        .collect();
+    files.push(("g_small_bad.txt".into(), latin1.clone()));
+    files.push(("h_ok.txt".into(), rep.into_bytes()));
+    files.push(("z_large_bad.txt".into(), large_bad));
+    let all: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let dir = corpus(&all);
+    for threads in ["1", "2", "4"] {
+        let run = scan(&["--strict", "--threads", threads], &dir_arg(&dir));
+        run.assert_code(1);
+        let error: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("dedup: error: "))
+            .collect();
+        assert!(
+            error.len() == 1 && error[0].contains("g_small_bad.txt"),
+            "{threads} threads: {}",
+            run.stderr
+        );
+    }
+    // Without --strict, both are scanned, each with its warning.
+    let run = scan(&[], &dir_arg(&dir));
+    run.assert_code(0);
+    for name in ["g_small_bad.txt", "z_large_bad.txt"] {
+        assert!(run.stderr.contains(name), "{name}: {}", run.stderr);
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // --max-doc-bytes
 

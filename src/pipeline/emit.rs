@@ -258,7 +258,9 @@ fn with_texts_resuming<T: Send>(
                 let d = group[0];
                 let doc = &documents[d as usize];
                 return READ_BUFFER.with_borrow_mut(|buf| {
-                    match read::read_text(src, read_options.max_doc_bytes, buf) {
+                    // Its length as first read: not asked again (a change is caught below).
+                    let len = Some(doc.len as u64);
+                    match read::read_text(src, read_options.max_doc_bytes, len, buf) {
                         Ok(t) if t.bytes == doc.len => {
                             Ok(vec![(d, f(d, &t.text, t.lossy.as_ref()))])
                         }

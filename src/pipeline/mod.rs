@@ -19,6 +19,7 @@ use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 mod emit;
 pub use emit::{
@@ -73,8 +74,6 @@ pub const DEFAULT_MIN_DOCS: usize = 3;
 /// Documents fingerprinted together; bounds the text held in memory at once.
 const BATCH_DOCS: usize = 512;
 const BATCH_BYTES: usize = 32 << 20;
-/// Text files read and fingerprinted per parallel step.
-const TEXT_CHUNK: usize = 4096;
 
 /// A scanned document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -441,12 +440,54 @@ enum TextOutcome {
     /// The document, its print, and how its bytes were decoded when they were not UTF-8.
     Doc(Document, DocPrint, Option<Lossy>),
     Skip(Skipped),
+    /// Not read: under `--strict`, an earlier file of the run was a problem.
+    PassedOver,
 }
 
-/// Reads text file `si` into this worker's buffer and fingerprints it; the text is not kept.
-fn read_and_fingerprint(si: u32, src: &Source, o: &Options) -> TextOutcome {
+impl TextOutcome {
+    /// Whether `--strict` stops at it (a file skipped or decoded lossily).
+    fn is_problem(&self) -> bool {
+        matches!(self, TextOutcome::Skip(_) | TextOutcome::Doc(_, _, Some(_)))
+    }
+}
+
+/// Progress through a run of text files, reported from the workers every [`PROGRESS_EVERY`]
+/// files (the run is one parallel step).
+struct RunProgress<'a> {
+    progress: Progress<'a>,
+    base: (u64, u64),
+    done: (AtomicU64, AtomicU64),
+}
+
+const PROGRESS_EVERY: u64 = 512;
+
+impl<'a> RunProgress<'a> {
+    fn new(fp: &Fingerprinter<'a>) -> Self {
+        RunProgress {
+            progress: fp.progress,
+            base: (fp.documents.len() as u64, fp.bytes_done),
+            done: (AtomicU64::new(0), AtomicU64::new(0)),
+        }
+    }
+
+    fn done(&self, outcome: &TextOutcome) {
+        let bytes = match outcome {
+            TextOutcome::Doc(doc, ..) => doc.len as u64,
+            _ => 0,
+        };
+        let bytes = self.done.1.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        let files = self.done.0.fetch_add(1, Ordering::Relaxed) + 1;
+        if files.is_multiple_of(PROGRESS_EVERY) {
+            (self.progress)("reading", self.base.0 + files, self.base.1 + bytes);
+        }
+    }
+}
+
+/// Reads text file `si` (of length `len` on disk, if known) into this worker's buffer and
+/// fingerprints it; the text is not kept.
+fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) -> TextOutcome {
     READ_BUFFER.with_borrow_mut(|buf| {
-        let outcome = match read::read_text(src, o.read.max_doc_bytes, buf) {
+        let outcome = match read::read_text(src, o.read.max_doc_bytes, len, buf) {
             Ok(text) => TextOutcome::Doc(
                 Document {
                     name: src.name.clone(),
@@ -620,21 +661,53 @@ pub fn fingerprint_corpus(
             si += 1;
             continue;
         }
-        // A run of text files (up to TEXT_CHUNK), read and fingerprinted in parallel; each
-        // worker holds one file at a time. One file per task (`with_max_len(1)`): rayon's
-        // default pieces left one core idle for 20–30 ms at the end of each run while the
-        // other finished its last piece.
-        let end = (si..sources.len().min(si + TEXT_CHUNK))
+        // A run of text files, read and fingerprinted in one parallel step, largest first;
+        // each worker holds one file at a time. A file much larger than the others thus starts
+        // at once and keeps one core while the others go through the rest, instead of starting
+        // late and leaving them idle (a 36 MB file among 10,775 small ones: 2.0–2.4 → 1.7 s to
+        // fingerprint on 2 cores). The lengths come from one `stat` per file, done in
+        // parallel, which the read then does not repeat. One file per task
+        // (`with_max_len(1)`): rayon's default pieces left one core idle at the end of a step
+        // while the other finished its last piece.
+        let end = (si..sources.len())
             .find(|&k| sources[k].format() != Format::Text)
-            .unwrap_or(sources.len().min(si + TEXT_CHUNK));
-        let chunk: Vec<TextOutcome> = (si..end)
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|k| read_and_fingerprint(k as u32, &sources[k], o))
+            .unwrap_or(sources.len());
+        let lens: Vec<Option<u64>> = sources[si..end]
+            .par_iter()
+            .with_max_len(64)
+            .map(read::file_len)
             .collect();
+        let mut order: Vec<usize> = (si..end).collect();
+        order.sort_by_key(|&k| std::cmp::Reverse(lens[k - si]));
+        let run = RunProgress::new(&fp);
+        let first_problem = AtomicUsize::new(usize::MAX);
+        let mut outcomes: Vec<Option<TextOutcome>> = order
+            .par_iter()
+            .with_max_len(1)
+            .map(|&k| {
+                // Under --strict the scan stops at its first problem: files after one already
+                // found (in corpus order) are passed over, never one before it, so the problem
+                // reported is the first in corpus order whatever the thread count.
+                if o.strict && k > first_problem.load(Ordering::Relaxed) {
+                    return Some(TextOutcome::PassedOver);
+                }
+                let outcome = read_and_fingerprint(k as u32, &sources[k], lens[k - si], o);
+                if o.strict && outcome.is_problem() {
+                    first_problem.fetch_min(k, Ordering::Relaxed);
+                }
+                run.done(&outcome);
+                Some(outcome)
+            })
+            .collect();
+        // Back to corpus order.
+        let mut at = vec![0; order.len()];
+        for (i, &k) in order.iter().enumerate() {
+            at[k - si] = i;
+        }
+        let outcomes = at.iter().map(|&i| outcomes[i].take());
         fp.flush()?; // keep corpus order: documents of an earlier shard come first
-        for (k, outcome) in (si..end).zip(chunk) {
-            match outcome {
+        for (k, outcome) in (si..end).zip(outcomes) {
+            match outcome.unwrap_or(TextOutcome::PassedOver) {
                 TextOutcome::Doc(doc, print, lossy) => {
                     if let Some(lossy) = lossy {
                         let message = format!(
@@ -648,6 +721,14 @@ pub fn fingerprint_corpus(
                     fp.add(doc, print);
                 }
                 TextOutcome::Skip(s) => fp.skip(s)?,
+                // Only after a problem of an earlier file, which stopped the scan above.
+                TextOutcome::PassedOver => {
+                    return Err(Error::Input {
+                        path: sources[k].path.clone(),
+                        message: "not read: the scan stopped at an earlier problem (--strict)"
+                            .into(),
+                    })
+                }
             }
         }
         (fp.progress)("reading", fp.documents.len() as u64, fp.bytes_done);

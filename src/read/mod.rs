@@ -188,7 +188,7 @@ pub fn read_items(
     match src.format() {
         Format::Text => {
             let mut bytes = Vec::new();
-            let item = match read_text(src, options.max_doc_bytes, &mut bytes) {
+            let item = match read_text(src, options.max_doc_bytes, None, &mut bytes) {
                 Ok(text) => Item::Doc(Record {
                     line: 0,
                     id: None,
@@ -457,26 +457,44 @@ pub struct Text<'b> {
 
 /// Reads the whole text file `src` (decompressed, at most `max` bytes) into `buf`, replacing its
 /// contents, and returns its text, or the reason it cannot be scanned. The buffer can be reused
-/// from one file to the next, so reading many small files allocates almost nothing.
-pub fn read_text<'b>(src: &Source, max: u64, buf: &'b mut Vec<u8>) -> Result<Text<'b>, String> {
-    read_bytes(src, max, buf)?;
+/// from one file to the next, so reading many small files allocates almost nothing. `len` is
+/// the file's length when the caller has it already ([`file_len`]).
+pub fn read_text<'b>(
+    src: &Source,
+    max: u64,
+    len: Option<u64>,
+    buf: &'b mut Vec<u8>,
+) -> Result<Text<'b>, String> {
+    read_bytes(src, max, len, buf)?;
     let bytes = buf.len();
     let (text, lossy) = decode(buf)?;
     Ok(Text { text, lossy, bytes })
 }
 
+/// The length of file `src` on disk, if it can be asked (a `stat`, without opening it).
+pub fn file_len(src: &Source) -> Option<u64> {
+    std::fs::metadata(&src.path).ok().map(|m| m.len())
+}
+
 /// Reads the whole file `src` (decompressed, at most `max` bytes) into `buf`, or says why it
-/// cannot be read.
-pub fn read_bytes(src: &Source, max: u64, buf: &mut Vec<u8>) -> Result<(), String> {
+/// cannot be read. `len` is its length on disk when the caller has it already: it is not asked
+/// again. It only sizes the buffer and skips a file too large at once; what is read is bounded
+/// by `max` whatever it says.
+pub fn read_bytes(
+    src: &Source,
+    max: u64,
+    len: Option<u64>,
+    buf: &mut Vec<u8>,
+) -> Result<(), String> {
     buf.clear();
     let too_big = |n: String| format!("{n} bytes, larger than --max-doc-bytes ({max})");
     let file = std::fs::File::open(&src.path).map_err(|e| format!("cannot open: {e}"))?;
     if src.compression() == Compression::None {
-        if let Ok(meta) = file.metadata() {
-            if meta.len() > max {
-                return Err(too_big(meta.len().to_string()));
+        if let Some(len) = len.or_else(|| file.metadata().ok().map(|m| m.len())) {
+            if len > max {
+                return Err(too_big(len.to_string()));
             }
-            buf.reserve(meta.len() as usize);
+            buf.reserve(len as usize);
         }
         // Through `take`: `File::read_to_end` would ask the size again (a `statx` and an
         // `lseek` per file, twice per document in a scan).
