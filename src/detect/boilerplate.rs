@@ -2,8 +2,8 @@
 //! furniture classifier on, its segments' digit-free template keys) in, the set of keys that occur
 //! in at least `min_docs` distinct documents out.
 //!
-//! Counting is exact: `(key, document)` pairs are sorted and deduplicated, and the length of each
-//! key's run is its document count. No Bloom filter or sampling is involved, so the answer never
+//! Counting is exact: `(key, document)` pairs are sorted by key, and the number of distinct
+//! documents in each key's run is its document count. No Bloom filter or sampling is involved, so the answer never
 //! depends on input order or thread count.
 //!
 //! Documents of one near-duplicate cluster count once (they are counted under their kept copy):
@@ -15,9 +15,11 @@ use rustc_hash::FxHashMap as HashMap;
 
 /// Keys found in at least `min_docs` distinct documents (clusters), with their document counts.
 ///
-/// Counted exactly by sorting `(key, representative)` pairs, one slice of the key space at a
-/// time (slices by the key's top bits, as many as keep a slice under [`PART_BYTES`]), so the sort
-/// never holds more than a bounded share of the corpus's segment keys.
+/// Counted exactly from `(key, representative)` pairs, one slice of the key space at a time
+/// (slices by the key's top bits, as many as keep a slice under [`PART_BYTES`]), so that no step
+/// holds more than a bounded share of the corpus's segment keys. Within a slice the pairs are
+/// scattered into [`BUCKETS`] buckets by their next bits, each sorted on its own: sorts that fit
+/// in cache, all in parallel.
 pub fn frequent_keys(
     prints: &[DocPrint],
     representative: &[u32],
@@ -30,18 +32,46 @@ pub fn frequent_keys(
         .next_power_of_two()
         .trailing_zeros()
         .min(8);
+    frequent_keys_in_parts(prints, representative, min_docs, part_bits)
+}
+
+/// [`frequent_keys`], counted in `1 << part_bits` slices of the key space.
+fn frequent_keys_in_parts(
+    prints: &[DocPrint],
+    representative: &[u32],
+    min_docs: usize,
+    part_bits: u32,
+) -> HashMap<u64, u32> {
     let mut frequent = HashMap::default();
     for part in 0..1u64 << part_bits {
-        let in_part = |k: &u64| part_bits == 0 || k >> (64 - part_bits) == part;
-        let mut pairs = pairs_of(prints, representative, in_part);
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        // The runs are found in parallel, and the map sized once: scanning the pairs and
-        // growing the map on one thread left the other cores idle for 20 ms of a 100 MB scan.
+        let in_part = |k: u64| part_bits == 0 || k >> (64 - part_bits) == part;
+        // The bucket of a key: the eight bits under the slice's.
+        let bucket = |k: u64| ((k << part_bits) >> (64 - BUCKET_BITS)) as usize;
+        let mut pairs = bucketed_pairs(prints, representative, in_part, bucket);
         let runs: Vec<(u64, u32)> = pairs
-            .par_chunk_by(|a, b| a.0 == b.0)
-            .filter(|run| run.len() >= min_docs.max(1))
-            .map(|run| (run[0].0, run.len() as u32))
+            .par_iter_mut()
+            .with_max_len(1)
+            .flat_map_iter(|pairs| {
+                // By key alone (most keys are in one document, and comparing one integer is
+                // cheaper); the documents of a run are told apart only when it is long enough.
+                pairs.sort_unstable_by_key(|&(key, _)| key);
+                let mut reps = Vec::new();
+                pairs
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .filter_map(|run| {
+                        if run.len() < min_docs.max(1) {
+                            return None;
+                        }
+                        // A key twice in a document, or in two documents of one cluster, counts
+                        // once.
+                        reps.clear();
+                        reps.extend(run.iter().map(|&(_, rep)| rep));
+                        reps.sort_unstable();
+                        reps.dedup();
+                        (reps.len() >= min_docs.max(1)).then(|| (run[0].0, reps.len() as u32))
+                    })
+                    .collect::<Vec<_>>()
+            })
             .collect();
         frequent.reserve(runs.len());
         frequent.extend(runs);
@@ -49,41 +79,63 @@ pub fn frequent_keys(
     frequent
 }
 
-/// The `(key, representative)` pair of each distinct key of each document that `keep` accepts,
-/// in document order, built in place in parallel. Collecting a flattened parallel iterator
-/// instead took 39 ms of a 100 MB scan with 1 thread and with 2 (it joins its pieces on one
-/// thread); in place, the whole count went from 0.061–0.069 to 0.053–0.059 s with 2 threads.
-fn pairs_of(
+/// Buckets of the pairs of one slice of the key space (a key's bucket is its next bits).
+const BUCKET_BITS: u32 = 8;
+const BUCKETS: usize = 1 << BUCKET_BITS;
+/// Documents whose pairs one task gathers.
+const GROUP_DOCS: usize = 256;
+
+/// The `(key, representative)` pair of each vote of each document that `keep` accepts (with
+/// repeats), in [`BUCKETS`] buckets by `bucket(key)`. Each group of documents gathers its pairs
+/// and orders them by bucket where they fit in cache, in parallel; then each bucket copies its
+/// part from every group, in group order, in parallel.
+fn bucketed_pairs(
     prints: &[DocPrint],
     representative: &[u32],
-    keep: impl Fn(&u64) -> bool + Sync,
-) -> Vec<(u64, u32)> {
-    let per_doc: Vec<Vec<u64>> = prints
-        .par_iter()
-        .map(|print| {
-            let mut keys: Vec<u64> = vote_keys(print).filter(&keep).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            keys
+    keep: impl Fn(u64) -> bool + Sync,
+    bucket: impl Fn(u64) -> usize + Sync,
+) -> Vec<Vec<(u64, u32)>> {
+    // Per group: its pairs ordered by bucket, and where each bucket starts among them.
+    let groups: Vec<(Vec<(u64, u32)>, [usize; BUCKETS + 1])> = prints
+        .par_chunks(GROUP_DOCS)
+        .zip(representative.par_chunks(GROUP_DOCS))
+        .map(|(group, reps)| {
+            let mut pairs = Vec::new();
+            for (print, &rep) in group.iter().zip(reps) {
+                pairs.extend(vote_keys(print).filter(|&k| keep(k)).map(|k| (k, rep)));
+            }
+            let mut starts = [0; BUCKETS + 1];
+            for &(key, _) in &pairs {
+                starts[bucket(key) + 1] += 1;
+            }
+            for b in 0..BUCKETS {
+                starts[b + 1] += starts[b];
+            }
+            let mut next = starts;
+            let mut ordered = vec![(0, 0); pairs.len()];
+            for &pair in &pairs {
+                let b = bucket(pair.0);
+                ordered[next[b]] = pair;
+                next[b] += 1;
+            }
+            (ordered, starts)
         })
         .collect();
-    let mut pairs = vec![(0u64, 0u32); per_doc.iter().map(Vec::len).sum()];
-    let mut slices = Vec::with_capacity(per_doc.len());
-    let mut rest = pairs.as_mut_slice();
-    for keys in &per_doc {
-        let (head, tail) = rest.split_at_mut(keys.len());
-        slices.push(head);
-        rest = tail;
-    }
-    slices
+    (0..BUCKETS)
         .into_par_iter()
-        .zip(per_doc.par_iter().zip(representative.par_iter()))
-        .for_each(|(slice, (keys, &rep))| {
-            for (pair, &key) in slice.iter_mut().zip(keys) {
-                *pair = (key, rep);
+        .map(|b| {
+            let parts = || {
+                groups
+                    .iter()
+                    .map(move |(pairs, starts)| &pairs[starts[b]..starts[b + 1]])
+            };
+            let mut pairs = Vec::with_capacity(parts().map(<[_]>::len).sum());
+            for part in parts() {
+                pairs.extend_from_slice(part);
             }
-        });
-    pairs
+            pairs
+        })
+        .collect()
 }
 
 /// The keys a document votes for: its segments' keys and, with the furniture classifier on, its
@@ -125,6 +177,43 @@ mod tests {
                 echo: crate::detect::repeated::Echo::Original,
             }),
         )
+    }
+
+    proptest::proptest! {
+        /// Against a plain count of distinct representatives per key, in one slice or several.
+        #[test]
+        fn counts_match_a_set_per_key(
+            docs in proptest::collection::vec(
+                (proptest::collection::vec(0u64..40, 0..30), 0usize..8), 0..300),
+            min_docs in 1usize..5,
+            part_bits in 0u32..3,
+        ) {
+            // Keys spread over the whole key space (slices and buckets are by the top bits).
+            let spread = |k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let prints: Vec<DocPrint> = docs
+                .iter()
+                .map(|(keys, _)| print(&keys.iter().map(|&k| spread(k)).collect::<Vec<_>>()))
+                .collect();
+            // Some documents vote as an earlier one (a cluster's kept copy).
+            let reps: Vec<u32> = docs
+                .iter()
+                .enumerate()
+                .map(|(d, &(_, back))| d.saturating_sub(back % 3 * back) as u32)
+                .collect();
+            let mut sets: HashMap<u64, std::collections::BTreeSet<u32>> = HashMap::default();
+            for (p, &rep) in prints.iter().zip(&reps) {
+                for &k in &p.keys {
+                    sets.entry(k).or_default().insert(rep);
+                }
+            }
+            let expect: HashMap<u64, u32> = sets
+                .into_iter()
+                .filter(|(_, s)| s.len() >= min_docs)
+                .map(|(k, s)| (k, s.len() as u32))
+                .collect();
+            let got = frequent_keys_in_parts(&prints, &reps, min_docs, part_bits);
+            proptest::prop_assert_eq!(got, expect);
+        }
     }
 
     #[test]
