@@ -96,7 +96,8 @@ fn bucketed_pairs(
     bucket: impl Fn(u64) -> usize + Sync,
 ) -> Vec<Vec<(u64, u32)>> {
     // Per group: its pairs ordered by bucket, and where each bucket starts among them.
-    let groups: Vec<(Vec<(u64, u32)>, [usize; BUCKETS + 1])> = prints
+    type Group = (Vec<(u64, u32)>, [usize; BUCKETS + 1]);
+    let groups: Vec<Group> = prints
         .par_chunks(GROUP_DOCS)
         .zip(representative.par_chunks(GROUP_DOCS))
         .map(|(group, reps)| {
