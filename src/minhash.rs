@@ -118,14 +118,15 @@ pub fn sketch(words: &[u64], n: usize, k: usize) -> Vec<u32> {
     if set.len() > keep {
         set.select_nth_unstable(keep); // reorders only: every value is still in `set`
         let mut small = set[..keep].to_vec();
-        small.sort_unstable();
+        radsort::sort(&mut small);
         small.dedup();
         if small.len() >= k {
             small.truncate(k);
             return small;
         }
     }
-    set.sort_unstable();
+    // Radix sorted: a few passes over at most `keep` integers, not a comparison sort.
+    radsort::sort(&mut set);
     set.dedup();
     set.truncate(k);
     set
