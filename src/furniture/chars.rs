@@ -41,13 +41,20 @@ pub fn stats(text: &str) -> CharStats {
     let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(&chunk) = bytes[i..].first_chunk::<8>() {
-            let x = u64::from_le_bytes(chunk);
-            if x & H == 0 {
-                lanes.add(x, &mut s, &mut in_word);
-                i += 8;
-                continue;
+        // Eight bytes, or the last few zero-padded (the padding's lanes are masked off).
+        let (x, n) = match bytes[i..].first_chunk::<8>() {
+            Some(&chunk) => (u64::from_le_bytes(chunk), 8),
+            None => {
+                let mut chunk = [0u8; 8];
+                let tail = &bytes[i..];
+                chunk[..tail.len()].copy_from_slice(tail);
+                (u64::from_le_bytes(chunk), tail.len())
             }
+        };
+        if x & H == 0 {
+            lanes.add(x, H >> (8 * (8 - n)), &mut s, &mut in_word);
+            i += n;
+            continue;
         }
         // One character; `i` is on a boundary because every step moves by whole characters.
         let class = match bytes[i] {
@@ -103,24 +110,25 @@ struct Lanes {
 }
 
 impl Lanes {
-    /// Adds eight ASCII bytes, the same as eight calls of [`count`].
+    /// Adds the ASCII bytes of `x` whose lanes have their high bit in `lanes` (the first ones),
+    /// the same as one call of [`count`] for each.
     #[inline]
-    fn add(&mut self, x: u64, s: &mut CharStats, in_word: &mut bool) {
+    fn add(&mut self, x: u64, lanes: u64, s: &mut CharStats, in_word: &mut bool) {
         let space = in_range(x, 0x09, 0x0d) | in_range(x, b' ', b' ');
-        let digit = in_range(x, b'0', b'9');
-        let upper = in_range(x, b'A', b'Z');
-        let alnum = digit | upper | in_range(x, b'a', b'z');
-        let punct = H & !space & !alnum;
+        let digit = in_range(x, b'0', b'9') & lanes;
+        let upper = in_range(x, b'A', b'Z') & lanes;
+        let alnum = digit | upper | (in_range(x, b'a', b'z') & lanes);
+        let punct = lanes & !space & !alnum;
         // A word starts at an alphanumeric byte whose previous byte (the previous chunk's last
         // for the first) is not one; shifting by a byte moves each flag to the next byte's place.
         let before = (alnum << 8) | if *in_word { 0x80 } else { 0 };
         let starts = alnum & !before;
-        self.visible += (H & !space) >> 7;
+        self.visible += (lanes & !space) >> 7;
         self.punct += punct >> 7;
         self.digits += digit >> 7;
         self.words += starts >> 7;
         self.caps += (starts & upper) >> 7;
-        s.separator |= in_range(x, b'|', b'|') != 0;
+        s.separator |= in_range(x, b'|', b'|') & lanes != 0;
         *in_word = alnum >> 63 != 0;
         self.chunks += 1;
         if self.chunks == 31 {
