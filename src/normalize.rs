@@ -141,26 +141,11 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
         }
         // A multi-byte character: `i` is on a boundary because every step moves by whole chars.
         let c = text[i..].chars().next().unwrap_or_default();
-        let class = match classes.get(c as usize) {
-            Some(class) => class,
-            None => compute_class(c),
-        };
+        let class = classes.of(c);
         if class & INERT == 0 {
             return Err(i);
         }
-        if class & ALNUM == 0 {
-            if !word.is_empty() {
-                out.push(word.finish());
-            }
-        } else if class & SIMPLE_LOWER != 0 {
-            let lower = char::from_u32(class & LOWER_MASK).unwrap_or(c);
-            let mut buf = [0u8; 4];
-            for &b in lower.encode_utf8(&mut buf).as_bytes() {
-                word.push(b);
-            }
-        } else {
-            word_char(c, &mut word, out);
-        }
+        classified_char(c, class, &mut word, out);
         i += c.len_utf8();
     }
     if !word.is_empty() {
@@ -371,6 +356,7 @@ const SWAR_HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// Scans already-normalised text character by character.
 fn scan_chars(text: &str, out: &mut Vec<u64>) {
+    let classes = class_table();
     let mut word = WordHasher::new();
     for c in text.chars() {
         if c.is_ascii() {
@@ -380,12 +366,32 @@ fn scan_chars(text: &str, out: &mut Vec<u64>) {
             } else if !word.is_empty() {
                 out.push(word.finish());
             }
-        } else {
-            word_char(c, &mut word, out);
+            continue;
         }
+        // From the class table, as in `scan_inert`: the Unicode properties are looked up
+        // once per character of the table, not at every occurrence.
+        classified_char(c, classes.of(c), &mut word, out);
     }
     if !word.is_empty() {
         out.push(word.finish());
+    }
+}
+
+/// Adds the non-ASCII character `c` of class `class` to the word (lower-cased) or ends the word.
+#[inline(always)]
+fn classified_char(c: char, class: u32, word: &mut WordHasher, out: &mut Vec<u64>) {
+    if class & ALNUM == 0 {
+        if !word.is_empty() {
+            out.push(word.finish());
+        }
+    } else if class & SIMPLE_LOWER != 0 {
+        let lower = char::from_u32(class & LOWER_MASK).unwrap_or(c);
+        let mut buf = [0u8; 4];
+        for &b in lower.encode_utf8(&mut buf).as_bytes() {
+            word.push(b);
+        }
+    } else {
+        word_char(c, word, out);
     }
 }
 
@@ -417,10 +423,7 @@ const LOWER_MASK: u32 = (1 << 21) - 1;
 /// case when that is one character.
 #[cfg(test)]
 fn class_of(c: char) -> u32 {
-    match class_table().get(c as usize) {
-        Some(class) => class,
-        None => compute_class(c),
-    }
+    class_table().of(c)
 }
 
 /// The classes of the characters of the Basic Multilingual Plane, each computed on first use (0:
@@ -437,6 +440,15 @@ const KNOWN: u32 = 1 << 28;
 struct ClassTable([AtomicU32; TABLE]);
 
 impl ClassTable {
+    /// The class of `c`: from the table, or computed above it.
+    #[inline(always)]
+    fn of(&self, c: char) -> u32 {
+        match self.get(c as usize) {
+            Some(class) => class,
+            None => compute_class(c),
+        }
+    }
+
     /// The class of `c`, or `None` above the table.
     #[inline]
     fn get(&self, c: usize) -> Option<u32> {
