@@ -47,11 +47,14 @@ fn frequent_keys_in_parts(
         let in_part = |k: u64| part_bits == 0 || k >> (64 - part_bits) == part;
         // The bucket of a key: the eight bits under the slice's.
         let bucket = |k: u64| ((k << part_bits) >> (64 - BUCKET_BITS)) as usize;
-        let mut pairs = bucketed_pairs(prints, representative, in_part, bucket);
-        let runs: Vec<(u64, u32)> = pairs
-            .par_iter_mut()
+        let groups = grouped_pairs(prints, representative, in_part, bucket);
+        // One bucket per task, gathered from every group, sorted and counted, then dropped: at
+        // most one bucket per worker is held beside the groups.
+        let runs: Vec<(u64, u32)> = (0..BUCKETS)
+            .into_par_iter()
             .with_max_len(1)
-            .flat_map_iter(|pairs| {
+            .flat_map_iter(|b| {
+                let mut pairs = bucket_of(&groups, b);
                 // By key alone (most keys are in one document, and comparing one integer is
                 // cheaper); the documents of a run are told apart only when it is long enough.
                 pairs.sort_unstable_by_key(|&(key, _)| key);
@@ -73,6 +76,7 @@ fn frequent_keys_in_parts(
                     .collect::<Vec<_>>()
             })
             .collect();
+        drop(groups);
         frequent.reserve(runs.len());
         frequent.extend(runs);
     }
@@ -85,19 +89,20 @@ const BUCKETS: usize = 1 << BUCKET_BITS;
 /// Documents whose pairs one task gathers.
 const GROUP_DOCS: usize = 256;
 
+/// The `(key, representative)` pairs of a group of documents, ordered by bucket, and where
+/// each bucket starts among them.
+type Group = (Vec<(u64, u32)>, [usize; BUCKETS + 1]);
+
 /// The `(key, representative)` pair of each vote of each document that `keep` accepts (with
-/// repeats), in [`BUCKETS`] buckets by `bucket(key)`. Each group of documents gathers its pairs
-/// and orders them by bucket where they fit in cache, in parallel; then each bucket copies its
-/// part from every group, in group order, in parallel.
-fn bucketed_pairs(
+/// repeats), per group of [`GROUP_DOCS`] documents, ordered by `bucket(key)` where they fit in
+/// cache; in parallel.
+fn grouped_pairs(
     prints: &[DocPrint],
     representative: &[u32],
     keep: impl Fn(u64) -> bool + Sync,
     bucket: impl Fn(u64) -> usize + Sync,
-) -> Vec<Vec<(u64, u32)>> {
-    // Per group: its pairs ordered by bucket, and where each bucket starts among them.
-    type Group = (Vec<(u64, u32)>, [usize; BUCKETS + 1]);
-    let groups: Vec<Group> = prints
+) -> Vec<Group> {
+    prints
         .par_chunks(GROUP_DOCS)
         .zip(representative.par_chunks(GROUP_DOCS))
         .map(|(group, reps)| {
@@ -121,22 +126,21 @@ fn bucketed_pairs(
             }
             (ordered, starts)
         })
-        .collect();
-    (0..BUCKETS)
-        .into_par_iter()
-        .map(|b| {
-            let parts = || {
-                groups
-                    .iter()
-                    .map(move |(pairs, starts)| &pairs[starts[b]..starts[b + 1]])
-            };
-            let mut pairs = Vec::with_capacity(parts().map(<[_]>::len).sum());
-            for part in parts() {
-                pairs.extend_from_slice(part);
-            }
-            pairs
-        })
         .collect()
+}
+
+/// Bucket `b`'s pairs from every group, in group order.
+fn bucket_of(groups: &[Group], b: usize) -> Vec<(u64, u32)> {
+    let parts = || {
+        groups
+            .iter()
+            .map(move |(pairs, starts)| &pairs[starts[b]..starts[b + 1]])
+    };
+    let mut pairs = Vec::with_capacity(parts().map(<[_]>::len).sum());
+    for part in parts() {
+        pairs.extend_from_slice(part);
+    }
+    pairs
 }
 
 /// The keys a document votes for: its segments' keys and, with the furniture classifier on, its
