@@ -712,9 +712,10 @@ pub fn fingerprint_corpus(
             at[k - si] = i;
         }
         let outcomes = at.iter().map(|&i| outcomes[i].take());
-        fp.flush()?; // keep corpus order: documents of an earlier shard come first
-                     // Room for the run at once, rather than moving every document already read each time
-                     // the lists grow.
+        // Documents of an earlier shard come first (corpus order).
+        fp.flush()?;
+        // Room for the run at once, rather than moving every document already read each time
+        // the lists grow.
         fp.documents.reserve(end - si);
         fp.prints.reserve(end - si);
         for (k, outcome) in (si..end).zip(outcomes) {
