@@ -98,12 +98,27 @@ impl GramTable {
         self.size = size;
     }
 
+    /// Where the probe for `key` starts: the top bits of the mixed key, scaled to the size (a
+    /// multiply, not a modulo).
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        ((u128::from(mixed) * self.size as u128) >> 64) as usize
+    }
+
+    /// Reads the home slots of `keys` (to bring them into cache), without acting on them.
+    fn touch(&self, keys: impl Iterator<Item = u64>) {
+        let mut seen = 0u64;
+        for key in keys {
+            seen ^= self.slots[self.home(key)].key;
+        }
+        std::hint::black_box(seen);
+    }
+
     /// The slot of `key`, filled in (head [`NONE`], length 0) when it is new.
     #[inline]
     fn entry(&mut self, key: u64) -> &mut GramSlot {
-        // The top bits of the mixed key, scaled to the size (a multiply, not a modulo).
-        let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut i = ((u128::from(mixed) * self.size as u128) >> 64) as usize;
+        let mut i = self.home(key);
         loop {
             let slot = self.slots[i];
             if slot.epoch != self.epoch {
@@ -148,6 +163,10 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
+/// Tables of more slots than this (16 bytes each: 64 MiB) are read ahead per segment. Below it
+/// the extra pass costs more than it saves (one 4 MB document, a 14 MB table: +7.6%). The tests
+/// read ahead from small tables, so that their documents take that path too.
+const CACHED_SLOTS: usize = if cfg!(test) { 64 } else { 1 << 22 };
 /// Tables larger than this (entries) are released after the document instead of kept.
 const KEEP_ENTRIES: usize = 1 << 20;
 
@@ -208,6 +227,12 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             continue;
         }
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
+        if postings.grams.size > CACHED_SLOTS {
+            // A table larger than the caches: its slots for this segment are first read all
+            // together, independent loads whose misses overlap, so that the pass below, whose
+            // every step depends on the slot it reads, finds them in cache.
+            postings.grams.touch(words.windows(NGRAM).map(gram_key));
+        }
         distinct.clear();
         for w in words.windows(NGRAM) {
             let gram = gram_key(w);
