@@ -781,26 +781,26 @@ mod tests {
     /// and sizes out of name order: every document in corpus order, the same report on any
     /// thread count.
     #[test]
-    fn steps_of_text_files_keep_corpus_order() {
-        let dir = tempfile::tempdir().unwrap();
+    fn steps_of_text_files_keep_corpus_order() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
         let para = "A paragraph that several pages repeat word for word, as pages do.";
         for i in 0..45 {
             // Sizes that do not follow the names: the largest files come first in each step.
             let body =
                 format!("Page {i}, its own opening line.\n{para}\n").repeat(1 + (i * 7) % 11);
-            std::fs::write(dir.path().join(format!("p{i:02}.txt")), body).unwrap();
+            std::fs::write(dir.path().join(format!("p{i:02}.txt")), body)?;
         }
         let shard = format!("{}\n", serde_json::json!({"id": "s1", "text": para}));
-        std::fs::write(dir.path().join("p20a.jsonl"), shard).unwrap();
+        std::fs::write(dir.path().join("p20a.jsonl"), shard)?;
         let inputs = vec![dir.path().to_path_buf()];
         let run = |threads| {
             let o = Options {
                 threads: Some(threads),
                 ..Options::default()
             };
-            scan(&inputs, &o).unwrap()
+            scan(&inputs, &o)
         };
-        let one = run(1);
+        let one = run(1)?;
         let names: Vec<&str> = one.documents.iter().map(|d| d.name.as_str()).collect();
         let mut sorted = names.clone();
         sorted.sort_unstable();
@@ -808,11 +808,12 @@ mod tests {
         assert_eq!(names.len(), 46);
         assert!(names.contains(&"p20a.jsonl:1"), "{names:?}");
         for threads in [2, 3] {
-            let other = run(threads);
+            let other = run(threads)?;
             assert_eq!(other.documents, one.documents);
             assert_eq!(other.spans, one.spans);
             assert_eq!(other.texts, one.texts);
         }
         assert!(!one.spans.is_empty());
+        Ok(())
     }
 }
