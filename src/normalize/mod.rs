@@ -1,0 +1,379 @@
+//! Normalise stage (for matching only): text in, a stream of 64-bit word hashes out.
+//!
+//! Two texts match when their word sequences are equal after:
+//! - Unicode NFKC (ligatures, full-width forms and compatibility characters folded),
+//! - lower-casing (Unicode `to_lowercase`, so `É` matches `é`),
+//! - punctuation, symbols and whitespace folded away: a word is a maximal run of alphanumeric
+//!   characters, everything else only separates words (`l'Iran` is `l`, `iran`).
+//!
+//! Digits are kept as they are: two earnings reports that differ only in their figures are not
+//! duplicates. Spans never point at normalised text; the original bytes are never changed.
+//!
+//! Text whose characters NFKC cannot change (ASCII, accented Latin, Cyrillic, common punctuation)
+//! is scanned in one pass over its bytes, hashing each word as it goes: no allocation, no copy.
+//! Other text is normalised first.
+//!
+//! The parts of the tokenizer, each in its own file:
+//! - `ascii`: the fast path, 64-byte blocks of ASCII classified 16 bytes at a time (SSE2 on
+//!   x86-64, 64-bit words elsewhere) and hashed word by word from one bit mask;
+//! - `class`: what the tokenizer needs to know of a non-ASCII character (NFKC-inert,
+//!   alphanumeric, its lower case), from a table filled on first sight;
+//! - `hasher`: the word hash every path feeds the same bytes, and the sequence hash of keys.
+
+mod ascii;
+mod class;
+mod hasher;
+
+use ascii::{alnum_bits, ascii_alnum_run, ascii_block, ASCII_WORD, SWAR_HIGH};
+use class::{class_table, ALNUM, INERT, LOWER_MASK, SIMPLE_LOWER};
+use hasher::WordHasher;
+pub use hasher::{hash_sequence, hash_word, mix};
+use unicode_normalization::UnicodeNormalization;
+
+/// Turns text into word hashes, reusing its buffers between calls.
+#[derive(Default)]
+pub struct Tokenizer {
+    nfkc: String,
+}
+
+impl Tokenizer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends the hash of every normalised word of `text` to `out`.
+    ///
+    /// One pass over the bytes while every character is NFKC-inert (ASCII, accented Latin, common
+    /// punctuation: the usual case). A line holding a character that is not is normalised first
+    /// and scanned again, on its own: words never cross a line end, and NFKC neither reorders nor
+    /// composes across one (`\n` is a starter that composes with nothing), so the words are those
+    /// of the whole text normalised, without normalising a whole book for one combining accent.
+    pub fn words(&mut self, text: &str, out: &mut Vec<u64>) {
+        let mark = out.len();
+        if let Err(bad) = scan_inert(text, out) {
+            out.truncate(mark);
+            self.words_with_nfkc(text, bad, out);
+        }
+    }
+
+    /// [`Tokenizer::words`] of a text whose character at byte `bad` is not NFKC-inert.
+    #[cold]
+    fn words_with_nfkc(&mut self, text: &str, mut bad: usize, out: &mut Vec<u64>) {
+        let mut rest = text;
+        loop {
+            // The lines before the one holding `bad` are all inert: scanned again (the
+            // interrupted pass's words were dropped with its unfinished last word), then that
+            // line alone is normalised. At most twice the inert text, and only on this path.
+            let bytes = rest.as_bytes();
+            let line_start = memchr::memrchr(b'\n', &bytes[..bad]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[bad..]).map_or(rest.len(), |i| bad + i);
+            let inert = scan_inert(&rest[..line_start], out);
+            debug_assert!(inert.is_ok());
+            self.normalised(&rest[line_start..line_end], out);
+            rest = &rest[line_end..];
+            let mark = out.len();
+            match scan_inert(rest, out) {
+                Ok(()) => return,
+                Err(next) => {
+                    out.truncate(mark);
+                    bad = next;
+                }
+            }
+        }
+    }
+
+    /// Words of `text` after NFKC.
+    fn normalised(&mut self, text: &str, out: &mut Vec<u64>) {
+        let mut nfkc = std::mem::take(&mut self.nfkc);
+        nfkc.clear();
+        nfkc.extend(text.nfkc());
+        scan_chars(&nfkc, out);
+        self.nfkc = nfkc;
+    }
+}
+
+/// Scans `text` on the assumption that NFKC leaves it unchanged. Stops at the first character
+/// for which that is not certain, with its byte offset, leaving partial output behind.
+#[inline(always)]
+fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
+    let bytes = text.as_bytes();
+    let classes = class_table();
+    let mut word = WordHasher::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if word.is_empty() && bytes[i] < 0x80 {
+            let next = ascii_block(bytes, i, &mut word, out);
+            if next > i {
+                i = next;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        if b < 0x80 {
+            if ASCII_WORD[b as usize] == 0 {
+                if !word.is_empty() {
+                    out.push(word.finish());
+                }
+                i += 1;
+                continue;
+            }
+            // The usual word: under eight ASCII alphanumerics and an ASCII separator, all in the
+            // next eight bytes. Hashed from one load, and the separator is passed over too.
+            if word.is_empty() {
+                if let Some(&chunk) = bytes[i..].first_chunk::<8>() {
+                    let x = u64::from_le_bytes(chunk);
+                    let stop = !alnum_bits(x) & SWAR_HIGH;
+                    let run = (stop.trailing_zeros() / 8) as usize;
+                    // `run` is 8 when the chunk is all alphanumerics; the stop byte must be ASCII,
+                    // or the word may go on with a non-ASCII letter.
+                    if run < 8 && (x >> (8 * run)) & 0x80 == 0 {
+                        out.push(WordHasher::short_ascii(x, run));
+                        i += run + 1;
+                        continue;
+                    }
+                }
+            }
+            // A run of ASCII alphanumerics, hashed eight bytes at a time.
+            let run = ascii_alnum_run(&bytes[i..]);
+            word.push_ascii_alnum(&bytes[i..], run);
+            i += run;
+            continue;
+        }
+        // A multi-byte character: `i` is on a boundary because every step moves by whole chars.
+        let c = text[i..].chars().next().unwrap_or_default();
+        let class = classes.of(c);
+        if class & INERT == 0 {
+            return Err(i);
+        }
+        classified_char(c, class, &mut word, out);
+        i += c.len_utf8();
+    }
+    if !word.is_empty() {
+        out.push(word.finish());
+    }
+    Ok(())
+}
+
+/// Scans already-normalised text character by character.
+fn scan_chars(text: &str, out: &mut Vec<u64>) {
+    let classes = class_table();
+    let mut word = WordHasher::new();
+    for c in text.chars() {
+        if c.is_ascii() {
+            let lower = ASCII_WORD[c as usize];
+            if lower != 0 {
+                word.push(lower);
+            } else if !word.is_empty() {
+                out.push(word.finish());
+            }
+            continue;
+        }
+        // From the class table, as in `scan_inert`: the Unicode properties are looked up
+        // once per character of the table, not at every occurrence.
+        classified_char(c, classes.of(c), &mut word, out);
+    }
+    if !word.is_empty() {
+        out.push(word.finish());
+    }
+}
+
+/// Adds the non-ASCII character `c` of class `class` to the word (lower-cased) or ends the word.
+#[inline(always)]
+fn classified_char(c: char, class: u32, word: &mut WordHasher, out: &mut Vec<u64>) {
+    if class & ALNUM == 0 {
+        if !word.is_empty() {
+            out.push(word.finish());
+        }
+    } else if class & SIMPLE_LOWER != 0 {
+        let lower = char::from_u32(class & LOWER_MASK).unwrap_or(c);
+        let mut buf = [0u8; 4];
+        for &b in lower.encode_utf8(&mut buf).as_bytes() {
+            word.push(b);
+        }
+    } else {
+        word_char(c, word, out);
+    }
+}
+
+/// Adds a non-ASCII character to the word (lower-cased) or ends the word.
+#[inline]
+fn word_char(c: char, word: &mut WordHasher, out: &mut Vec<u64>) {
+    if c.is_alphanumeric() {
+        let mut buf = [0u8; 4];
+        for l in c.to_lowercase() {
+            for &b in l.encode_utf8(&mut buf).as_bytes() {
+                word.push(b);
+            }
+        }
+    } else if !word.is_empty() {
+        out.push(word.finish());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use class::is_inert;
+
+    fn words(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        Tokenizer::new().words(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn folds_case_punctuation_and_whitespace() {
+        assert_eq!(words("Hello,   World!"), words("hello world"));
+        assert_eq!(words("L'ÉTÉ"), words("l’été"));
+        assert_eq!(words("  "), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn nfkc_folds_compatibility_forms() {
+        assert_eq!(words("ﬁn"), words("fin"));
+        assert_eq!(words("ＡＢＣ"), words("abc"));
+        // Decomposed é (e + combining acute) matches the composed one.
+        assert_eq!(words("e\u{301}te\u{301}"), words("été"));
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        let long = "x".repeat(100);
+        assert_eq!(words(&format!("{long} café")), {
+            let mut v = words(&long);
+            v.extend(words("café"));
+            v
+        });
+        assert_eq!(words("Abc déf"), {
+            let mut v = words("abc");
+            v.extend(words("DÉF"));
+            v
+        });
+    }
+
+    #[test]
+    fn a_word_has_one_hash_on_every_path() {
+        assert_eq!(words("Ｃafé"), vec![hash_word("café".as_bytes())]);
+        assert_eq!(words("CAFÉ"), vec![hash_word("café".as_bytes())]);
+        assert_eq!(words("cafe\u{301}"), vec![hash_word("café".as_bytes())]);
+        let long = "Anticonstitutionnellement-Été-".repeat(5);
+        let expect: Vec<u64> = long
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .map(|w| hash_word(w.to_lowercase().as_bytes()))
+            .collect();
+        assert_eq!(words(&long), expect);
+    }
+
+    #[test]
+    fn inert_table_is_conservative() {
+        for c in ['²', 'ﬁ', '\u{301}', 'Ａ', '½', '™', '\u{1161}', '¨', '①'] {
+            assert!(!is_inert(c), "{c:?}");
+        }
+        for c in [
+            'é', 'É', 'ç', '’', '«', '—', '€', 'я', '中', '\u{a0}', '\u{202f}', '…',
+        ] {
+            assert!(is_inert(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn separators_that_nfkc_rewrites_still_separate() {
+        assert_eq!(words("a\u{a0}b…c\u{202f}d"), words("a b c d"));
+        assert_eq!(words("x¨y"), words("x y"));
+    }
+
+    #[test]
+    fn hashes_differ_by_length_and_content() {
+        let ws = [
+            "a",
+            "aa",
+            "aaaaaaaa",
+            "aaaaaaaaa",
+            "ab",
+            "ba",
+            "12345678",
+            "123456780",
+        ];
+        for (i, a) in ws.iter().enumerate() {
+            for b in &ws[i + 1..] {
+                assert_ne!(hash_word(a.as_bytes()), hash_word(b.as_bytes()), "{a} {b}");
+            }
+        }
+    }
+
+    /// The specification, written the slow and obvious way.
+    fn reference(text: &str) -> Vec<u64> {
+        let nfkc: String = text.nfkc().collect();
+        nfkc.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            // Character by character (no final-sigma rule), as the tokenizer lower-cases.
+            .map(|w| {
+                hash_word(
+                    w.chars()
+                        .flat_map(char::to_lowercase)
+                        .collect::<String>()
+                        .as_bytes(),
+                )
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn alnum_runs_match_the_byte_loop(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
+            let expect = bytes
+                .iter()
+                .position(|&b| !b.is_ascii_alphanumeric())
+                .unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(ascii_alnum_run(&bytes), expect);
+        }
+
+        #[test]
+        fn fast_paths_match_the_specification(
+            text in "[a-zA-Z0-9 ,.'\\-]{0,40}|[a-zA-Zé É0-9\u{a0}’ﬁ²\u{301}ÀÇ…Ａ\n\t]{0,60}|\\PC{0,30}"
+        ) {
+            proptest::prop_assert_eq!(words(&text), reference(&text));
+        }
+
+        /// Texts longer than a block, with words that cross its end, fill it, or run into a
+        /// non-ASCII letter, and texts that end mid-word.
+        #[test]
+        fn the_block_scanner_matches_the_specification(
+            text in "(([a-zA-Z0-9]{1,17}|[a-z]{60,70}|[éÀ’Ａ\u{301}]|[a-z]{3}é[a-z]{2})[ ,.\n\u{a0}]{0,3}){0,40}",
+            skip in 0usize..70,
+        ) {
+            proptest::prop_assert_eq!(words(&text), reference(&text));
+            // Every start offset, so that blocks begin at every place in a word.
+            let from = text.char_indices().map(|(i, _)| i).find(|&i| i >= skip).unwrap_or(text.len());
+            proptest::prop_assert_eq!(words(&text[from..]), reference(&text[from..]));
+        }
+    }
+
+    #[test]
+    fn only_the_lines_that_need_nfkc_are_normalised_and_the_words_are_the_same() {
+        // A ligature mid-text, a combining accent opening a line (it cannot reach back across
+        // the line end), `<` + U+0338 (which NFKC composes into `≮`), half-width kana at the end.
+        let text = "plain first line\nthe ﬁrst e\u{301}te\u{301}\n\u{301}accent opens\na \u{3c}\u{338} b\nend ﾀﾜｰ";
+        assert_eq!(words(text), reference(text));
+        let mut per_line = Vec::new();
+        for line in text.split('\n') {
+            Tokenizer::new().words(line, &mut per_line);
+        }
+        assert_eq!(words(text), per_line);
+    }
+
+    #[test]
+    fn cjk_and_hangul_read_from_the_table_as_computed() {
+        // Ideographs, kana, Hangul syllables and half-width kana (which NFKC widens), each
+        // twice, so that the second time reads the class table the first filled.
+        let text = "東京タワー 한국어 가 ﾀﾜｰ。東京タワー 한국어 가 ﾀﾜｰ";
+        assert_eq!(words(text), reference(text));
+        assert_eq!(words(text).len(), 8);
+    }
+
+    #[test]
+    fn digits_are_kept() {
+        assert_ne!(words("12 cts"), words("10 cts"));
+    }
+}
