@@ -3,7 +3,8 @@
 //! report's spans with their previews out, handed to a [`Sink`] in corpus order a run of
 //! documents at a time, plus the [`Totals`] of what was written.
 
-use super::{Corpus, Document, Options, Sink, READ_BUFFER};
+use super::corpus::READ_BUFFER;
+use super::{Corpus, Document, Options, Sink};
 use crate::detect::near_dup::Cluster;
 use crate::detect::{self, boilerplate, Kind, Span, Verdict};
 use crate::read::{self, Format, LineCursor, Lossy, ReadOptions, Source};
