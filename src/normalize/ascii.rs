@@ -1,7 +1,8 @@
 //! The ASCII fast path of the tokenizer: ASCII text in, its word hashes out, a 64-byte block
 //! at a time ([`ascii_block`]) from one bit mask of its alphanumerics. The block is classified
-//! 16 bytes at a time, with SSE2 on x86-64 (the crate's only `unsafe`) and with 64-bit words
-//! (SWAR) elsewhere; runs of alphanumerics are measured eight bytes at a time.
+//! 16 bytes at a time, with SSE2 on x86-64 (one of the crate's two `unsafe` calls, the other in
+//! `furniture::chars`) and with 64-bit words (SWAR) elsewhere; runs of alphanumerics are
+//! measured eight bytes at a time.
 
 use super::hasher::WordHasher;
 
