@@ -102,7 +102,8 @@ fn stats_sse2(text: &str) -> CharStats {
             i64::from_le_bytes(b)
         });
         let x = _mm_set_epi64x(hi, lo);
-        // The bytes before the first non-ASCII one (at least two); the padding is not counted.
+        // The bytes before the first non-ASCII one (at least one: `ascii_pair`); the padding is
+        // not counted.
         let ascii = (_mm_movemask_epi8(x).trailing_zeros() as usize).min(n);
         let lanes = _mm_cmplt_epi8(
             _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
