@@ -100,7 +100,7 @@ impl<W: Write> CsvRows<W> {
         // formatter): serde's per-field dispatch and `format!` were a tenth of a scan's work on a
         // corpus with a row per furniture span.
         let mut nums: [itoa::Buffer; 7] = std::array::from_fn(|_| itoa::Buffer::new());
-        let (mut similarity, mut score) = (String::new(), String::new());
+        let (mut similarity, mut score, mut reason) = (String::new(), String::new(), String::new());
         for (span, text) in spans.iter().zip(texts) {
             let [start, end, keep_start, keep_end] = offsets(span, text, self.unit);
             similarity.clear();
@@ -112,6 +112,8 @@ impl<W: Write> CsvRows<W> {
             if let Some(s) = span.reason.score() {
                 crate::decimal::push_fixed(&mut score, s, 3);
             }
+            reason.clear();
+            span.reason.write(&mut reason, text.keep_lines);
             let [n_start, n_end, n_keep_start, n_keep_end, n_cluster, n_line_start, n_line_end] =
                 &mut nums;
             let (keep_start, keep_end) = match span.keep {
@@ -133,7 +135,7 @@ impl<W: Write> CsvRows<W> {
                 span.keep
                     .and_then(|k| documents[k.doc as usize].id.as_deref())
                     .unwrap_or(""),
-                &text.reason,
+                &reason,
                 n_line_start.format(text.lines[0]),
                 n_line_end.format(text.lines[1]),
                 &text.preview,

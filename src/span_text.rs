@@ -105,8 +105,10 @@ pub struct SpanText {
     pub chars: [usize; 4],
     /// 1-based numbers of the span's first and last line.
     pub lines: [u32; 2],
-    /// The `reason` column.
-    pub reason: String,
+    /// The same of its kept range in the same document (0 otherwise), for the `reason` column,
+    /// which the report renders as it writes the row ([`crate::detect::Reason::write`]): a
+    /// document can have millions of rows, and their reasons are not held as strings.
+    pub keep_lines: [u32; 2],
 }
 
 /// Previews, code-point offsets and line numbers of one document's spans, from a single pass
@@ -158,7 +160,7 @@ pub(crate) fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> 
                 preview: preview(&text[s.start..s.end]),
                 chars: [to_char(s.start), to_char(s.end), keep_start, keep_end],
                 lines: [to_line(s.start), last_line(s.start, s.end)],
-                reason: s.reason.render(keep_lines),
+                keep_lines,
             }
         })
         .collect()

@@ -74,7 +74,7 @@ pub struct Span {
     pub reason: Reason,
 }
 
-/// Why a span is reported; [`Reason::render`] writes the report's `reason` column.
+/// Why a span is reported; [`Reason::write`] writes the report's `reason` column.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reason {
     /// Boilerplate: the segment (matching `key`) occurs in `docs` documents (a near-duplicate
@@ -106,36 +106,41 @@ impl Reason {
         }
     }
 
-    /// The text of the `reason` column; `keep_lines` are the first and last line of the kept
-    /// range (used by [`Reason::Repeats`]).
-    pub fn render(&self, keep_lines: [u32; 2]) -> String {
-        match *self {
-            Reason::InDocuments { docs, .. } => format!("in {docs} documents"),
+    /// Appends the text of the `reason` column to `out`; `keep_lines` are the first and last
+    /// line of the kept range (used by [`Reason::Repeats`]).
+    pub fn write(&self, out: &mut String, keep_lines: [u32; 2]) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = match *self {
+            Reason::InDocuments { docs, .. } => write!(out, "in {docs} documents"),
             Reason::RepeatedInDocument(n) => {
-                format!("short line repeated {n} times in this document")
+                write!(out, "short line repeated {n} times in this document")
             }
             Reason::Furniture {
                 score,
                 signals,
                 tail,
             } => {
-                let describe = furniture::describe(signals);
-                let mut out = String::with_capacity(32 + describe.len());
                 out.push_str("furniture ");
-                crate::decimal::push_fixed(&mut out, score, 2);
+                crate::decimal::push_fixed(out, score, 2);
                 out.push_str(if tail { " (end of line): " } else { ": " });
-                out.push_str(describe);
-                out
+                out.push_str(furniture::describe(signals));
+                Ok(())
             }
-            Reason::Repeats => line_range("repeats line", keep_lines[0], keep_lines[1]),
-            Reason::SharedShingles(s) => {
-                format!(
-                    "{:.0}% of its shingles shared with the kept copy",
-                    s * 100.0
-                )
+            Reason::Repeats => match keep_lines {
+                [first, last] if first == last => write!(out, "repeats line {first}"),
+                [first, last] => write!(out, "repeats lines {first}-{last}"),
+            },
+            Reason::SharedShingles(s) => write!(
+                out,
+                "{:.0}% of its shingles shared with the kept copy",
+                s * 100.0
+            ),
+            Reason::SameWords => {
+                out.push_str("same words as the kept copy after normalisation");
+                Ok(())
             }
-            Reason::SameWords => "same words as the kept copy after normalisation".to_string(),
-        }
+        };
     }
 }
 
@@ -389,12 +394,4 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     spans.sort_by_key(|s| s.start);
     debug_assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
     spans
-}
-
-fn line_range(what: &str, first: u32, last: u32) -> String {
-    if first == last {
-        format!("{what} {first}")
-    } else {
-        format!("{what}s {first}-{last}")
-    }
 }
