@@ -15,10 +15,62 @@ use unicode_segmentation::GraphemeCursor;
 /// The report's spans of one document and their texts: `spans` (on `text`, which is `lossy`'s
 /// decode when there is one) shrunk to whole characters and given in original byte offsets.
 pub fn locate(
+    spans: Vec<Span>,
+    text: &str,
+    lossy: Option<&Lossy>,
+    documents: &[Document],
+) -> (Vec<Span>, Vec<SpanText>) {
+    locate_from(spans, text, lossy, documents, &mut Cursor::default())
+}
+
+/// [`locate`] for a document with very many spans: `spans` (sorted by start) located `piece`
+/// at a time and handed to `f` in order, so that only one piece's texts exist at once. The
+/// code points and lines are counted on from where the previous piece stopped (a kept range
+/// before it is counted from the start). The pieces together are what [`locate`] gives.
+pub fn locate_in_pieces<E>(
+    spans: Vec<Span>,
+    piece: usize,
+    text: &str,
+    lossy: Option<&Lossy>,
+    documents: &[Document],
+    mut f: impl FnMut(Vec<Span>, Vec<SpanText>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut cursor = Cursor::default();
+    let mut rest = spans.into_iter().peekable();
+    while rest.peek().is_some() {
+        let spans: Vec<Span> = rest.by_ref().take(piece.max(1)).collect();
+        let (spans, texts) = locate_from(spans, text, lossy, documents, &mut cursor);
+        f(spans, texts)?;
+    }
+    Ok(())
+}
+
+/// A place in a document's text whose code-point count and line number are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    byte: usize,
+    chars: usize,
+    line: u32,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor {
+            byte: 0,
+            chars: 0,
+            line: 1,
+        }
+    }
+}
+
+/// [`locate`], counting code points and lines from `cursor` for the offsets at or after it (and
+/// from the start for any before it), and moving it to the last offset counted.
+fn locate_from(
     mut spans: Vec<Span>,
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
+    cursor: &mut Cursor,
 ) -> (Vec<Span>, Vec<SpanText>) {
     // In place: a document can have millions of rows.
     spans.retain_mut(|s| match whole_characters(s.clone(), text) {
@@ -28,7 +80,7 @@ pub fn locate(
         }
         None => false,
     });
-    let texts = span_texts(&spans, text, documents);
+    let texts = span_texts(&spans, text, documents, cursor);
     let to_original = |b: usize| lossy.map_or(b, |l| l.to_original(b));
     for s in &mut spans {
         s.start = to_original(s.start);
@@ -112,8 +164,14 @@ pub struct SpanText {
 }
 
 /// Previews, code-point offsets and line numbers of one document's spans, from a single pass
-/// over its text (not one per offset).
-pub(crate) fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> Vec<SpanText> {
+/// over its text (not one per offset) that starts at `cursor` for the offsets at or after it,
+/// and at the start of the text for those before it; `cursor` moves to the last offset.
+fn span_texts(
+    spans: &[Span],
+    text: &str,
+    documents: &[Document],
+    cursor: &mut Cursor,
+) -> Vec<SpanText> {
     let mut bytes: Vec<usize> = Vec::with_capacity(4 * spans.len());
     for s in spans {
         bytes.extend([s.start, s.end]);
@@ -127,13 +185,22 @@ pub(crate) fn span_texts(spans: &[Span], text: &str, documents: &[Document]) -> 
         Vec::with_capacity(bytes.len()),
         Vec::with_capacity(bytes.len()),
     );
-    let (mut at, mut char_count, mut line) = (0, 0, 1u32);
-    for &b in &bytes {
-        char_count += text[at..b].chars().count();
-        line += line_ends(text.as_bytes(), at, b);
-        chars.push(char_count);
-        lines.push(line);
-        at = b;
+    let resume = bytes.partition_point(|&b| b < cursor.byte);
+    for (part, from) in [
+        (&bytes[..resume], Cursor::default()),
+        (&bytes[resume..], *cursor),
+    ] {
+        let mut at = from;
+        for &b in part {
+            at.chars += text[at.byte..b].chars().count();
+            at.line += line_ends(text.as_bytes(), at.byte, b);
+            at.byte = b;
+            chars.push(at.chars);
+            lines.push(at.line);
+        }
+        if !part.is_empty() && at.byte >= cursor.byte {
+            *cursor = at;
+        }
     }
     let index = |b: usize| bytes.partition_point(|&x| x < b);
     let to_char = |b: usize| chars[index(b)];
@@ -230,10 +297,54 @@ mod tests {
             chars: 0,
         }];
         let naive = |b: usize| text[..b].chars().count();
-        for (s, t) in spans.iter().zip(span_texts(&spans, text, &docs)) {
+        for (s, t) in spans
+            .iter()
+            .zip(span_texts(&spans, text, &docs, &mut Cursor::default()))
+        {
             let k = s.keep.map_or((0, 0), |k| (naive(k.start), naive(k.end)));
             assert_eq!(t.chars, [naive(s.start), naive(s.end), k.0, k.1]);
             assert_eq!(t.preview, preview(&text[s.start..s.end]));
+        }
+    }
+
+    proptest::proptest! {
+        /// Spans located a few at a time, code points and lines counted on from the last piece
+        /// (kept ranges anywhere before their span), are the spans located all at once.
+        #[test]
+        fn pieces_locate_what_the_whole_does(
+            text in "[a-zé日🇫 \r\n]{1,60}",
+            cuts in proptest::collection::vec((0usize..64, 0usize..64, proptest::bool::ANY), 0..12),
+            piece in 1usize..5,
+        ) {
+            let bounds: Vec<usize> = (0..=text.len()).filter(|&b| text.is_char_boundary(b)).collect();
+            let at = |k: usize| bounds[k % bounds.len()];
+            // Non-overlapping spans in order, some keeping an earlier range.
+            let mut spans = Vec::new();
+            let mut from = 0;
+            for (a, len, keep) in cuts {
+                let start = at(a).max(from);
+                let end = at(start + len).max(start);
+                if start >= end || end > text.len() {
+                    continue;
+                }
+                let mut s = span(start, end);
+                let before: Vec<usize> = bounds.iter().copied().filter(|&b| b < start).collect();
+                if keep && !before.is_empty() {
+                    let k = before[(a / 2) % before.len()];
+                    s.keep = Some(Keep { doc: 0, start: k, end: start });
+                }
+                spans.push(s);
+                from = end;
+            }
+            let docs = doc(text.len());
+            let whole = locate(spans.clone(), &text, None, &docs);
+            let mut pieces = (Vec::new(), Vec::new());
+            locate_in_pieces(spans, piece, &text, None, &docs, |s, t| {
+                pieces.0.extend(s);
+                pieces.1.extend(t);
+                Ok::<(), ()>(())
+            }).unwrap_or(());
+            proptest::prop_assert_eq!(pieces, whole);
         }
     }
 

@@ -94,8 +94,8 @@ pub fn emit_spans(
         .map(|first| first..(first + SPAN_CHUNK).min(prints.len()))
         .collect();
     let resume: Mutex<Option<(u32, LineCursor)>> = Mutex::new(None);
-    // Per flagged document, its spans and their texts, in corpus order.
-    type Located = Vec<(u32, (Vec<Span>, Vec<SpanText>))>;
+    // Per flagged document, its rows, in corpus order.
+    type Located = Vec<(u32, Rows)>;
     let spans_of = |range: std::ops::Range<usize>| -> Result<Located, Error> {
         let first = range.start;
         // The source that goes on in the next run, if any: its cursor is kept.
@@ -148,7 +148,18 @@ pub fn emit_spans(
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner),
                 );
-                span_text::locate(spans, text, lossy, documents)
+                if spans.len() > ROW_PIECE {
+                    // Located a piece at a time as they are written: the text is kept (its
+                    // size), not the texts of all its rows (a few hundred bytes each).
+                    Rows::Pieces {
+                        spans,
+                        text: text.to_owned(),
+                        lossy: lossy.cloned(),
+                    }
+                } else {
+                    let (spans, texts) = span_text::locate(spans, text, lossy, documents);
+                    Rows::Located(spans, texts)
+                }
             },
         )
     };
@@ -158,9 +169,27 @@ pub fn emit_spans(
         let (next, written) = rayon::join(
             || range.map(&spans_of).transpose(),
             || {
-                for (_, (spans, texts)) in pending.take().unwrap_or_default() {
-                    totals.add(&spans, &texts);
-                    sink(documents, &spans, &texts)?;
+                for (_, rows) in pending.take().unwrap_or_default() {
+                    match rows {
+                        Rows::Located(spans, texts) => {
+                            totals.add(&spans, &texts);
+                            sink(documents, &spans, &texts)?;
+                        }
+                        Rows::Pieces { spans, text, lossy } => {
+                            let write = |spans: Vec<Span>, texts: Vec<SpanText>| {
+                                totals.add(&spans, &texts);
+                                sink(documents, &spans, &texts)
+                            };
+                            span_text::locate_in_pieces(
+                                spans,
+                                ROW_PIECE,
+                                &text,
+                                lossy.as_ref(),
+                                documents,
+                                write,
+                            )?;
+                        }
+                    }
                 }
                 Ok::<(), Error>(())
             },
@@ -201,6 +230,24 @@ impl Totals {
         }
     }
 }
+
+/// The rows of one flagged document on their way to the writer.
+enum Rows {
+    /// Its spans with their texts.
+    Located(Vec<Span>, Vec<SpanText>),
+    /// More than [`ROW_PIECE`] spans: located by the writer a piece at a time from a copy of the
+    /// text (and how it was decoded), so that a document of millions of rows never has all
+    /// their texts at once.
+    Pieces {
+        spans: Vec<Span>,
+        text: String,
+        lossy: Option<Lossy>,
+    },
+}
+
+/// Rows of one document located and written at a time (few in tests, so that the pieces are
+/// exercised).
+const ROW_PIECE: usize = if cfg!(test) { 3 } else { 1 << 16 };
 
 /// How many boilerplate units the statistics list.
 const TOP_BOILERPLATE: usize = 20;
