@@ -316,6 +316,39 @@ fn scan_in_pool(
 mod tests {
     use super::*;
 
+    /// A document with more rows than a piece (3 in tests) is located and written a piece at a
+    /// time: every row is there, in order, with the offsets, code points and lines of its line.
+    #[test]
+    fn rows_of_a_document_in_pieces() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let menu: Vec<String> = (0..10)
+            .map(|k| format!("Menü entry {k} · Accueil"))
+            .collect();
+        for name in ["a", "b", "c"] {
+            let body = format!(
+                "Opening line of page {name}, its own.\n{}\n",
+                menu.join("\n")
+            );
+            std::fs::write(dir.path().join(format!("{name}.txt")), body)?;
+        }
+        let result = scan(&[dir.path().to_path_buf()], &Options::default())?;
+        let text = std::fs::read_to_string(dir.path().join("a.txt"))?;
+        let rows: Vec<(&Span, &SpanText)> = result
+            .spans
+            .iter()
+            .zip(&result.texts)
+            .filter(|(s, _)| result.documents[s.doc as usize].name == "a.txt")
+            .collect();
+        assert_eq!(rows.len(), menu.len(), "{rows:?}");
+        for ((span, t), (k, line)) in rows.iter().zip(menu.iter().enumerate()) {
+            assert_eq!(&text[span.start..span.end], line);
+            assert_eq!(t.lines, [k as u32 + 2; 2]);
+            assert_eq!(t.chars[0], text[..span.start].chars().count());
+            assert_eq!(t.chars[1], text[..span.end].chars().count());
+        }
+        Ok(())
+    }
+
     /// Text files over several parallel steps (16 per step in tests), a shard between them,
     /// and sizes out of name order: every document in corpus order, the same report on any
     /// thread count.
