@@ -161,10 +161,11 @@ fn indent(text: &str) -> usize {
 
 fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut Tokens) {
     let raw = &text[first.start..last.end];
-    // Trim so that spans never start or end on whitespace that belongs to the layout.
-    let lead = raw.len() - raw.trim_start().len();
-    let start = first.start + lead;
-    let end = first.start + raw.trim_end().len();
+    // Trim so that spans never start or end on whitespace that belongs to the layout. Both ends
+    // come from one trim, so `start <= end` even for a segment of nothing but whitespace.
+    let trimmed = raw.trim();
+    let start = first.start + (raw.len() - raw.trim_start().len());
+    let end = start + trimmed.len();
     let words = word_start..tokens.words.len() as u32;
     let prose = words.len() > SENTENCE_CHECK_WORDS;
     let key = if words.is_empty() {

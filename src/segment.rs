@@ -46,9 +46,11 @@ pub fn lines(text: &[u8]) -> Vec<Line> {
     out
 }
 
-/// True when the line holds nothing but whitespace.
+/// True when the line holds nothing but whitespace, as `str::trim` sees it (Unicode
+/// `White_Space`: a vertical tab, a form feed, NEL and U+2028 included), so that a line that is
+/// not blank always keeps something when it is trimmed.
 pub fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| b.is_ascii_whitespace())
+    text.bytes().all(|b| matches!(b, b' ' | b'\t'..=b'\r'))
         || (!text.is_ascii() && text.chars().all(char::is_whitespace))
 }
 

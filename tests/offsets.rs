@@ -71,3 +71,45 @@ fn one_huge_line() {
         (doc.len() + 1, doc.len() + 1 + trimmed)
     );
 }
+
+/// Each whitespace and control character that text tools disagree about, as a line of its own
+/// (the vertical tab of Word's manual line breaks crashed the scan), between repeated lines, and
+/// at the edges of a line.
+#[test]
+fn whitespace_and_control_characters_as_lines_of_their_own() {
+    const ODD: &[&str] = &[
+        "\u{b}", "\u{c}", "\u{85}", "\u{2028}", "\u{2029}", "\u{feff}", "\u{ad}", "\u{200b}",
+        "\u{200d}", "\u{301}", "\u{20dd}", "\u{a0}", "\u{3000}", "\t", "\u{1f}", "\u{7f}",
+    ];
+    for c in ODD {
+        for doc in [
+            format!("first line of text\n{c}\nlast line\n"),
+            format!("{c}\n{PARA}\n{c}\n{OTHER}\n{c}{c}\n{PARA}\n{c}"),
+            format!("{c}{PARA}{c}\n{OTHER}\n{c}{PARA}{c}\n"),
+        ] {
+            let (_dir, rows) = one_doc(doc.as_bytes());
+            for r in &rows {
+                assert!(!doc[r.start..r.end].trim().is_empty(), "{c:?}: {r:?}");
+            }
+        }
+    }
+}
+
+/// The vertical-tab line from the issue, through the command line: exit 0, nothing to cut.
+#[test]
+fn a_vertical_tab_line_scans() {
+    let dir = corpus(&[("t.txt", b"first line of text\n\x0b\nlast line\n")]);
+    let out = assert_cmd::Command::cargo_bin("dedup")
+        .unwrap()
+        .args(["scan", "-q"])
+        .arg(dir.path().join("t.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(parse(&out.stdout).len(), 0);
+}

@@ -462,6 +462,69 @@ proptest! {
 }
 
 // ------------------------------------------------------------------------------------------------
+// 3b. Unicode whitespace and control characters
+
+/// Characters that tools disagree about: whitespace to `str::trim` but not to
+/// `u8::is_ascii_whitespace` (VT), Unicode line and paragraph separators, NEL, invisible
+/// characters that are not whitespace (BOM, soft hyphen, zero-width space and joiner), combining
+/// marks without a base, other controls.
+const ODD: &[&str] = &[
+    "\u{b}", "\u{c}", "\u{85}", "\u{2028}", "\u{2029}", "\u{feff}", "\u{ad}", "\u{200b}",
+    "\u{200d}", "\u{301}", "\u{20dd}", "\u{a0}", "\u{3000}", "\t", "\u{1f}", "\u{7f}",
+];
+
+/// Documents of [`corpus_docs`] with odd characters put in at line starts and ends, between
+/// words, or as lines of their own.
+fn odd_docs() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    (
+        corpus_docs(),
+        prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                any::<prop::sample::Index>(),
+                0..ODD.len(),
+                0..3u8,
+            ),
+            1..12,
+        ),
+    )
+        .prop_map(|(mut docs, inserts)| {
+            for (doc, at, odd, how) in inserts {
+                let n = docs.len();
+                let d = &mut docs[doc.index(n)];
+                // Places between words or at line edges: after a space or line end, or the end.
+                let places: Vec<usize> = (0..=d.len())
+                    .filter(|&i| i == 0 || i == d.len() || matches!(d[i - 1], b' ' | b'\n' | b'\r'))
+                    .collect();
+                let i = places[at.index(places.len())];
+                let c = ODD[odd];
+                let piece = match how {
+                    0 => c.to_string(),
+                    1 => format!("{c}{c}"),
+                    _ => format!("\n{c}\n"),
+                };
+                d.splice(i..i, piece.into_bytes());
+            }
+            docs
+        })
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Whitespace and control characters anywhere: rows well formed (bytes and code points),
+    /// `apply` exact, never a panic.
+    #[test]
+    fn odd_whitespace_and_controls_give_well_formed_rows_and_exact_cuts(
+        docs in odd_docs(),
+        furniture in any::<bool>(),
+    ) {
+        check_scan(&docs, 2, furniture);
+        check_apply(&docs, furniture);
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
 // 4. No panic on hostile bytes
 
 const HOSTILE_NAMES: &[&str] = &[
