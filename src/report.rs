@@ -47,6 +47,22 @@ pub const HEADER: [&str; 16] = [
     "preview",
 ];
 
+/// A text cell as written to a CSV file: a cell that a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, as OWASP lists for CSV
+/// injection) gets a leading `'`, and so does one that starts with `'` itself, so that
+/// [`uncell`] gives back every text exactly.
+pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// The text of a CSV cell written by [`cell`].
+pub fn uncell(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
 /// The four offsets of a span (start, end, keep_start, keep_end) in the unit asked for.
 fn offsets(s: &Span, t: &SpanText, unit: Offsets) -> [usize; 4] {
     match unit {
@@ -121,24 +137,26 @@ impl<W: Write> CsvRows<W> {
                 None => ("", ""),
             };
             self.w.write_record([
-                name(span.doc),
+                &*cell(name(span.doc)),
                 n_start.format(start),
                 n_end.format(end),
                 span.kind.as_str(),
-                span.keep.map_or("", |k| name(k.doc)),
+                &*cell(span.keep.map_or("", |k| name(k.doc))),
                 keep_start,
                 keep_end,
                 &similarity,
                 &score,
                 span.cluster.map_or("", |c| n_cluster.format(c)),
-                documents[span.doc as usize].id.as_deref().unwrap_or(""),
-                span.keep
-                    .and_then(|k| documents[k.doc as usize].id.as_deref())
-                    .unwrap_or(""),
-                &reason,
+                &*cell(documents[span.doc as usize].id.as_deref().unwrap_or("")),
+                &*cell(
+                    span.keep
+                        .and_then(|k| documents[k.doc as usize].id.as_deref())
+                        .unwrap_or(""),
+                ),
+                &*cell(&reason),
                 n_line_start.format(text.lines[0]),
                 n_line_end.format(text.lines[1]),
-                &text.preview,
+                &*cell(&text.preview),
             ])?;
         }
         Ok(())
@@ -169,11 +187,11 @@ pub fn write_pairs<W: Write>(out: W, result: &ScanResult) -> Result<(), Error> {
             &result.documents[e.b as usize],
         );
         w.write_record([
-            a.name.as_str(),
-            b.name.as_str(),
+            &*cell(&a.name),
+            &*cell(&b.name),
             &format!("{:.4}", e.similarity),
-            a.id.as_deref().unwrap_or(""),
-            b.id.as_deref().unwrap_or(""),
+            &*cell(a.id.as_deref().unwrap_or("")),
+            &*cell(b.id.as_deref().unwrap_or("")),
         ])?;
     }
     w.flush().map_err(|e| Error::Report(e.into()))?;

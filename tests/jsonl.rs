@@ -269,7 +269,8 @@ fn standard_input_as_jsonl_or_text() {
     let rows = parse(&out.stdout);
     assert_eq!(
         rows.iter().map(|r| r.doc.as_str()).collect::<Vec<_>>(),
-        vec!["-:1", "-:3"]
+        // Standard input is named `-`: a cell starting with `-` gets its leading `'`.
+        vec!["'-:1", "'-:3"]
     );
     let text = format!("{PARA}\n{PARA}\n");
     let out = dedup_cmd()
@@ -281,6 +282,6 @@ fn standard_input_as_jsonl_or_text() {
     assert_eq!(rows.len(), 1);
     assert_eq!(
         (rows[0].doc.as_str(), &text[rows[0].start..rows[0].end]),
-        ("-", PARA)
+        ("'-", PARA)
     );
 }
