@@ -1,7 +1,7 @@
 //! Clustering (detect stage, near duplicates): verified document pairs in, clusters out.
 //!
 //! Union-find over document indices. The root of every set is its smallest index, so the kept
-//! copy of a cluster (the first document in path order) is simply `find(doc)`, whatever the
+//! copy of a cluster (the first document in corpus order) is simply `find(doc)`, whatever the
 //! order in which the edges arrive.
 
 /// Disjoint sets over `0..n` whose representative is always the smallest member.

@@ -9,7 +9,7 @@
 //!    otherwise. `scan` recomputes the sketches of candidates from the text (memory holds
 //!    fingerprints, never the corpus); the staged pipeline keeps them in its `docs` table. Pairs
 //!    at or above the threshold are joined.
-//! 4. Union-find turns the joins into clusters; the first document in path order is kept, and
+//! 4. Union-find turns the joins into clusters; the first document in corpus order is kept, and
 //!    every other member is reported with its exact similarity to the kept copy.
 
 use crate::cluster::UnionFind;

@@ -323,7 +323,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
 /// A corpus read, segmented, normalised and fingerprinted: only the fingerprints stay.
 pub struct Corpus {
     pub sources: Vec<Source>,
-    /// In corpus order (source name, then line); `prints` is parallel to it.
+    /// In corpus order (path given, source name, then line); `prints` is parallel to it.
     pub documents: Vec<Document>,
     pub prints: Vec<DocPrint>,
     pub skipped: Vec<Skipped>,

@@ -94,7 +94,7 @@ pub use crate::span_text::preview;
 #[derive(Debug)]
 pub struct ScanResult {
     pub sources: Vec<Source>,
-    /// Scanned documents in corpus order (source name, then line); spans refer to them by index.
+    /// Scanned documents in corpus order (path given, source name, then line); spans refer to them by index.
     pub documents: Vec<Document>,
     /// Sorted by document, then start ([`scan`] only; [`scan_streaming`] hands them to its sink).
     pub spans: Vec<Span>,

@@ -1,10 +1,12 @@
 //! Discovery: the paths given on the command line in, the corpus's [`Source`]s out, with every
 //! input that cannot be scanned accounted for.
 //!
-//! Folders are walked recursively, in sorted order; files named directly are taken as they are.
-//! A source's name (the report's `doc`) is its path relative to the folder it was found in, with
-//! `/` separators, or the path as given for a file named directly. The corpus is ordered by name,
-//! so the report does not depend on the order of the paths on the command line.
+//! Folders are walked recursively; files named directly are taken as they are. A source's name
+//! (the report's `doc`) is its path relative to the folder it was found in, with `/` separators,
+//! or the path as given for a file named directly. The corpus is ordered by the path given (the
+//! inputs sorted by their paths as given, [`input_key`]), then by name within a folder: a folder
+//! of shards scanned as `A B C` is in the order of `sign A B C`'s shard ids, and the report does
+//! not depend on the order of the paths on the command line.
 //!
 //! Problems do not stop discovery: a path that does not exist, a dangling link or a link loop
 //! becomes a [`Skipped`] input, and a file reached twice (a folder given twice, a file given both
@@ -49,9 +51,8 @@ pub struct Discovery {
 /// name, or standard input cannot be spooled.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     let mut found = Discovery::default();
-    // (name, path, named directly) of every file reached, and whether one was reached through a
-    // link.
-    let mut files: Vec<(String, PathBuf, bool)> = Vec::new();
+    // Every file reached, and whether one was reached through a link.
+    let mut files: Vec<Found> = Vec::new();
     let mut linked = false;
     for input in inputs {
         if input.as_os_str() == STDIN {
@@ -61,7 +62,12 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 std::io::copy(&mut std::io::stdin().lock(), &mut tmp)
                     .map_err(|e| Error::io("<stdin>", e))?;
                 let path = tmp.into_temp_path();
-                files.push((STDIN.to_string(), path.to_path_buf(), true));
+                files.push(Found {
+                    input: STDIN.to_string(),
+                    name: STDIN.to_string(),
+                    path: path.to_path_buf(),
+                    direct: true,
+                });
                 found.stdin_spool = Some(path);
             }
             continue;
@@ -77,8 +83,14 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 continue;
             }
         };
+        let key = input_key(input);
         if !meta.is_dir() {
-            files.push((slash_path(input), input.clone(), true));
+            files.push(Found {
+                input: key.clone(),
+                name: slash_path(input),
+                path: input.clone(),
+                direct: true,
+            });
             continue;
         }
         // Not sorted here: the corpus is ordered by name below. (Sorting each folder by
@@ -106,7 +118,12 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
             if entry.file_type().is_file() {
                 linked |= entry.path_is_symlink();
                 let rel = entry.path().strip_prefix(input).unwrap_or(entry.path());
-                files.push((slash_path(rel), entry.path().to_path_buf(), false));
+                files.push(Found {
+                    input: key.clone(),
+                    name: slash_path(rel),
+                    path: entry.path().to_path_buf(),
+                    direct: false,
+                });
             }
         }
     }
@@ -115,23 +132,42 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     if inputs.len() > 1 || linked {
         files = read_once(files, &mut found.notices);
     }
-    // By name, then path: the order of the corpus, and of the two paths a clash names,
-    // whatever order the folders list their files in.
-    files.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    // By input, name, then path: the order of the corpus whatever order the folders list
+    // their files in.
+    files.sort_unstable_by(|a, b| (&a.input, &a.name, &a.path).cmp(&(&b.input, &b.name, &b.path)));
     let mut sources: Vec<Source> = Vec::with_capacity(files.len());
-    for (name, path, _) in files {
-        match sources.last() {
-            Some(last) if last.name == name && same_file(&last.path, &path) => {}
-            Some(last) if last.name == name => {
-                return Err(Error::Input {
-                    path,
-                    message: format!(
-                    "has the same document name '{name}' as {}; scan them in separate runs or name the files directly",
-                    last.path.display()
-                ),
-                })
+    // Two different files with one name (from two inputs, or given twice in two spellings).
+    let mut by_name: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        if let Some(&first) = by_name.get(f.name.as_str()) {
+            let other: &Found = &files[first];
+            if same_file(&other.path, &f.path) {
+                continue;
             }
-            _ => sources.push(Source { name, path }),
+            let (a, b) = if (&other.input, &other.path) <= (&f.input, &f.path) {
+                (other, f)
+            } else {
+                (f, other)
+            };
+            return Err(Error::Input {
+                path: b.path.clone(),
+                message: format!(
+                    "has the same document name '{}' as {}; scan them in separate runs or name the files directly",
+                    b.name,
+                    a.path.display()
+                ),
+            });
+        }
+        by_name.insert(&f.name, i);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(files.len());
+    for f in &files {
+        if seen.insert(f.name.as_str()) {
+            sources.push(Source {
+                name: f.name.clone(),
+                path: f.path.clone(),
+            });
         }
     }
     found.sources = sources;
@@ -139,30 +175,42 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     Ok(found)
 }
 
+/// A file reached from the command line: the input it came from ([`input_key`]), its name, its
+/// path, and whether it was named directly.
+#[derive(Debug, Clone)]
+struct Found {
+    input: String,
+    name: String,
+    path: PathBuf,
+    direct: bool,
+}
+
+/// The key that orders the inputs of a run, and so the corpus: the path as given, with `/`
+/// separators (standard input is `-`). `dedup sign` numbers its shards in this order too.
+pub fn input_key(input: &Path) -> String {
+    slash_path(input)
+}
+
 /// Keeps one name per file, whatever the order of the inputs: the smallest a folder walk gave
 /// it, or the smallest given directly. The others become notices.
-fn read_once(
-    files: Vec<(String, PathBuf, bool)>,
-    notices: &mut Vec<Notice>,
-) -> Vec<(String, PathBuf, bool)> {
-    let mut by_file: BTreeMap<FileId, Vec<(bool, String, PathBuf)>> = BTreeMap::new();
-    for (name, path, direct) in files {
-        by_file
-            .entry(file_id(&path))
-            .or_default()
-            .push((direct, name, path));
+fn read_once(files: Vec<Found>, notices: &mut Vec<Notice>) -> Vec<Found> {
+    let mut by_file: BTreeMap<FileId, Vec<Found>> = BTreeMap::new();
+    for f in files {
+        by_file.entry(file_id(&f.path)).or_default().push(f);
     }
     let mut kept = Vec::with_capacity(by_file.len());
     for (_, mut names) in by_file {
-        names.sort();
-        let (direct, name, path) = names.remove(0);
-        for (_, _, other) in names {
+        names.sort_by(|a, b| {
+            (a.direct, &a.name, &a.path, &a.input).cmp(&(b.direct, &b.name, &b.path, &b.input))
+        });
+        let first = names.remove(0);
+        for other in names {
             notices.push(Notice {
-                path: other,
-                message: format!("given twice: read once, as {name}"),
+                path: other.path,
+                message: format!("given twice: read once, as {}", first.name),
             });
         }
-        kept.push((name, path, direct));
+        kept.push(first);
     }
     notices.sort_by(|a, b| a.path.cmp(&b.path));
     kept

@@ -42,7 +42,7 @@ pub fn sign(
     record_params(out, o)?;
     let pool = crate::pipeline::thread_pool(o)?;
     let mut stats = SignStats::default();
-    for (k, shard) in shards.iter().enumerate() {
+    for (k, shard) in in_corpus_order(shards).into_iter().enumerate() {
         let id = first_id
             .checked_add(k as u32)
             .filter(|&id| id <= i32::MAX as u32)
@@ -66,6 +66,14 @@ pub fn sign(
         stats.notices.extend(corpus.notices);
     }
     Ok(stats)
+}
+
+/// The shards in the order `scan` gives their documents ([`crate::read::input_key`]): shard ids
+/// are handed out in this order, so the staged report equals `scan`'s.
+pub fn in_corpus_order(shards: &[PathBuf]) -> Vec<&PathBuf> {
+    let mut order: Vec<&PathBuf> = shards.iter().collect();
+    order.sort_by_cached_key(|p| crate::read::input_key(p));
+    order
 }
 
 /// Writes the four tables of one shard; returns the numbers of band and para rows.

@@ -60,7 +60,7 @@ pub fn spans(
     })?;
 
     let mut stats = SpansStats::default();
-    for (k, shard) in shards.iter().enumerate() {
+    for (k, shard) in super::sign::in_corpus_order(shards).into_iter().enumerate() {
         let id = match first_id {
             Some(first) => first + k as u32,
             None => *ids_by_key.get(&shard_key(shard)).ok_or_else(|| Error::Input {
