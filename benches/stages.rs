@@ -4,12 +4,14 @@
 //! scripts/; these measure each stage in isolation so that a change can be judged where it acts.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use dedup::cluster::UnionFind;
+use dedup::detect::lsh::candidate_pairs;
 use dedup::detect::near_dup;
-use dedup::fingerprint::{doc_print, tokenize, DocPrint};
-use dedup::lsh::{candidate_pairs, LshParams};
-use dedup::minhash::{for_each_shingle, signature, sketch, Signature, SKETCH_LEN};
-use dedup::normalize::{mix, Tokenizer};
+use dedup::detect::union_find::UnionFind;
+use dedup::doc::minhash::{for_each_shingle, signature, sketch, Signature, SKETCH_LEN};
+use dedup::doc::normalize::{mix, Tokenizer};
+use dedup::doc::paragraphs::tokenize;
+use dedup::doc::print::{doc_print, DocPrint};
+use dedup::doc::LshParams;
 use dedup::{Detectors, Options};
 use std::path::Path;
 
@@ -142,14 +144,14 @@ fn stages(c: &mut Criterion) {
     g.bench_function("in-document repeats 1MB (6KB docs)", |b| {
         b.iter(|| {
             docs.iter()
-                .map(|t| dedup::detect::repeated::echoes(black_box(t)).len())
+                .map(|t| dedup::doc::repeats::echoes(black_box(t)).len())
                 .sum::<usize>()
         })
     });
     g.bench_function("furniture evidence 1MB", |b| {
         let mut tok = Tokenizer::new();
         let tokens = tokenize(&text, &mut tok);
-        b.iter(|| dedup::furniture::evidence(black_box(&text), &tokens, &mut tok))
+        b.iter(|| dedup::doc::evidence::evidence(black_box(&text), &tokens, &mut tok))
     });
     g.finish();
 
@@ -159,7 +161,7 @@ fn stages(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(big_text.len() as u64));
     g.sample_size(20);
     g.bench_function("in-document repeats one 4MB document", |b| {
-        b.iter(|| dedup::detect::repeated::echoes(black_box(&big)).len())
+        b.iter(|| dedup::doc::repeats::echoes(black_box(&big)).len())
     });
     g.finish();
     drop(big);
@@ -224,7 +226,7 @@ fn stages(c: &mut Criterion) {
     c.bench_function("clustering 2.4k docs", |b| {
         b.iter(|| {
             let bands: Vec<Option<&[u64]>> = prints.iter().map(|p| p.bands.as_deref()).collect();
-            let candidates = dedup::lsh::candidate_pairs(black_box(&bands));
+            let candidates = dedup::detect::lsh::candidate_pairs(black_box(&bands));
             near_dup::clusters(&content_keys, &candidates, 0.8, sketches).unwrap()
         })
     });

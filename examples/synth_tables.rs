@@ -49,7 +49,7 @@ fn main() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let params = serde_json::json!({
         "shingle": 5, "num_perm": 128, "bands": bands, "rows": 128 / bands,
-        "sketch": dedup::minhash::SKETCH_LEN, "furniture": true,
+        "sketch": dedup::doc::minhash::SKETCH_LEN, "furniture": true,
     });
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("params.json"), format!("{params}\n")).unwrap();

@@ -1,7 +1,7 @@
 //! The `dedup` command line: parses arguments, runs the library, prints.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use dedup::lsh::LshParams;
+use dedup::doc::LshParams;
 use dedup::pipeline::DEFAULT_MIN_DOCS;
 use dedup::read::{Fields, ReadOptions};
 use dedup::report::Offsets;
@@ -303,7 +303,7 @@ impl ReportOut {
 
     fn write(
         &mut self,
-        documents: &[dedup::pipeline::Document],
+        documents: &[dedup::Document],
         spans: &[dedup::Span],
         texts: &[dedup::span_text::SpanText],
     ) -> Result<(), dedup::Error> {

@@ -11,9 +11,10 @@
 //! score], ...]}`, in the style of Dolma attribute files (score: the furniture probability, else
 //! the similarity, else 1).
 
-use crate::detect::Kind;
-use crate::detect::Span;
-use crate::pipeline::{Document, ScanResult};
+use crate::model::Kind;
+use crate::model::Span;
+use crate::model::{Document, Reason};
+use crate::pipeline::ScanResult;
 use crate::span_text::SpanText;
 use crate::Error;
 use std::io::Write;
@@ -129,7 +130,7 @@ impl<W: Write> CsvRows<W> {
                 crate::decimal::push_fixed(&mut score, s, 3);
             }
             reason.clear();
-            span.reason.write(&mut reason, text.keep_lines);
+            write_reason(&span.reason, &mut reason, text.keep_lines);
             let [n_start, n_end, n_keep_start, n_keep_end, n_cluster, n_line_start, n_line_end] =
                 &mut nums;
             let (keep_start, keep_end) = match span.keep {
@@ -166,6 +167,43 @@ impl<W: Write> CsvRows<W> {
         self.header()?;
         self.w.flush().map_err(|e| Error::Report(e.into()))
     }
+}
+
+/// Appends the text of the `reason` column to `out`; `keep_lines` are the first and last line
+/// of the kept range (used by [`Reason::Repeats`]).
+pub fn write_reason(reason: &Reason, out: &mut String, keep_lines: [u32; 2]) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = match *reason {
+        Reason::InDocuments { docs, .. } => write!(out, "in {docs} documents"),
+        Reason::RepeatedInDocument(n) => {
+            write!(out, "short line repeated {n} times in this document")
+        }
+        Reason::Furniture {
+            score,
+            signals,
+            tail,
+        } => {
+            out.push_str("furniture ");
+            crate::decimal::push_fixed(out, score, 2);
+            out.push_str(if tail { " (end of line): " } else { ": " });
+            out.push_str(crate::furniture::signal::describe(signals));
+            Ok(())
+        }
+        Reason::Repeats => match keep_lines {
+            [first, last] if first == last => write!(out, "repeats line {first}"),
+            [first, last] => write!(out, "repeats lines {first}-{last}"),
+        },
+        Reason::SharedShingles(s) => write!(
+            out,
+            "{:.0}% of its shingles shared with the kept copy",
+            s * 100.0
+        ),
+        Reason::SameWords => {
+            out.push_str("same words as the kept copy after normalisation");
+            Ok(())
+        }
+    };
 }
 
 /// Writes the CSV report of a scan that kept its spans ([`crate::pipeline::scan`]).

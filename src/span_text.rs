@@ -7,8 +7,8 @@
 //! detection ran on back to the original bytes ([`Lossy`]). Code-point offsets and line numbers
 //! are those of the decoded text, which has the same lines.
 
-use crate::detect::Span;
-use crate::pipeline::Document;
+use crate::model::Document;
+use crate::model::Span;
 use crate::read::Lossy;
 use unicode_segmentation::GraphemeCursor;
 
@@ -158,7 +158,7 @@ pub struct SpanText {
     /// 1-based numbers of the span's first and last line.
     pub lines: [u32; 2],
     /// The same of its kept range in the same document (0 otherwise), for the `reason` column,
-    /// which the report renders as it writes the row ([`crate::detect::Reason::write`]): a
+    /// which the report renders as it writes the row ([`crate::model::Reason::write`]): a
     /// document can have millions of rows, and their reasons are not held as strings.
     pub keep_lines: [u32; 2],
 }
@@ -268,7 +268,7 @@ pub fn preview(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Keep, Kind};
+    use crate::model::{Keep, Kind};
 
     #[test]
     fn code_point_offsets_of_many_spans_in_one_pass() {
@@ -281,7 +281,7 @@ mod tests {
             keep: keep.map(|(start, end)| Keep { doc: 0, start, end }),
             similarity: None,
             cluster: None,
-            reason: crate::detect::Reason::Repeats,
+            reason: crate::model::Reason::Repeats,
         };
         let spans = vec![
             span(0, 8, None),
@@ -395,7 +395,7 @@ mod tests {
             keep: None,
             similarity: None,
             cluster: None,
-            reason: crate::detect::Reason::Repeats,
+            reason: crate::model::Reason::Repeats,
         }
     }
 

@@ -2,9 +2,9 @@
 
 mod common;
 use common::*;
-use dedup::fingerprint::tokenize;
-use dedup::minhash::{jaccard, shingle_set, signature};
-use dedup::normalize::Tokenizer;
+use dedup::doc::minhash::{jaccard, shingle_set, signature};
+use dedup::doc::normalize::Tokenizer;
+use dedup::doc::paragraphs::tokenize;
 use dedup::{Detectors, Options};
 use std::path::PathBuf;
 

@@ -369,14 +369,14 @@ fn doc_input() -> impl Strategy<Value = DocInput> {
 fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
     use dedup::detect::{assemble, SpanRules, Verdict};
     let bytes = render(&input.pieces);
-    let lines = dedup::segment::lines(&bytes);
+    let lines = dedup::doc::lines::lines(&bytes);
     let covered: usize = lines.iter().map(|l| l.end - l.start).sum();
     prop_assert!(covered <= bytes.len());
     let Ok((text, lossy)) = dedup::read::decode(&bytes) else {
         return Ok(());
     };
-    let mut tokenizer = dedup::normalize::Tokenizer::new();
-    let tokens = dedup::fingerprint::tokenize(&text, &mut tokenizer);
+    let mut tokenizer = dedup::doc::normalize::Tokenizer::new();
+    let tokens = dedup::doc::paragraphs::tokenize(&text, &mut tokenizer);
     let mut prev_end = 0;
     for s in &tokens.segments {
         prop_assert!(
@@ -386,15 +386,15 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
         prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
         prev_end = s.end;
     }
-    let lsh = dedup::lsh::LshParams { bands: 4, rows: 4 };
+    let lsh = dedup::doc::LshParams { bands: 4, rows: 4 };
     let detectors = dedup::Detectors::default();
     let mut print =
-        dedup::fingerprint::doc_print(text.len(), &tokens, input.shingle, 16, lsh, detectors);
+        dedup::doc::print::doc_print(text.len(), &tokens, input.shingle, 16, lsh, detectors);
     if input.furniture {
-        let evidence = dedup::furniture::evidence(&text, &tokens, &mut tokenizer);
+        let evidence = dedup::doc::evidence::evidence(&text, &tokens, &mut tokenizer);
         print.furniture = Some(Box::new(evidence));
     }
-    let _ = dedup::minhash::sketch(&tokens.words, input.shingle, 64);
+    let _ = dedup::doc::minhash::sketch(&tokens.words, input.shingle, 64);
     let mut frequent = rustc_hash::FxHashMap::default();
     if input.frequent > 0 {
         for s in tokens.segments.iter().step_by(input.frequent) {
@@ -410,7 +410,7 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
         min_docs: 3,
     };
     let spans = assemble(0, &print, verdict, rules);
-    let documents = vec![dedup::pipeline::Document {
+    let documents = vec![dedup::Document {
         name: "d".into(),
         id: None,
         source: 0,

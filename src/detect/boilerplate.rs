@@ -9,7 +9,7 @@
 //! Documents of one near-duplicate cluster count once (they are counted under their kept copy):
 //! a paragraph shared only by copies of the same story is that story's text, not a template.
 
-use crate::fingerprint::DocPrint;
+use crate::doc::DocPrint;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -177,7 +177,7 @@ pub fn top_units(frequent: &HashMap<u64, u32>, n: usize) -> Vec<(u64, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fingerprint::SegmentPrint;
+    use crate::doc::SegmentPrint;
 
     fn print(keys: &[u64]) -> DocPrint {
         DocPrint::new(
@@ -191,7 +191,7 @@ mod tests {
                 key,
                 words: 1,
                 sentence: false,
-                echo: crate::detect::repeated::Echo::Original,
+                echo: crate::doc::repeats::Echo::Original,
             }),
         )
     }

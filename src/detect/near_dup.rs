@@ -4,7 +4,7 @@
 //!    exact duplicates and joined at once.
 //! 2. LSH banding over the MinHash signatures proposes candidate pairs.
 //! 3. Every candidate pair is verified on the two documents' verification sketches (the 1024
-//!    smallest shingle hashes, [`crate::minhash::sketch`]): their Jaccard similarity, exact when
+//!    smallest shingle hashes, [`crate::doc::minhash::sketch`]): their Jaccard similarity, exact when
 //!    the two documents have at most 1024 distinct shingles between them, the bottom-k estimate
 //!    otherwise. `scan` recomputes the sketches of candidates from the text (memory holds
 //!    fingerprints, never the corpus); the staged pipeline keeps them in its `docs` table. Pairs
@@ -12,9 +12,9 @@
 //! 4. Union-find turns the joins into clusters; the first document in corpus order is kept, and
 //!    every other member is reported with its exact similarity to the kept copy.
 
-use crate::cluster::UnionFind;
+use super::union_find::UnionFind;
 
-use crate::minhash::{sketch_similarity, SKETCH_LEN};
+use crate::doc::minhash::{sketch_similarity, SKETCH_LEN};
 use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -57,9 +57,9 @@ pub struct NearDupStats {
 }
 
 /// Finds the clusters. `content_keys[d]` is document `d`'s hash of its normalised word sequence
-/// (`None` without words); `candidates` are the LSH candidate pairs ([`crate::lsh::candidate_pairs`]);
+/// (`None` without words); `candidates` are the LSH candidate pairs ([`crate::detect::lsh::candidate_pairs`]);
 /// `sketches(docs)` must return, for each of the (sorted) documents asked for, its verification
-/// sketch ([`crate::minhash::sketch`] with [`SKETCH_LEN`]).
+/// sketch ([`crate::doc::minhash::sketch`] with [`SKETCH_LEN`]).
 pub fn clusters<F>(
     content_keys: &[Option<u64>],
     candidates: &[(u32, u32)],

@@ -4,11 +4,9 @@
 //! split into lines by the thread that reads them and parsed and fingerprinted in parallel
 //! batches. Each text is dropped once fingerprinted.
 
-use super::{Document, Options, Progress};
-use crate::fingerprint::{self, DocPrint};
-use crate::furniture;
-use crate::minhash;
-use crate::normalize::Tokenizer;
+use super::{Options, Progress};
+use crate::doc::{self, DocPrint};
+use crate::model::Document;
 use crate::read::{self, Format, Lossy, Notice, RawLine, RecordSkip, Skipped, Source};
 use crate::Error;
 use rayon::prelude::*;
@@ -145,7 +143,7 @@ impl Fingerprinter<'_> {
                     bytes,
                 } => match read::parse_line(line, &bytes, &o.read.fields) {
                     Ok(r) => {
-                        let print = fingerprint_text(&r.text, o);
+                        let print = doc::fingerprint(&r.text, &o.doc_config());
                         let doc = Document {
                             name: format!("{}:{}", sources[source as usize].name, r.line),
                             id: r.id,
@@ -194,50 +192,8 @@ impl Fingerprinter<'_> {
     }
 }
 
-/// Segments, normalises and fingerprints one document's text.
-fn fingerprint_text(text: &str, o: &Options) -> DocPrint {
-    let detectors = o.rules.detectors;
-    TOKENIZER.with_borrow_mut(|(tokenizer, tokens)| {
-        if detectors.segments() {
-            fingerprint::tokenize_into(text, tokenizer, tokens);
-        } else {
-            // Only whole documents are compared: the words without the segments (the same
-            // words, since line ends only separate them).
-            tokens.segments.clear();
-            tokens.words.clear();
-            tokenizer.words(text, &mut tokens.words);
-        }
-        let mut print = fingerprint::doc_print(
-            text.len(),
-            tokens,
-            o.shingle,
-            o.num_perm,
-            o.lsh_params(),
-            detectors,
-        );
-        if detectors.boilerplate && o.rules.furniture.is_some() {
-            print.furniture = Some(Box::new(furniture::evidence(text, tokens, tokenizer)));
-        }
-        if o.sketches && detectors.near_dup {
-            let sketch = minhash::sketch(&tokens.words, o.shingle, minhash::SKETCH_LEN);
-            print.sketch = Some(sketch.into_boxed_slice());
-        }
-        // A huge document's buffers are not kept for the small ones that follow.
-        if tokens.words.capacity() > KEEP_WORDS {
-            *tokens = fingerprint::Tokens::default();
-        }
-        print
-    })
-}
-
-/// Words (8 bytes each) a worker's tokens buffer may keep between documents.
-const KEEP_WORDS: usize = 1 << 20;
-
 thread_local! {
-    /// Each worker's tokenizer (with its tokens buffer) and read buffer, reused from one
-    /// document to the next.
-    pub(super) static TOKENIZER: std::cell::RefCell<(Tokenizer, fingerprint::Tokens)> =
-        std::cell::RefCell::new((Tokenizer::new(), fingerprint::Tokens::default()));
+    /// Each worker's read buffer, reused from one document to the next.
     pub(super) static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -303,7 +259,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                     len: text.bytes,
                     chars: text.text.chars().count(),
                 },
-                fingerprint_text(&text.text, o),
+                doc::fingerprint(&text.text, &o.doc_config()),
                 text.lossy,
             ),
             Err(reason) => TextOutcome::Skip(Skipped {

@@ -4,9 +4,10 @@
 //! documents at a time, plus the [`Totals`] of what was written.
 
 use super::corpus::READ_BUFFER;
-use super::{Corpus, Document, Options, Sink};
+use super::{Corpus, Options, Sink};
 use crate::detect::near_dup::Cluster;
-use crate::detect::{self, boilerplate, Kind, Span, Verdict};
+use crate::detect::{self, boilerplate, Verdict};
+use crate::model::{Document, Kind, Span};
 use crate::read::{self, Format, LineCursor, Lossy, ReadOptions, Source};
 use crate::span_text::{self, SpanText};
 use crate::Error;
@@ -220,7 +221,7 @@ impl Totals {
             let k = Kind::ALL.iter().position(|&k| k == s.kind).unwrap_or(0);
             self.per_kind[k].0 += 1;
             self.per_kind[k].1 += (s.end - s.start) as u64;
-            if let detect::Reason::InDocuments { key, .. } = s.reason {
+            if let crate::model::Reason::InDocuments { key, .. } = s.reason {
                 for unit in &mut self.top_boilerplate {
                     if unit.0 == key && unit.2.is_empty() {
                         unit.2 = t.preview.clone();

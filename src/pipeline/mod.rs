@@ -8,9 +8,9 @@
 //! staged `spans`).
 
 use crate::detect::near_dup::{self, Cluster, Edge, NearDupStats};
-use crate::detect::{boilerplate, Span, SpanRules};
-use crate::lsh::LshParams;
-use crate::minhash;
+use crate::detect::{boilerplate, SpanRules};
+use crate::doc::LshParams;
+use crate::model::{Document, Span};
 use crate::read::{Notice, ReadOptions, Skipped, Source};
 use crate::span_text::SpanText;
 use crate::Error;
@@ -20,7 +20,6 @@ use std::path::PathBuf;
 
 mod corpus;
 mod emit;
-use corpus::TOKENIZER;
 pub use corpus::{fingerprint_corpus, Corpus};
 pub use emit::{
     count_from, duplicates_of, emit_spans, representatives, with_texts, DuplicateOf, Totals,
@@ -70,23 +69,6 @@ impl Default for Options {
 
 /// Default of [`Options::min_docs`]; see the README for how it was chosen.
 pub const DEFAULT_MIN_DOCS: usize = 3;
-
-/// A scanned document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
-    /// Its name in the report: the file's name, or `<shard>:<line>` for a JSONL record.
-    pub name: String,
-    /// The record's id field, if it has one.
-    pub id: Option<String>,
-    /// Index of its source in [`ScanResult::sources`].
-    pub source: u32,
-    /// 1-based line in the decompressed shard; 0 for a text file.
-    pub line: u32,
-    /// Length in bytes (of the file or the record's text, as the report's offsets count them)
-    /// and in characters (code points of the text, lossily decoded when it is not UTF-8).
-    pub len: usize,
-    pub chars: usize,
-}
 
 pub use crate::span_text::preview;
 
@@ -178,6 +160,18 @@ pub fn thread_pool(o: &Options) -> Result<rayon::ThreadPool, Error> {
 }
 
 impl Options {
+    /// What the document stage computes for this run.
+    pub fn doc_config(&self) -> crate::doc::DocConfig {
+        crate::doc::DocConfig {
+            shingle: self.shingle,
+            num_perm: self.num_perm,
+            lsh: self.lsh_params(),
+            detectors: self.rules.detectors,
+            furniture: self.rules.furniture.is_some(),
+            sketches: self.sketches,
+        }
+    }
+
     /// The LSH bands × rows: as given, or chosen for the threshold.
     pub fn lsh_params(&self) -> LshParams {
         self.lsh
@@ -250,17 +244,12 @@ fn scan_in_pool(
             &corpus.documents,
             &o.read,
             docs,
-            |_, text, _| {
-                // The words of the whole text are the segments' words: line ends only separate.
-                let mut words = Vec::new();
-                TOKENIZER.with_borrow_mut(|(t, _)| t.words(text, &mut words));
-                minhash::sketch(&words, o.shingle, minhash::SKETCH_LEN)
-            },
+            |_, text, _| crate::doc::sketch(text, o.shingle),
         )
     };
     let content_keys: Vec<Option<u64>> = corpus.prints.iter().map(|p| p.content_key).collect();
     let bands: Vec<Option<&[u64]>> = corpus.prints.iter().map(|p| p.bands.as_deref()).collect();
-    let candidates = crate::lsh::candidate_pairs(&bands);
+    let candidates = crate::detect::lsh::candidate_pairs(&bands);
     drop(bands);
     let (clusters, edges, near_dup) =
         near_dup::clusters(&content_keys, &candidates, o.threshold, sketches)?;

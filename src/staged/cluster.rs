@@ -4,14 +4,14 @@
 //! and template key counted in enough documents) out.
 //!
 //! The steps are `scan`'s, on the tables instead of in memory: band buckets give candidate pairs
-//! ([`crate::lsh::pairs_of_records`]), the `docs` sketches verify them, union-find makes the
+//! ([`crate::detect::lsh::pairs_of_records`]), the `docs` sketches verify them, union-find makes the
 //! clusters and keeps the smallest doc_id ([`crate::detect::near_dup::clusters`]), and the
 //! `(para_hash, doc_id)` rows are counted once per cluster.
 
 use super::tables::{self, Rows};
 use super::{expect_params, split_doc_id};
+use crate::detect::lsh::{band_record, BandRecord};
 use crate::detect::near_dup::{self, Cluster};
-use crate::lsh::{band_record, BandRecord};
 use crate::pipeline::{count_from, representatives};
 use crate::{Error, Options};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
@@ -114,7 +114,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
         })
     })?;
     let band_rows = records.len();
-    let candidates = crate::lsh::pairs_of_records(records);
+    let candidates = crate::detect::lsh::pairs_of_records(records);
     lap("buckets");
 
     // Verification on the sketches of the documents asked for, read from `docs`.

@@ -8,7 +8,7 @@
 //!      every document. Not counted within the shard, because the corpus-wide count gives one
 //!      vote per near-duplicate cluster, which is known only after the global step;
 //!    - `docs` (doc_id, line, name, id, len, chars, content_key, sketch): what the global step
-//!      needs to verify candidate pairs (the bottom-1024 [`crate::minhash::sketch`], 31-bit values) and what the
+//!      needs to verify candidate pairs (the bottom-1024 [`crate::doc::minhash::sketch`], 31-bit values) and what the
 //!      report says of a kept copy;
 //!    - `shards` (shard_id, shard, documents, bytes, skipped): one row per shard.
 //! 2. [`cluster`]: the table folder in, `dup_docs` (partitioned by shard_id) and `boilerplate`
@@ -48,7 +48,7 @@ fn params(o: &Options) -> serde_json::Value {
         "num_perm": o.num_perm,
         "bands": lsh.bands,
         "rows": lsh.rows,
-        "sketch": crate::minhash::SKETCH_LEN,
+        "sketch": crate::doc::minhash::SKETCH_LEN,
         "furniture": o.rules.furniture.is_some(),
         "detect": {
             "repeated": o.rules.detectors.repeated,

@@ -7,9 +7,8 @@
 
 use super::sign::shard_key;
 use super::{expect_params, shard_file, split_doc_id, tables};
-use crate::pipeline::{
-    emit_spans, fingerprint_corpus, Document, DuplicateOf, Progress, Sink, Totals,
-};
+use crate::model::Document;
+use crate::pipeline::{emit_spans, fingerprint_corpus, DuplicateOf, Progress, Sink, Totals};
 use crate::read::{Notice, Skipped};
 use crate::{Error, Options};
 use rustc_hash::FxHashMap;

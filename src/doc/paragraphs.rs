@@ -1,26 +1,17 @@
-//! Fingerprint stage: a document's text in, its compact fingerprint out.
+//! Paragraphs (document stage): a document's text in, its [`Segment`]s and word hashes out
+//! ([`Tokens`]).
 //!
-//! [`tokenize`] turns the text into [`Segment`]s (the units of matching, with exact byte offsets
-//! into the original) and the document's word-hash sequence. [`DocPrint`] is what outlives the
-//! text: per segment its offsets and 64-bit matching key, plus the document's content key and
-//! MinHash signature's LSH band keys. The detectors and the report need nothing else, so the text itself can be
-//! dropped as soon as a document is fingerprinted.
-//!
-//! A segment is a non-blank line, or several lines when a paragraph is hard-wrapped: a line joins
-//! the previous one when that one is long (at least [`WRAP_MIN_BYTES`]) and does not end a
-//! sentence, the new line is not indented deeper (newswire starts each paragraph with an indent),
-//! and it reads as a continuation: it starts in lower case or with a digit, or the previous line
-//! ends with a comma or hyphen, or the whole document is hard-wrapped (no line over
-//! [`WRAPPED_MAX_BYTES`], most lines over [`WRAP_MIN_BYTES`] + 16) and the previous line is not an
-//! all-capitals headline. A headline followed by its article stays two segments.
+//! A segment is the unit of matching: a non-blank line, or several lines when a paragraph is
+//! hard-wrapped. A line joins the previous one when that one is long (at least
+//! [`WRAP_MIN_BYTES`]) and does not end a sentence, the new line is not indented deeper (newswire
+//! starts each paragraph with an indent), and it reads as a continuation: it starts in lower case
+//! or with a digit, or the previous line ends with a comma or hyphen, or the whole document is
+//! hard-wrapped (no line over [`WRAPPED_MAX_BYTES`], most lines over [`WRAP_MIN_BYTES`] + 16) and
+//! the previous line is not an all-capitals headline. A headline followed by its article stays two
+//! segments. Every segment keeps exact byte offsets into the original text.
 
-use crate::detect::repeated::{self, Echo};
-use crate::detect::Detectors;
-use crate::furniture::Evidence;
-use crate::lsh::LshParams;
-use crate::minhash;
-use crate::normalize::{hash_sequence, Tokenizer};
-use crate::segment::{self, Line};
+use super::lines::{self, Line};
+use super::normalize::{hash_sequence, Tokenizer};
 use std::ops::Range;
 
 /// A line shorter than this never continues into the next one.
@@ -75,7 +66,7 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
 /// many documents does not grow fresh vectors for each.
 pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens) {
     let bytes = text.as_bytes();
-    let lines = segment::lines(bytes);
+    let lines = lines::lines(bytes);
     let wrapped = is_hard_wrapped(text, &lines);
     tokens.segments.clear();
     tokens.words.clear();
@@ -83,7 +74,7 @@ pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens)
     let mut prev_nonblank: Option<Line> = None;
     for line in lines {
         let content = &text[line.start..line.end];
-        if segment::is_blank(content) {
+        if lines::is_blank(content) {
             if let Some(seg) = open.take() {
                 close(text, seg, tokens);
             }
@@ -150,7 +141,7 @@ fn is_headline(line: &str) -> bool {
 /// Whether a line ends a sentence: a final `.`, `!`, `?`, `…`, `:` or `;`, possibly followed by
 /// closing quotes or brackets (`said."`), but not a quote after a comma (`fall,"`).
 fn ends_sentence(trimmed: &str) -> bool {
-    let core = segment::strip_closers(trimmed);
+    let core = lines::strip_closers(trimmed);
     core.chars().last().is_some_and(|c| ".!?…:;".contains(c))
         || (core.len() == trimmed.len() && trimmed.ends_with(['"', '»']))
 }
@@ -182,174 +173,8 @@ fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut 
         key,
         words,
         // Only short segments can be furniture; a long one is taken as prose without a look.
-        sentence: prose || segment::has_sentence_end(&text[start..end]),
+        sentence: prose || lines::has_sentence_end(&text[start..end]),
     });
-}
-
-/// What a document leaves behind for the corpus-wide stages: a few bytes per segment, so that a
-/// corpus much larger than memory can be scanned.
-#[derive(Debug, Clone, Default)]
-pub struct DocPrint {
-    /// Length of the original document in bytes.
-    pub len: usize,
-    /// Number of normalised words.
-    pub word_count: usize,
-    /// Hash of the whole normalised word sequence; `None` for a document without words, which
-    /// is never called a duplicate of anything.
-    pub content_key: Option<u64>,
-    /// LSH band keys of the MinHash signature over word shingles (the signature itself is not
-    /// kept: grouping needs only its bands); `None` when the document has no words.
-    pub bands: Option<Box<[u64]>>,
-    /// Matching key of every segment, in order (what the corpus-wide boilerplate count reads).
-    pub keys: Vec<u64>,
-    /// Per segment, three LEB128 varints: gap since the previous segment's end, length, and
-    /// `words << 1 | sentence`. About 4 bytes a segment; read back by [`DocPrint::segments`].
-    layout: Vec<u8>,
-    /// The segments that repeat an earlier one of the document (usually none), ascending.
-    pub repeats: Vec<(u32, Echo)>,
-    /// What the furniture classifier needs; `None` when it is off.
-    pub furniture: Option<Box<Evidence>>,
-    /// The verification sketch ([`crate::minhash::sketch`]), kept only for `dedup sign`
-    /// ([`crate::Options::sketches`]); `scan` recomputes it for candidates only.
-    pub sketch: Option<Box<[u32]>>,
-}
-
-/// One segment as the detectors see it (decoded from a [`DocPrint`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SegmentPrint {
-    pub start: usize,
-    pub end: usize,
-    pub key: u64,
-    pub words: u32,
-    pub sentence: bool,
-    /// Which earlier segment of the document it repeats, if any.
-    pub echo: Echo,
-}
-
-impl DocPrint {
-    /// A print with the given segments (their `echo`s become [`DocPrint::repeats`]).
-    pub fn new(
-        len: usize,
-        word_count: usize,
-        content_key: Option<u64>,
-        bands: Option<Box<[u64]>>,
-        segments: impl IntoIterator<Item = SegmentPrint>,
-    ) -> DocPrint {
-        let mut print = DocPrint {
-            len,
-            word_count,
-            content_key,
-            bands,
-            ..DocPrint::default()
-        };
-        let mut prev_end = 0;
-        for (i, s) in segments.into_iter().enumerate() {
-            print.keys.push(s.key);
-            put_varint(&mut print.layout, (s.start - prev_end) as u64);
-            put_varint(&mut print.layout, (s.end - s.start) as u64);
-            put_varint(
-                &mut print.layout,
-                (u64::from(s.words) << 1) | u64::from(s.sentence),
-            );
-            prev_end = s.end;
-            if s.echo != Echo::Original {
-                print.repeats.push((i as u32, s.echo));
-            }
-        }
-        print.layout.shrink_to_fit();
-        print.keys.shrink_to_fit();
-        print
-    }
-
-    /// The segments, in order.
-    pub fn segments(&self) -> impl Iterator<Item = SegmentPrint> + '_ {
-        let mut at = 0;
-        let mut prev_end = 0;
-        let mut repeats = self.repeats.iter().peekable();
-        self.keys.iter().enumerate().map(move |(i, &key)| {
-            let start = prev_end + get_varint(&self.layout, &mut at) as usize;
-            let end = start + get_varint(&self.layout, &mut at) as usize;
-            let packed = get_varint(&self.layout, &mut at);
-            prev_end = end;
-            let echo = match repeats.peek() {
-                Some(&&(j, echo)) if j as usize == i => {
-                    repeats.next();
-                    echo
-                }
-                _ => Echo::Original,
-            };
-            SegmentPrint {
-                start,
-                end,
-                key,
-                words: (packed >> 1).min(u64::from(u32::MAX)) as u32,
-                sentence: packed & 1 == 1,
-                echo,
-            }
-        })
-    }
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
-    let mut v = 0u64;
-    let mut shift = 0;
-    loop {
-        let b = bytes[*at];
-        *at += 1;
-        v |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return v;
-        }
-        shift += 7;
-    }
-}
-
-/// Builds the document's fingerprint from its tokens, finding in-document repeats on the way.
-/// What a detector that is off would read is left out: the echoes without `repeated`, the
-/// content key and band keys without `near_dup`.
-pub fn doc_print(
-    len: usize,
-    tokens: &Tokens,
-    shingle: usize,
-    num_perm: usize,
-    lsh: LshParams,
-    detectors: Detectors,
-) -> DocPrint {
-    let has_words = !tokens.words.is_empty() && detectors.near_dup;
-    let echoes = if detectors.repeated {
-        repeated::echoes(tokens)
-    } else {
-        vec![Echo::Original; tokens.segments.len()]
-    };
-    DocPrint::new(
-        len,
-        tokens.words.len(),
-        has_words.then(|| hash_sequence(&tokens.words)),
-        has_words.then(|| {
-            let signature = minhash::signature(&tokens.words, shingle, num_perm);
-            lsh.band_keys(&signature).collect()
-        }),
-        tokens
-            .segments
-            .iter()
-            .zip(echoes)
-            .map(|(s, echo)| SegmentPrint {
-                start: s.start,
-                end: s.end,
-                key: s.key,
-                words: s.word_count() as u32,
-                sentence: s.sentence,
-                echo,
-            }),
-    )
 }
 
 #[cfg(test)]
@@ -420,35 +245,6 @@ mod tests {
         let mut whole = Vec::new();
         Tokenizer::new().words(text, &mut whole);
         assert_eq!(tokenize(text, &mut Tokenizer::new()).words, whole);
-    }
-
-    #[test]
-    fn prints_give_back_their_segments() {
-        let text = "Title\n\nA first line.\nA first line.\n   \n* * *\n";
-        let tokens = tokenize(text, &mut Tokenizer::new());
-        let print = doc_print(
-            text.len(),
-            &tokens,
-            5,
-            16,
-            LshParams { bands: 4, rows: 4 },
-            Detectors::default(),
-        );
-        let got: Vec<_> = print.segments().collect();
-        assert_eq!(got.len(), tokens.segments.len());
-        for (p, s) in got.iter().zip(&tokens.segments) {
-            assert_eq!((p.start, p.end, p.key), (s.start, s.end, s.key));
-            assert_eq!(p.words as usize, s.word_count());
-            assert_eq!(p.sentence, s.sentence);
-        }
-        assert_eq!(
-            got[2].echo,
-            Echo::Repeat {
-                of: 1,
-                similarity: 1.0
-            }
-        );
-        assert_eq!(print.repeats.len(), 1);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! two `unsafe` calls, the other in `normalize::ascii`), eight at a time elsewhere (SWAR: every
 //! byte of a 64-bit word compared at once); other characters one at a time through a table.
 
-use crate::normalize::mix;
+use crate::doc::normalize::mix;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// What [`stats`] counts. Whitespace is not visible; a word is a maximal run of alphanumerics.

@@ -15,7 +15,7 @@
 //! sequence, so two short documents collide only when their words are identical; a document
 //! without words gets no signature at all.
 
-use crate::normalize::mix;
+use crate::doc::normalize::mix;
 
 /// Odd multiplier of the rolling polynomial hash.
 const ROLL: u64 = 0x100_0000_01b3;

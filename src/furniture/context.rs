@@ -1,5 +1,5 @@
-//! Page furniture (detect stage): one document's [`Evidence`] and the corpus's key counts in, the
-//! furniture probability of each segment out (and the sentence tails that are cut on their own).
+//! The model's second stage (detect stage): one document's segments, its [`Evidence`] and the
+//! corpus's key counts in, the furniture probability of each segment out.
 //!
 //! Stage 1 adds corpus evidence to each segment's local score: in how many documents it occurs,
 //! and whether its template (its words without digits) is in two or more. Stage 2 reads each
@@ -10,17 +10,18 @@
 //! a run of short lines between two paragraphs of the article (a table of figures) stays unless it
 //! has a cue phrase or corpus evidence.
 
-use crate::fingerprint::SegmentPrint;
-use crate::furniture::{sigmoid, Evidence, CONTEXT, CONTEXT_BIAS, CORPUS, EDGE_SCORE, INTERIOR};
+use super::signal;
+use super::{sigmoid, Evidence, CONTEXT, CONTEXT_BIAS, CORPUS, EDGE_SCORE, INTERIOR};
 use rustc_hash::FxHashMap as HashMap;
 
-/// Stage-2 signals named in the report's reason (above the local ones of
-/// [`crate::furniture::signal`]).
-pub mod signal {
-    pub const IN_DOCUMENTS: u16 = 1 << 8;
-    pub const TEMPLATE: u16 = 1 << 9;
-    pub const AMID_FURNITURE: u16 = 1 << 10;
-    pub const OUTSIDE_MAIN_TEXT: u16 = 1 << 11;
+/// What the second stage reads of a segment (the document stage's segment prints give it).
+pub trait Segment {
+    /// Byte offsets of the segment in its document (start, end).
+    fn bytes(&self) -> (usize, usize);
+    /// Its matching key (the corpus counts are by key).
+    fn key(&self) -> u64;
+    /// Whether it holds a sentence end.
+    fn sentence(&self) -> bool;
 }
 
 /// One segment's verdict.
@@ -28,7 +29,7 @@ pub mod signal {
 pub struct Score {
     /// Probability that the segment is furniture.
     pub p: f32,
-    /// Which signals held (bit set: [`crate::furniture::signal`] and [`signal`]).
+    /// Which signals held (a bit set of [`signal`]).
     pub signals: u16,
 }
 
@@ -37,8 +38,8 @@ pub struct Score {
 /// Corpus evidence counts from two documents on for segments without a sentence, but only from
 /// `min_docs` on for those with one: a sentence shared by two related stories is their text, and
 /// boilerplate has no kept copy, so cutting it would lose it from both.
-pub fn scores(
-    segs: &[SegmentPrint],
+pub fn scores<S: Segment>(
+    segs: &[S],
     e: &Evidence,
     counts: &HashMap<u64, u32>,
     min_docs: usize,
@@ -46,16 +47,16 @@ pub fn scores(
     let n = segs.len();
     debug_assert_eq!(e.local.len(), n);
     let mut signals: Vec<u16> = e.signals.iter().map(|&s| u16::from(s)).collect();
-    let shared = |s: &SegmentPrint, key: u64| {
+    let shared = |s: &S, key: u64| {
         let docs = counts.get(&key).copied().unwrap_or(1);
-        let enough = if s.sentence { min_docs.max(2) } else { 2 };
+        let enough = if s.sentence() { min_docs.max(2) } else { 2 };
         (docs as usize >= enough).then_some(docs)
     };
     // Stage 1: the segment and the corpus.
     let mut z1: Vec<f32> = Vec::with_capacity(n);
     for (i, (s, &local)) in segs.iter().zip(e.local.iter()).enumerate() {
         let mut z = local;
-        if let Some(docs) = shared(s, s.key) {
+        if let Some(docs) = shared(s, s.key()) {
             z += CORPUS[0] + CORPUS[1] * (docs as f32).ln();
             signals[i] |= signal::IN_DOCUMENTS;
         }
@@ -75,7 +76,8 @@ pub fn scores(
             sum = 0.0;
             from = j;
         }
-        let bytes = (s.end - s.start) as f64;
+        let (start, end) = s.bytes();
+        let bytes = (end - start) as f64;
         sum += if z1[j] < 0.0 { bytes } else { -bytes };
         if sum > best {
             best = sum;
@@ -84,7 +86,7 @@ pub fn scores(
     }
     let interior = interior_runs(&z1, &signals, block);
     // Stage 2: the context.
-    let len = segs.last().map_or(1, |s| s.end).max(1) as f32;
+    let len = segs.last().map_or(1, |s| s.bytes().1).max(1) as f32;
     (0..n)
         .map(|j| {
             let prev = if j > 0 { z1[j - 1] } else { EDGE_SCORE };
@@ -99,7 +101,7 @@ pub fn scores(
             } else {
                 0
             };
-            let pos = segs[j].start as f32 / len;
+            let pos = segs[j].bytes().0 as f32 / len;
             let b = |x: bool| if x { 1.0 } else { 0.0 };
             let x = [
                 z1[j],
@@ -108,7 +110,7 @@ pub fn scores(
                 mean,
                 b(before),
                 b(after),
-                crate::furniture::ln_1p_count(distance),
+                super::ln_1p_count(distance),
                 b(pos < 0.1),
                 b(pos > 0.9),
             ];
@@ -137,7 +139,7 @@ pub fn scores(
 /// list inside the article); here it lowers the stage-2 score by [`INTERIOR`].
 fn interior_runs(z1: &[f32], signals: &[u16], block: (usize, usize)) -> Vec<bool> {
     let mut out = vec![false; z1.len()];
-    let strong = crate::furniture::signal::CUE as u16 | signal::IN_DOCUMENTS | signal::TEMPLATE;
+    let strong = signal::CUE as u16 | signal::IN_DOCUMENTS | signal::TEMPLATE;
     let mut j = block.0;
     while j <= block.1 && j < z1.len() {
         if z1[j] <= 0.0 {
@@ -155,45 +157,6 @@ fn interior_runs(z1: &[f32], signals: &[u16], block: (usize, usize)) -> Vec<bool
         }
     }
     out
-}
-
-/// The report's words for a set of signals, strongest first, at most three.
-pub fn describe(signals: u16) -> &'static str {
-    // Rendered once per combination of signals: a report has a row per furniture span.
-    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let names = NAMES.get_or_init(|| (0..=ALL_SIGNALS).map(describe_uncached).collect());
-    names
-        .get(usize::from(signals & ALL_SIGNALS))
-        .map_or("context", String::as_str)
-}
-
-/// Every bit a signal set can have (the local signals are bits 0-4, the stage-2 ones 8-11).
-const ALL_SIGNALS: u16 = 0xfff;
-
-fn describe_uncached(signals: u16) -> String {
-    use crate::furniture::signal as local;
-    let names: [(u16, &str); 9] = [
-        (u16::from(local::CUE), "furniture phrase"),
-        (signal::IN_DOCUMENTS, "in other documents"),
-        (signal::TEMPLATE, "template in other documents"),
-        (u16::from(local::SYMBOLS), "symbols and digits"),
-        (u16::from(local::FEW_STOP_WORDS), "few stop words"),
-        (u16::from(local::SHORT), "short"),
-        (u16::from(local::NO_SENTENCE), "no sentence"),
-        (signal::AMID_FURNITURE, "amid furniture"),
-        (signal::OUTSIDE_MAIN_TEXT, "outside the main text"),
-    ];
-    let named: Vec<&str> = names
-        .iter()
-        .filter(|(bit, _)| signals & bit != 0)
-        .map(|&(_, name)| name)
-        .take(3)
-        .collect();
-    if named.is_empty() {
-        "context".to_string()
-    } else {
-        named.join(", ")
-    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! Turning echoes into report spans (merging runs, telling furniture from paragraphs) happens in
 //! [`crate::detect::assemble`], once the corpus-wide boilerplate is known.
 
-use crate::fingerprint::Tokens;
+use crate::doc::paragraphs::Tokens;
 use rustc_hash::FxHashMap as HashMap;
 
 /// Word n-gram size used for near repeats inside a document.
@@ -308,8 +308,8 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fingerprint::tokenize;
-    use crate::normalize::Tokenizer;
+    use crate::doc::normalize::Tokenizer;
+    use crate::doc::paragraphs::tokenize;
 
     #[test]
     fn the_gram_table_forgets_the_previous_document() {

@@ -1,0 +1,421 @@
+//! Furniture evidence (document stage): a document's text and [`Tokens`] in, its
+//! [`Evidence`] out: per segment the local part of its page-furniture score (the
+//! [`Features`] of [`crate::furniture`], weighed by its [`LOCAL`](crate::furniture::LOCAL)
+//! weights), the keys of its segments with the digits taken out (templates), and the sentence
+//! tails of long lines that read as furniture.
+//!
+//! Stop words are the NLTK lists of the `stop-words` crate for the [`LANGUAGES`]; the document's
+//! language is the one with the most stop-word hits in its first words.
+
+use super::chars;
+use super::lines::strip_closers;
+use super::normalize::Tokenizer;
+use super::paragraphs::Tokens;
+use crate::furniture::{sigmoid, Evidence, Features, Tail, TAIL_THRESHOLD};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::OnceLock;
+
+/// Lines with fewer words are not split into sentences.
+const TAIL_MIN_WORDS: usize = 20;
+/// A tail has at least this many words (a closing `»` or a lone `#hashtag` stays with its line).
+const TAIL_MIN_TAIL_WORDS: usize = 3;
+/// A template (a segment's words without its digits) must keep at least this many words.
+const TEMPLATE_MIN_WORDS: usize = 2;
+/// The document's language is guessed from this many first words.
+const LANGUAGE_WORDS: usize = 2048;
+/// The character shares of a segment are measured on at most this many first bytes, and its
+/// stop-word share on at most this many first words (a long paragraph is sampled).
+const SAMPLE_BYTES: usize = 192;
+const SAMPLE_WORDS: usize = 64;
+/// A cue phrase counts only in segments of at most this many words.
+const CUE_MAX_WORDS: usize = 40;
+
+/// Furniture phrases (normalised words), English and French first, a few more languages after.
+const CUES: &[&str] = &[
+    "leave a reply",
+    "leave a comment",
+    "you may also like",
+    "you might also like",
+    "share this",
+    "please wait",
+    "advertisement",
+    "all rights reserved",
+    "privacy policy",
+    "terms of use",
+    "terms of service",
+    "related stories",
+    "related articles",
+    "follow us",
+    "skip to content",
+    "your email address will not be published",
+    "required fields are marked",
+    "akismet",
+    "publicité",
+    "participer à la discussion",
+    "votre adresse e mail ne sera pas publiée",
+    "champs obligatoires",
+    "à lire aussi",
+    "tous droits réservés",
+    "mentions légales",
+    "politique de confidentialité",
+    "vous aimerez aussi",
+    "laisser un commentaire",
+    "werbung",
+    "publicidad",
+    "pubblicità",
+];
+
+/// Languages whose stop words are looked up (ISO 639-1, NLTK lists), at most 8.
+const LANGUAGES: [&str; 7] = ["en", "fr", "de", "es", "it", "pt", "nl"];
+
+struct Lexicon {
+    /// Word hash → bit set of the [`LANGUAGES`] it is a stop word of, behind a filter that
+    /// answers "no" for most other words without the lookup.
+    stop: FxHashMap<u64, u8>,
+    stop_filter: Filter,
+    /// Cue phrases as word-hash sequences, and the set of their first words (with its filter).
+    cues: Vec<Vec<u64>>,
+    cue_first: FxHashSet<u64>,
+    cue_filter: Filter,
+}
+
+impl Lexicon {
+    /// The stop-word languages of a word (a bit set over [`LANGUAGES`]).
+    fn stop_mask(&self, word: &u64) -> u8 {
+        if !self.stop_filter.may_hold(*word) {
+            return 0;
+        }
+        self.stop.get(word).copied().unwrap_or(0)
+    }
+
+    /// Whether a cue phrase starts with this word.
+    fn starts_cue(&self, word: &u64) -> bool {
+        self.cue_filter.may_hold(*word) && self.cue_first.contains(word)
+    }
+}
+
+/// A set of word hashes as 2^16 bits indexed by a hash's top 16 bits: no false "no", and a false
+/// "maybe" for about 2% of other words with the ~1,300 stop words it holds.
+struct Filter(Box<[u64; 1024]>);
+
+impl Filter {
+    fn new<'a>(hashes: impl Iterator<Item = &'a u64>) -> Filter {
+        let mut bits = Box::new([0u64; 1024]);
+        for &h in hashes {
+            let i = (h >> 48) as usize;
+            bits[i >> 6] |= 1 << (i & 63);
+        }
+        Filter(bits)
+    }
+
+    fn may_hold(&self, h: u64) -> bool {
+        let i = (h >> 48) as usize;
+        self.0[i >> 6] >> (i & 63) & 1 != 0
+    }
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut tokenizer = Tokenizer::new();
+        let mut words = Vec::new();
+        let mut stop = FxHashMap::default();
+        for (bit, lang) in LANGUAGES.iter().enumerate() {
+            for w in stop_words::get(lang) {
+                words.clear();
+                tokenizer.words(w, &mut words);
+                // "you're" is two words to the tokenizer: only single words are looked up.
+                if let [h] = words[..] {
+                    *stop.entry(h).or_insert(0u8) |= 1 << bit;
+                }
+            }
+        }
+        let cues: Vec<Vec<u64>> = CUES
+            .iter()
+            .map(|c| {
+                let mut w = Vec::new();
+                tokenizer.words(c, &mut w);
+                w
+            })
+            .collect();
+        let cue_first: FxHashSet<u64> = cues.iter().map(|c| c[0]).collect();
+        Lexicon {
+            stop_filter: Filter::new(stop.keys()),
+            stop,
+            cue_filter: Filter::new(cue_first.iter()),
+            cues,
+            cue_first,
+        }
+    })
+}
+
+/// The furniture evidence of a document (`text` as tokenized into `tokens`).
+pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
+    let lex = lexicon();
+    let stop_mask = |w: &u64| lex.stop_mask(w);
+    // The document's language: the one with the most stop-word hits in its first words. Their
+    // masks are kept for the segments among them, which then look nothing up again.
+    let first: Vec<u8> = tokens
+        .words
+        .iter()
+        .take(LANGUAGE_WORDS)
+        .map(stop_mask)
+        .collect();
+    let lang = language_bit(first.iter().copied());
+    let mut local = Vec::with_capacity(tokens.segments.len());
+    let mut signals = Vec::with_capacity(tokens.segments.len());
+    let mut templates = Vec::new();
+    let mut tails = Vec::new();
+    let mut scratch = Vec::new();
+    let mut masks = Vec::new();
+    for (i, seg) in tokens.segments.iter().enumerate() {
+        let seg_text = &text[seg.start..seg.end];
+        let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
+        masks.clear();
+        let sample = seg.words.start as usize
+            ..(seg.words.start as usize + SAMPLE_WORDS).min(seg.words.end as usize);
+        masks.extend(sample.map(|j| {
+            first
+                .get(j)
+                .copied()
+                .unwrap_or_else(|| stop_mask(&tokens.words[j]))
+        }));
+        let f = features(seg_text, words, &masks, lang, seg.sentence);
+        local.push(f.score());
+        signals.push(f.signals());
+        if let Some(key) = f.template {
+            templates.push((i as u32, key));
+        }
+        if words.len() >= TAIL_MIN_WORDS && seg.sentence {
+            if let Some(tail) = furniture_tail(seg_text, lang, tokenizer, &mut scratch, &mut masks)
+            {
+                tails.push(Tail {
+                    segment: i as u32,
+                    start: seg.start + tail.start,
+                    ..tail
+                });
+            }
+        }
+    }
+    Evidence {
+        local: local.into(),
+        templates: templates.into(),
+        tails: tails.into(),
+        signals: signals.into(),
+    }
+}
+
+/// The bit of the language with the most stop-word hits (English when there are none).
+fn language_bit(masks: impl Iterator<Item = u8>) -> u8 {
+    let mut hits = [0u32; 8];
+    for m in masks.filter(|&m| m != 0) {
+        for (bit, h) in hits.iter_mut().enumerate() {
+            *h += u32::from(m >> bit & 1);
+        }
+    }
+    let best = (0..LANGUAGES.len())
+        .max_by_key(|&b| (hits[b], std::cmp::Reverse(b)))
+        .unwrap_or(0);
+    1 << best
+}
+
+/// The character shares come from one pass over the first [`SAMPLE_BYTES`] ([`chars::stats`]);
+/// a short unit with digits is read again for its template key.
+pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: bool) -> Features {
+    let whole = text.len() <= SAMPLE_BYTES;
+    let c = chars::stats(&text[..text.floor_char_boundary(SAMPLE_BYTES)]);
+    let share = |n: u32, of: u32| n as f32 / of.max(1) as f32;
+    let stop_hits = masks.iter().filter(|&&m| m & lang != 0).count();
+    Features {
+        words: words.len(),
+        stop: share(stop_hits as u32, masks.len() as u32),
+        sentence,
+        ends_sentence: ends_with_sentence_end(text),
+        punct: share(c.punct, c.visible),
+        digits: share(c.digits, c.visible),
+        caps: share(c.caps, c.words),
+        cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
+        separator: c.separator,
+        // Only a short segment with digits has a template (a second pass, rarely taken).
+        template: if whole && c.digits > 0 {
+            chars::template_key(text, TEMPLATE_MIN_WORDS)
+        } else {
+            None
+        },
+    }
+}
+
+/// Whether the text ends with `.`, `!`, `?` or `…`, possibly followed by closing quotes or
+/// brackets.
+fn ends_with_sentence_end(text: &str) -> bool {
+    strip_closers(text.trim_end()).ends_with(['.', '!', '?', '…'])
+}
+
+fn has_cue(words: &[u64]) -> bool {
+    let lex = lexicon();
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| lex.starts_cue(w) && lex.cues.iter().any(|c| words[i..].starts_with(c)))
+}
+
+/// The longest run of final sentences of `text` that each score as furniture on their own, if it
+/// leaves at least one sentence before it (`start` is an offset into `text`, `segment` is 0).
+/// Sentences that end with `.`, `!` or `?` are prose and stop the run.
+fn furniture_tail(
+    text: &str,
+    lang: u8,
+    tokenizer: &mut Tokenizer,
+    words: &mut Vec<u64>,
+    masks: &mut Vec<u8>,
+) -> Option<Tail> {
+    // A line that ends a sentence has no furniture tail (its last piece would stop the walk
+    // below at once): most prose lines are settled here, without splitting them.
+    if strip_closers(text.trim_end()).ends_with(['.', '!', '?']) {
+        return None;
+    }
+    let lex = lexicon();
+    let bounds = sentence_starts(text);
+    let mut tail: Option<Tail> = None;
+    let mut tail_words = 0;
+    let mut end = text.len();
+    for &start in bounds.iter().rev() {
+        if start == 0 {
+            break;
+        }
+        let piece = text[start..end].trim();
+        if piece.is_empty() || strip_closers(piece).ends_with(['.', '!', '?']) {
+            break;
+        }
+        words.clear();
+        tokenizer.words(piece, words);
+        masks.clear();
+        masks.extend(words.iter().take(SAMPLE_WORDS).map(|w| lex.stop_mask(w)));
+        let f = features(piece, words, masks, lang, false);
+        let p = sigmoid(f.score());
+        if p < TAIL_THRESHOLD {
+            break;
+        }
+        tail_words += words.len();
+        tail = Some(Tail {
+            segment: 0,
+            start,
+            score: tail.map_or(p, |t| t.score.min(p)),
+            signals: tail.map_or(f.signals(), |t| t.signals & f.signals()),
+        });
+        end = start;
+    }
+    tail.filter(|_| tail_words >= TAIL_MIN_TAIL_WORDS)
+}
+
+/// Byte offsets where sentences start: 0, then after each `.`, `!`, `?` or `…` that is followed by
+/// whitespace (the whitespace is skipped). The marks are found with `memchr`, not char by char.
+fn sentence_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let ellipsis = memchr::memmem::find_iter(bytes, "…".as_bytes()).map(|i| i + "…".len());
+    let mut ends: Vec<usize> = memchr::memchr3_iter(b'.', b'!', b'?', bytes)
+        .map(|i| i + 1)
+        .chain(ellipsis)
+        .collect();
+    ends.sort_unstable();
+    let mut starts = vec![0];
+    for end in ends {
+        let rest = &text[end..];
+        let after = rest.trim_start();
+        if after.len() < rest.len() && !after.is_empty() {
+            let start = text.len() - after.len();
+            if starts.last() != Some(&start) {
+                starts.push(start);
+            }
+        }
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::paragraphs::tokenize;
+
+    fn evidence_of(text: &str) -> (Tokens, Evidence) {
+        let mut t = Tokenizer::new();
+        let tokens = tokenize(text, &mut t);
+        let e = evidence(text, &tokens, &mut t);
+        (tokens, e)
+    }
+
+    #[test]
+    fn guesses_the_language_from_stop_words() {
+        let lex = lexicon();
+        let mut t = Tokenizer::new();
+        let mut mask = |s: &str| {
+            let mut w = Vec::new();
+            t.words(s, &mut w);
+            w.iter().map(|h| lex.stop_mask(h)).collect::<Vec<u8>>()
+        };
+        assert_eq!(
+            language_bit(mask("Les chefs de la diplomatie sont dans le pays et ils").into_iter()),
+            2
+        );
+        assert_eq!(
+            language_bit(mask("The cat is on the mat and it is").into_iter()),
+            1
+        );
+    }
+
+    #[test]
+    fn prose_scores_low_and_widgets_high() {
+        let (_, e) = evidence_of(
+            "Famine early warning systems have a good track record of predicting food shortages \
+             but are poor at triggering early action, a report has concluded.\n\
+             Share this page | Facebook | Twitter\n\
+             Last updated 5 April 2013 at 11:09 GMT\n",
+        );
+        assert!(e.local[0] < -1.0, "{:?}", e.local);
+        assert!(e.local[1] > 1.0, "{:?}", e.local);
+        assert!(e.local[2] > 1.0, "{:?}", e.local);
+        assert_eq!(e.templates.len(), 1);
+        assert_eq!(e.templates[0].0, 2);
+    }
+
+    #[test]
+    fn templates_ignore_the_digits() {
+        let key = |s: &str| features(s, &[], &[], 1, false).template;
+        let a = key("Posted 12 May 2013, 11:09");
+        assert!(a.is_some());
+        assert_eq!(a, key("posted 3 MAY 2014, 09:40"));
+        assert_ne!(a, key("Posted 3 June 2014, 09:40"));
+        assert_eq!(key("Posted in May"), None);
+        // One word left is a unit, not a template.
+        assert_eq!(key("2 235 010 EUROS"), None);
+        assert!(key("12 Comments so far").is_some());
+    }
+
+    #[test]
+    fn cue_phrases_match_on_normalised_words() {
+        let (_, e) = evidence_of("LEAVE A REPLY\nVotre adresse e-mail ne sera pas publiée.\n");
+        assert!(e
+            .signals
+            .iter()
+            .all(|s| s & crate::furniture::signal::CUE != 0));
+    }
+
+    #[test]
+    fn a_widget_after_the_last_sentence_is_a_tail() {
+        let text = "Et selon l'ONU, le risque est grand de voir ce nombre doubler pour atteindre \
+                    1,1 million d'ici juin 2013 si les hostilités perdurent. * Tweet * * * VN:F \
+                    [1.9.21_1169] please wait… Rating: 0.0/5 (0 votes cast) VN:F [1.9.21_1169] \
+                    Rating: 0 (from 0 votes)";
+        let (_, e) = evidence_of(text);
+        assert_eq!(e.tails.len(), 1, "{e:?}");
+        assert_eq!(&text[e.tails[0].start..e.tails[0].start + 7], "* Tweet");
+        // A paragraph that ends in a sentence has no tail.
+        let (_, e) = evidence_of(&text[..text.find(" * Tweet").unwrap()]);
+        assert!(e.tails.is_empty());
+    }
+
+    #[test]
+    fn sentence_starts_skip_the_space() {
+        assert_eq!(sentence_starts("A b. C d… E?F"), vec![0, 5, 12]);
+    }
+}
