@@ -7,17 +7,17 @@ Reads the tables `dedup sign` wrote (bands, paras, docs, params.json) and writes
 step is a Spark SQL expression, a join, a window or an aggregation.
 
   1. Exact duplicates: documents with the same content_key, linked to the smallest of them.
-  2. Candidate pairs from the band buckets (band, band_hash), as src/lsh.rs makes them: every pair
+  2. Candidate pairs from the band buckets (band, band_hash), as src/detect/lsh.rs makes them: every pair
      of a bucket of at most 32 documents; in a larger bucket, each member with the first (the
      smallest doc_id) and with its predecessor.
-  3. Verification: the bottom-k Jaccard of the two documents' sketches (src/minhash.rs,
+  3. Verification: the bottom-k Jaccard of the two documents' sketches (src/doc/minhash.rs,
      sketch_similarity): of the k smallest values of the union, the share in both.
   4. Connected components by alternating large-star and small-star (Kiveris et al., "Connected
      Components in MapReduce and Beyond", SoCC 2014) until the edge set no longer changes; each
      component's smallest doc_id is its kept copy, clusters are numbered in the order of kept copies.
   5. Paragraph and template keys counted in distinct documents, one vote per cluster.
 
-Usage: spark_cluster.py TABLES [--out DIR] [--threshold 0.8] [--min-docs 3] [--master local[2]]
+Usage: spark_cluster.py TABLES [--out DIR] [--master local[2]]
 (--out defaults to TABLES, like `dedup cluster`).
 """
 import argparse
@@ -27,7 +27,7 @@ import os
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
 
-# src/lsh.rs MAX_ALL_PAIRS_BUCKET
+# src/detect/lsh.rs MAX_ALL_PAIRS_BUCKET
 MAX_ALL_PAIRS_BUCKET = 32
 
 
@@ -41,7 +41,7 @@ def sketch_similarity(a, b, k):
 
 
 def candidate_pairs(bands):
-    """(a, b), a < b, distinct: the pairs src/lsh.rs bucket_pairs makes."""
+    """(a, b), a < b, distinct: the pairs src/detect/lsh.rs bucket_pairs makes."""
     bucket = Window.partitionBy("band", "band_hash")
     ordered = bucket.orderBy("doc_id")
     b = (
@@ -123,15 +123,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("tables")
     ap.add_argument("--out")
-    ap.add_argument("--threshold", type=float, default=0.8)
-    ap.add_argument("--min-docs", type=int, default=3)
     ap.add_argument("--master", default=os.environ.get("SPARK_MASTER", "local[2]"))
     args = ap.parse_args()
     out = args.out or args.tables
     params = json.load(open(os.path.join(args.tables, "params.json")))
+    # Every parameter comes from the tables, as `dedup sign` decided it (src/detect/boilerplate.rs
+    # MinDocs: keys are counted from `count_from` documents up).
     k = int(params["sketch"])
-    # src/pipeline.rs count_from: the furniture classifier also reads keys in two documents.
-    count_from = min(args.min_docs, 2) if params["furniture"] else args.min_docs
+    threshold = float(params["threshold"])
+    count_from = int(params["count_from"])
 
     spark = (
         SparkSession.builder.master(args.master)
@@ -164,7 +164,7 @@ def main():
         .filter(~F.col("ka").eqNullSafe(F.col("kb")))
         .withColumn("similarity", sketch_similarity(F.col("sa"), F.col("sb"), k))
     )
-    verified = cand.filter(F.col("similarity") >= F.lit(args.threshold)).select(
+    verified = cand.filter(F.col("similarity") >= F.lit(threshold)).select(
         F.col("a").alias("u"), F.col("b").alias("v")
     )
 

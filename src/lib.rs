@@ -9,7 +9,7 @@
 //! they share.
 
 pub mod apply;
-mod decimal;
+
 pub mod detect;
 pub mod doc;
 mod error;
@@ -18,7 +18,7 @@ pub mod model;
 pub mod pipeline;
 pub mod read;
 pub mod report;
-pub mod span_text;
+
 pub mod staged;
 
 pub use error::Error;

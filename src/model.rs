@@ -19,7 +19,8 @@ pub struct Document {
 }
 
 /// Why a span is to be cut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Repeats text that occurs earlier in the same document (the earlier copy is kept).
     RepeatedParagraph,

@@ -5,6 +5,7 @@ use common::*;
 use dedup::doc::minhash::{jaccard, shingle_set, signature};
 use dedup::doc::normalize::Tokenizer;
 use dedup::doc::paragraphs::tokenize;
+use dedup::pipeline::Settings;
 use dedup::{Detectors, Options};
 use std::path::PathBuf;
 
@@ -104,8 +105,8 @@ fn planted_copies_at_known_jaccard() {
             .iter()
             .find(|r| &r.doc == copy)
             .unwrap_or_else(|| panic!("{copy} not found"));
-        assert_eq!(r.kind, "near_duplicate");
-        assert_eq!(r.keep_doc.as_ref(), Some(original));
+        assert_eq!(r.kind.as_str(), "near_duplicate");
+        assert_eq!(r.keep_doc.as_deref(), Some(original.as_str()));
         assert!(
             (r.similarity.unwrap() - j).abs() < 1e-4,
             "{r:?} vs exact {j}"
@@ -154,7 +155,7 @@ fn exact_and_short_duplicates() {
         .filter(|r| r.cluster.is_some())
         .map(|r| {
             (
-                r.doc.as_str(),
+                r.doc.as_ref(),
                 r.kind.as_str(),
                 r.keep_doc.as_deref().unwrap(),
             )
@@ -267,14 +268,14 @@ fn reports_spanning_several_streamed_runs() {
         std::fs::write(dir.path().join(format!("{i:05}.txt")), text).unwrap();
     }
     let run = |threads| {
-        let mut options = Options {
-            threads: Some(threads),
-            ..Options::default()
-        };
         // The stories differ only in their numbers: the furniture classifier would cut them as a
         // template; this test is about the repeated line.
-        options.rules.furniture = None;
-        report_bytes(&[dir.path().to_path_buf()], &options)
+        let options = Settings {
+            threads: Some(threads),
+            furniture: None,
+            ..Settings::default()
+        };
+        report_bytes(&[dir.path().to_path_buf()], &options.options().unwrap())
     };
     let one = run(1);
     assert_eq!(one, run(2));
@@ -283,7 +284,7 @@ fn reports_spanning_several_streamed_runs() {
     assert!(rows.windows(2).all(|w| w[0].doc < w[1].doc));
     assert!(rows
         .iter()
-        .all(|r| r.kind == "boilerplate" && r.line_start == 2));
+        .all(|r| r.kind.as_str() == "boilerplate" && r.line_start == 2));
 }
 
 /// `--detect` runs some detectors only: each reports only its kinds; near duplicates (which no
@@ -294,17 +295,19 @@ fn each_detector_alone_reports_only_its_own_rows() {
     let p = planted();
     let paths = [p.dir.path().to_path_buf(), seeds()];
     let run = |repeated, boilerplate, near_dup| {
-        let mut options = Options::default();
-        options.rules.detectors = Detectors {
-            repeated,
-            boilerplate,
-            near_dup,
+        let options = Settings {
+            detectors: Detectors {
+                repeated,
+                boilerplate,
+                near_dup,
+            },
+            ..Settings::default()
         };
-        scan_rows(&paths, &options)
+        scan_rows(&paths, &options.options().unwrap())
     };
     let full = run(true, true, true);
     let kinds = |rows: &[Row]| {
-        let mut k: Vec<String> = rows.iter().map(|r| r.kind.clone()).collect();
+        let mut k: Vec<String> = rows.iter().map(|r| r.kind.as_str().to_string()).collect();
         k.sort();
         k.dedup();
         k
@@ -324,7 +327,10 @@ fn each_detector_alone_reports_only_its_own_rows() {
 
     let repeated = run(true, false, false);
     assert_eq!(kinds(&repeated), ["repeated_paragraph"]);
-    for r in full.iter().filter(|r| r.kind == "repeated_paragraph") {
+    for r in full
+        .iter()
+        .filter(|r| r.kind.as_str() == "repeated_paragraph")
+    {
         assert!(
             repeated
                 .iter()
@@ -337,7 +343,7 @@ fn each_detector_alone_reports_only_its_own_rows() {
     assert_eq!(kinds(&boilerplate), ["boilerplate"]);
     // Without near duplicates every copy votes: at least the full run's boilerplate is found
     // in the documents that run keeps.
-    let kept_rows = full.iter().filter(|r| r.kind == "boilerplate");
+    let kept_rows = full.iter().filter(|r| r.kind.as_str() == "boilerplate");
     for r in kept_rows {
         assert!(
             boilerplate

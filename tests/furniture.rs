@@ -24,7 +24,7 @@ fn flagged(page: &str) -> Vec<String> {
     let dir = corpus(&[("page.txt", page.as_bytes())]);
     scan_rows(&[dir.path().to_path_buf()], &Options::default())
         .into_iter()
-        .filter(|r| r.kind == "boilerplate")
+        .filter(|r| r.kind.as_str() == "boilerplate")
         .map(|r| page[r.start..r.end].to_string())
         .collect()
 }

@@ -407,7 +407,6 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
     };
     let verdict = Verdict::Kept {
         frequent: &frequent,
-        min_docs: 3,
     };
     let spans = assemble(0, &print, verdict, rules);
     let documents = vec![dedup::Document {
@@ -418,7 +417,7 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
         len: bytes.len(),
         chars: text.chars().count(),
     }];
-    let (spans, texts) = dedup::span_text::locate(spans, &text, lossy.as_ref(), &documents);
+    let (spans, texts) = dedup::report::locate::locate(spans, &text, lossy.as_ref(), &documents);
     let mut prev_end = 0;
     for (s, t) in spans.iter().zip(&texts) {
         prop_assert!(

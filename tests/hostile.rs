@@ -346,7 +346,7 @@ fn latin1_file_is_scanned_on_a_lossy_decode_with_offsets_into_the_original() {
     let rows = run.rows();
     assert_eq!(rows.len(), 1, "{rows:?}");
     let r = &rows[0];
-    assert_eq!(r.kind, "repeated_paragraph");
+    assert_eq!(r.kind.as_str(), "repeated_paragraph");
     assert_eq!(r.doc, "latin1.txt");
     assert_eq!((r.start, r.end), (second, second + len));
     assert_eq!(&doc[r.start..r.end], LATIN1_PARA);
@@ -493,7 +493,7 @@ fn mixed_line_ends_in_one_document_give_exact_offsets() {
     let r = &rows[0];
     let first = doc.find(PARA).unwrap();
     let second = doc.rfind(PARA).unwrap();
-    assert_eq!(r.kind, "repeated_paragraph");
+    assert_eq!(r.kind.as_str(), "repeated_paragraph");
     assert_eq!((r.start, r.end), (second, second + PARA.len()));
     assert_eq!(&doc[r.start..r.end], PARA);
     assert_eq!(
@@ -522,7 +522,7 @@ fn twenty_megabyte_single_line() {
     let rows = run.rows();
     assert_eq!(rows.len(), 1, "{:?}", &rows[..rows.len().min(3)]);
     let r = &rows[0];
-    assert_eq!(r.kind, "repeated_paragraph");
+    assert_eq!(r.kind.as_str(), "repeated_paragraph");
     assert_eq!((r.start, r.end), (line.len() + 1, twice.len()));
     assert_eq!((r.keep_start, r.keep_end), (Some(0), Some(line.len())));
 }
@@ -842,7 +842,7 @@ fn stats_account_for_every_input_of_a_hostile_corpus() {
     assert!(run
         .rows()
         .iter()
-        .any(|r| r.doc == "ok1.txt" && r.kind == "repeated_paragraph"));
+        .any(|r| r.doc == "ok1.txt" && r.kind.as_str() == "repeated_paragraph"));
 }
 
 /// Every regular file under `dir`, relative, with its bytes.

@@ -126,7 +126,7 @@ fn staged_equals_scan_across_shards() {
                 .is_some_and(|k| k.split(':').next() != r.doc.split(':').next())
         });
         assert!(cross.count() >= 5, "options {extra:?}");
-        assert!(rows.iter().any(|r| r.kind == "exact_duplicate"));
+        assert!(rows.iter().any(|r| r.kind.as_str() == "exact_duplicate"));
         assert!(rows.iter().any(|r| r.reason.starts_with("in ")));
     }
 }
@@ -148,7 +148,7 @@ fn staged_equals_scan_with_some_detectors() {
         let scanned = staged_equals_scan(&shards, extra, dir.path());
         let mut found: Vec<String> = common::parse(&scanned)
             .into_iter()
-            .map(|r| r.kind)
+            .map(|r| r.kind.as_str().to_string())
             .collect();
         found.sort();
         found.dedup();

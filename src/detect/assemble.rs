@@ -42,7 +42,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                 reason,
             }];
         }
-        Verdict::Kept { frequent, min_docs } => (frequent, min_docs),
+        Verdict::Kept { frequent } => (frequent, rules.min_docs.cut),
     };
     let (frequent, min_docs) = frequent;
 

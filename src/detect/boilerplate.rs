@@ -13,6 +13,31 @@ use crate::doc::DocPrint;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
+/// Default of `--min-docs`; see the README for how it was chosen.
+pub const DEFAULT_MIN_DOCS: usize = 3;
+
+/// How many documents make boilerplate, decided once from `--min-docs` and whether the
+/// furniture classifier is on (every stage, and the Spark script through the tables'
+/// `params.json`, reads it from here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinDocs {
+    /// A segment in at least this many documents (near-duplicate clusters count once) is
+    /// boilerplate.
+    pub cut: usize,
+    /// Keys are counted from this many documents up: the furniture classifier also reads the
+    /// counts of keys in two documents.
+    pub count: usize,
+}
+
+impl MinDocs {
+    pub fn new(min_docs: usize, furniture: bool) -> MinDocs {
+        MinDocs {
+            cut: min_docs,
+            count: if furniture { min_docs.min(2) } else { min_docs },
+        }
+    }
+}
+
 /// Keys found in at least `min_docs` distinct documents (clusters), with their document counts.
 ///
 /// Counted exactly from `(key, representative)` pairs, one slice of the key space at a time

@@ -31,6 +31,8 @@ pub struct SpanRules {
     pub furniture_words: usize,
     /// The furniture classifier's threshold (a probability); `None` turns it off.
     pub furniture: Option<f32>,
+    /// How many documents make a segment boilerplate.
+    pub min_docs: boilerplate::MinDocs,
 }
 
 impl Default for SpanRules {
@@ -40,6 +42,7 @@ impl Default for SpanRules {
             min_repeat_words: 3,
             furniture_words: 3,
             furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
+            min_docs: boilerplate::MinDocs::new(boilerplate::DEFAULT_MIN_DOCS, true),
         }
     }
 }
@@ -47,12 +50,8 @@ impl Default for SpanRules {
 /// What the corpus-wide stages decided about one document.
 pub enum Verdict<'a> {
     /// Kept (possibly as a cluster's kept copy): its own spans are reported. `frequent` holds
-    /// the document counts of keys in at least two documents (or `min_docs`, if fewer); a segment
-    /// in `min_docs` or more is boilerplate.
-    Kept {
-        frequent: &'a HashMap<u64, u32>,
-        min_docs: usize,
-    },
+    /// the document counts of the keys counted ([`boilerplate::MinDocs`]).
+    Kept { frequent: &'a HashMap<u64, u32> },
     /// A non-kept member of a cluster: one whole-document span.
     Duplicate {
         cluster: u32,

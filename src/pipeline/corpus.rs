@@ -143,7 +143,7 @@ impl Fingerprinter<'_> {
                     bytes,
                 } => match read::parse_line(line, &bytes, &o.read.fields) {
                     Ok(r) => {
-                        let print = doc::fingerprint(&r.text, &o.doc_config());
+                        let print = doc::fingerprint(&r.text, &o.doc);
                         let doc = Document {
                             name: format!("{}:{}", sources[source as usize].name, r.line),
                             id: r.id,
@@ -190,11 +190,6 @@ impl Fingerprinter<'_> {
         self.documents.push(doc);
         self.prints.push(print);
     }
-}
-
-thread_local! {
-    /// Each worker's read buffer, reused from one document to the next.
-    pub(super) static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// What reading and fingerprinting one text file gives.
@@ -248,8 +243,9 @@ impl<'a> RunProgress<'a> {
 /// Reads text file `si` (of length `len` on disk, if known) into this worker's buffer and
 /// fingerprints it; the text is not kept.
 fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) -> TextOutcome {
-    READ_BUFFER.with_borrow_mut(|buf| {
-        let outcome = match read::read_text(src, o.read.max_doc_bytes, len, buf) {
+    // A huge file's buffer is not kept for the small ones that follow.
+    read::with_read_buffer(BATCH_BYTES, |buf| {
+        match read::read_text(src, o.read.max_doc_bytes, len, buf) {
             Ok(text) => TextOutcome::Doc(
                 Document {
                     name: src.name.clone(),
@@ -259,7 +255,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                     len: text.bytes,
                     chars: text.text.chars().count(),
                 },
-                doc::fingerprint(&text.text, &o.doc_config()),
+                doc::fingerprint(&text.text, &o.doc),
                 text.lossy,
             ),
             Err(reason) => TextOutcome::Skip(Skipped {
@@ -267,12 +263,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                 reason,
                 bytes: buf.len() as u64,
             }),
-        };
-        // A huge file's buffer is not kept for the small ones that follow.
-        if buf.capacity() > BATCH_BYTES {
-            *buf = Vec::new();
         }
-        outcome
     })
 }
 

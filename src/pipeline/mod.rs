@@ -7,12 +7,12 @@
 //! verdicts (clusters, boilerplate counts); [`emit`] turns them into spans (shared with the
 //! staged `spans`).
 
+use crate::detect::boilerplate;
 use crate::detect::near_dup::{self, Cluster, Edge, NearDupStats};
-use crate::detect::{boilerplate, SpanRules};
 use crate::doc::LshParams;
 use crate::model::{Document, Span};
-use crate::read::{Notice, ReadOptions, Skipped, Source};
-use crate::span_text::SpanText;
+use crate::read::{Notice, Skipped, Source};
+use crate::report::SpanText;
 use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -20,57 +20,11 @@ use std::path::PathBuf;
 
 mod corpus;
 mod emit;
+mod options;
+pub mod summary;
 pub use corpus::{fingerprint_corpus, Corpus};
-pub use emit::{
-    count_from, duplicates_of, emit_spans, representatives, with_texts, DuplicateOf, Totals,
-};
-
-/// Everything a scan can be told.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Options {
-    /// Jaccard similarity at which two documents are near duplicates.
-    pub threshold: f64,
-    /// Words per shingle.
-    pub shingle: usize,
-    /// MinHash signature length.
-    pub num_perm: usize,
-    /// Bands × rows; chosen from `threshold` and `num_perm` when `None`.
-    pub lsh: Option<LshParams>,
-    /// A segment in at least this many documents is boilerplate.
-    pub min_docs: usize,
-    pub rules: SpanRules,
-    /// Where the text and id of JSONL records are, and the largest document read.
-    pub read: ReadOptions,
-    /// Stop at the first input that is skipped, decoded lossily, given twice or has an id
-    /// already seen, instead of warning and going on.
-    pub strict: bool,
-    /// Worker threads; all cores when `None`.
-    pub threads: Option<usize>,
-    /// Keep every document's verification sketch in its print (`dedup sign` writes them out).
-    pub sketches: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            threshold: 0.8,
-            shingle: 5,
-            num_perm: 128,
-            lsh: None,
-            min_docs: DEFAULT_MIN_DOCS,
-            rules: SpanRules::default(),
-            read: ReadOptions::default(),
-            strict: false,
-            threads: None,
-            sketches: false,
-        }
-    }
-}
-
-/// Default of [`Options::min_docs`]; see the README for how it was chosen.
-pub const DEFAULT_MIN_DOCS: usize = 3;
-
-pub use crate::span_text::preview;
+pub use emit::{duplicates_of, emit_spans, representatives, DuplicateOf, Totals};
+pub use options::{thread_pool, Options, Settings, DEFAULT_MIN_DOCS};
 
 /// The outcome of a scan.
 #[derive(Debug)]
@@ -141,72 +95,8 @@ pub fn scan_streaming(
     progress: Progress,
     sink: Sink,
 ) -> Result<ScanResult, Error> {
-    validate(options)?;
     let pool = thread_pool(options)?;
-    // Choose the LSH bands once: every document's print stores its band keys.
-    let options = &Options {
-        lsh: Some(options.lsh_params()),
-        ..options.clone()
-    };
     pool.install(|| scan_in_pool(inputs, options, progress, sink))
-}
-
-/// The pool of `o.threads` worker threads (all cores when `None`) a run works in.
-pub fn thread_pool(o: &Options) -> Result<rayon::ThreadPool, Error> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(o.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))
-}
-
-impl Options {
-    /// What the document stage computes for this run.
-    pub fn doc_config(&self) -> crate::doc::DocConfig {
-        crate::doc::DocConfig {
-            shingle: self.shingle,
-            num_perm: self.num_perm,
-            lsh: self.lsh_params(),
-            detectors: self.rules.detectors,
-            furniture: self.rules.furniture.is_some(),
-            sketches: self.sketches,
-        }
-    }
-
-    /// The LSH bands × rows: as given, or chosen for the threshold.
-    pub fn lsh_params(&self) -> LshParams {
-        self.lsh
-            .unwrap_or_else(|| LshParams::choose(self.threshold, self.num_perm))
-    }
-}
-
-fn validate(o: &Options) -> Result<(), Error> {
-    if !(o.threshold > 0.0 && o.threshold <= 1.0) {
-        return Err(Error::Usage(format!(
-            "--threshold must be in (0, 1], not {}",
-            o.threshold
-        )));
-    }
-    if o.shingle == 0 || o.num_perm == 0 || o.min_docs < 2 {
-        return Err(Error::Usage(
-            "--shingle and --num-perm must be at least 1, --min-docs at least 2".into(),
-        ));
-    }
-    if let Some(t) = o.rules.furniture {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(Error::Usage(format!(
-                "--boilerplate-threshold must be in [0, 1], not {t}"
-            )));
-        }
-    }
-    if let Some(p) = o.lsh {
-        if p.bands == 0 || p.rows == 0 || p.bands * p.rows > o.num_perm {
-            return Err(Error::Usage(format!(
-                "--bands × --rows must be between 1 and --num-perm ({}), not {} × {}",
-                o.num_perm, p.bands, p.rows
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn scan_in_pool(
@@ -237,14 +127,14 @@ fn scan_in_pool(
         corpus.bytes_read,
     );
     // Near duplicates, verified on sketches recomputed from the text of candidates only.
-    let lsh = o.lsh_params();
+    let lsh = o.doc.lsh;
     let sketches = |docs: &[u32]| {
-        with_texts(
+        crate::read::with_texts(
             &corpus.sources,
             &corpus.documents,
             &o.read,
             docs,
-            |_, text, _| crate::doc::sketch(text, o.shingle),
+            |_, text, _| crate::doc::sketch(text, o.doc.shingle),
         )
     };
     let content_keys: Vec<Option<u64>> = corpus.prints.iter().map(|p| p.content_key).collect();
@@ -259,8 +149,8 @@ fn scan_in_pool(
     let lens: Vec<usize> = corpus.prints.iter().map(|p| p.len).collect();
     let verdicts = duplicates_of(&clusters, &lens);
     let representative = representatives(&verdicts);
-    let frequent = if o.rules.detectors.boilerplate {
-        boilerplate::frequent_keys(&corpus.prints, &representative, count_from(o))
+    let frequent = if o.spans.detectors.boilerplate {
+        boilerplate::frequent_keys(&corpus.prints, &representative, o.spans.min_docs.count)
     } else {
         FxHashMap::default()
     };

@@ -12,7 +12,7 @@ use super::tables::{self, Rows};
 use super::{expect_params, split_doc_id};
 use crate::detect::lsh::{band_record, BandRecord};
 use crate::detect::near_dup::{self, Cluster};
-use crate::pipeline::{count_from, representatives};
+use crate::pipeline::representatives;
 use crate::{Error, Options};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
 use rayon::prelude::*;
@@ -176,7 +176,7 @@ fn cluster_in_pool(dir: &Path, o: &Options) -> Result<ClusterStats, Error> {
     let representative = representatives(&duplicates);
     let paras_dir = dir.join("paras");
     let para_rows = tables::row_count(&paras_dir)?;
-    let counts = count_keys(&paras_dir, &docs, &representative, count_from(o))?;
+    let counts = count_keys(&paras_dir, &docs, &representative, o.spans.min_docs.count)?;
     let boilerplate_keys = counts.len();
     lap("paras");
     let out = dir.join("boilerplate");

@@ -42,18 +42,21 @@ pub fn split_doc_id(id: i64) -> (u32, u32) {
 
 /// What every stage must agree on, written by `sign` as `params.json` and checked by the others.
 fn params(o: &Options) -> serde_json::Value {
-    let lsh = o.lsh_params();
+    let lsh = o.doc.lsh;
     serde_json::json!({
-        "shingle": o.shingle,
-        "num_perm": o.num_perm,
+        "threshold": o.threshold,
+        "shingle": o.doc.shingle,
+        "num_perm": o.doc.num_perm,
         "bands": lsh.bands,
         "rows": lsh.rows,
         "sketch": crate::doc::minhash::SKETCH_LEN,
-        "furniture": o.rules.furniture.is_some(),
+        "furniture": o.spans.furniture.is_some(),
+        "min_docs": o.spans.min_docs.cut,
+        "count_from": o.spans.min_docs.count,
         "detect": {
-            "repeated": o.rules.detectors.repeated,
-            "boilerplate": o.rules.detectors.boilerplate,
-            "near_dup": o.rules.detectors.near_dup,
+            "repeated": o.spans.detectors.repeated,
+            "boilerplate": o.spans.detectors.boilerplate,
+            "near_dup": o.spans.detectors.near_dup,
         },
     })
 }
@@ -89,7 +92,7 @@ fn check_params(path: &Path, text: &str, mine: &serde_json::Value) -> Result<(),
     })?;
     if &theirs != mine {
         return Err(Error::Usage(format!(
-            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --shingle, --num-perm, --bands/--rows, --detect and --no-furniture",
+            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --threshold, --shingle, --num-perm, --bands/--rows, --min-docs, --detect and --no-furniture",
             path.display()
         )));
     }

@@ -35,8 +35,10 @@ pub fn sign(
     progress: Progress,
 ) -> Result<SignStats, Error> {
     let o = &Options {
-        lsh: Some(o.lsh_params()),
-        sketches: true,
+        doc: crate::doc::DocConfig {
+            sketches: true,
+            ..o.doc
+        },
         ..o.clone()
     };
     record_params(out, o)?;

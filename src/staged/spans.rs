@@ -34,8 +34,10 @@ pub fn spans(
     sink: Sink,
 ) -> Result<SpansStats, Error> {
     let o = &Options {
-        lsh: Some(o.lsh_params()),
-        sketches: false,
+        doc: crate::doc::DocConfig {
+            sketches: false,
+            ..o.doc
+        },
         ..o.clone()
     };
     expect_params(dir, o)?;

@@ -16,12 +16,17 @@
 //! the row. Nothing is written outside the output folder, and the output folder may not be, be
 //! inside, or contain an input.
 
+mod out_dir;
+mod report_rows;
+
 use crate::read::{self, Compression, Fields, Format, Lossy, Skipped, Source};
-use crate::report::{uncell, Offsets};
+use crate::report::Offsets;
 use crate::Error;
+use out_dir::{check_out_dir, safe_relative, Staging};
+use report_rows::{read_report, Cut};
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Settings of `dedup apply`.
 #[derive(Debug, Clone)]
@@ -45,26 +50,6 @@ pub struct ApplyStats {
     pub spans_cut: usize,
     pub bytes_removed: u64,
     pub documents_dropped: usize,
-}
-
-/// One row of the report, as `apply` needs it.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct ReportRow {
-    doc: String,
-    start: usize,
-    end: usize,
-    kind: String,
-    keep_doc: Option<String>,
-    preview: Option<String>,
-    /// Where the row is in the report (a CSV row number, or a JSONL line), for errors.
-    #[serde(skip)]
-    row: usize,
-}
-
-impl ReportRow {
-    fn whole(&self) -> bool {
-        matches!(self.kind.as_str(), "near_duplicate" | "exact_duplicate")
-    }
 }
 
 /// Runs `apply` on the corpus named by `inputs`. The output is written into a staging folder
@@ -129,55 +114,11 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
     Ok(applier.stats)
 }
 
-/// The folder the output is written into before it is moved to `--out`: a hidden temporary
-/// folder beside `--out` (on the same file system, so the move is a rename), removed with
-/// whatever it holds if the run fails.
-struct Staging(tempfile::TempDir);
-
-impl Staging {
-    fn new(out: &Path) -> Result<Staging, Error> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        tempfile::Builder::new()
-            .prefix(".dedup-apply-")
-            .tempdir_in(parent)
-            .map(Staging)
-            .map_err(|e| Error::io(parent, e))
-    }
-
-    fn dir(&self) -> &Path {
-        self.0.path()
-    }
-
-    /// Moves the staged output to `out`: the whole folder when `out` does not exist, else file by
-    /// file into it (replacing files of the same name, leaving the others).
-    fn finish(self, out: &Path) -> Result<(), Error> {
-        let staged = self.0.path();
-        if !out.exists() {
-            return std::fs::rename(staged, out).map_err(|e| Error::io(out, e));
-        }
-        for entry in walkdir::WalkDir::new(staged).min_depth(1) {
-            let entry = entry.map_err(|e| Error::io(staged, e.into()))?;
-            let rel = entry.path().strip_prefix(staged).unwrap_or(entry.path());
-            let target = out.join(rel);
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
-            } else {
-                std::fs::rename(entry.path(), &target).map_err(|e| Error::io(&target, e))?;
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Refuses, before anything is written, a row whose document is neither a file of the corpus
 /// nor a line of one of its shards.
 fn check_documents_exist(
     sources: &[Source],
-    rows: &HashMap<String, Vec<ReportRow>>,
+    rows: &HashMap<String, Vec<Cut>>,
     report: &Path,
 ) -> Result<(), Error> {
     let known: std::collections::HashMap<&str, Format> = sources
@@ -207,139 +148,23 @@ fn check_documents_exist(
     }
 }
 
-/// The report's rows by document: a CSV report (its text cells as written by
-/// [`crate::report::cell`]), or a JSONL one (one record per flagged document, without previews).
-fn read_report(path: &Path) -> Result<HashMap<String, Vec<ReportRow>>, Error> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = std::io::BufReader::new(file);
-    let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(path, e))?;
-    let jsonl = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let mut by_doc: HashMap<String, Vec<ReportRow>> = HashMap::new();
-    let rows = if jsonl {
-        read_jsonl_report(path, reader)?
-    } else {
-        read_csv_report(path, reader)?
-    };
-    for row in rows {
-        by_doc.entry(row.doc.clone()).or_default().push(row);
-    }
-    Ok(by_doc)
-}
-
-fn read_csv_report(path: &Path, reader: impl std::io::Read) -> Result<Vec<ReportRow>, Error> {
-    let mut rows = Vec::new();
-    let mut reader = csv::Reader::from_reader(reader);
-    for (i, rec) in reader.deserialize::<ReportRow>().enumerate() {
-        let mut row = rec.map_err(|e| Error::Input {
-            path: path.into(),
-            message: format!("row {}: {e}", i + 2),
-        })?;
-        row.row = i + 2;
-        row.doc = uncell(&row.doc).to_string();
-        row.keep_doc = row.keep_doc.map(|k| uncell(&k).to_string());
-        row.preview = row.preview.map(|p| uncell(&p).to_string());
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
-/// One record of a JSONL report.
-#[derive(serde::Deserialize)]
-struct JsonlRecord {
-    doc: String,
-    spans: Vec<(usize, usize, String, serde_json::Value)>,
-}
-
-fn read_jsonl_report(path: &Path, reader: impl std::io::BufRead) -> Result<Vec<ReportRow>, Error> {
-    let mut rows = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record: JsonlRecord = serde_json::from_str(&line).map_err(|e| Error::Input {
-            path: path.into(),
-            message: format!("line {}: not a report record: {e}", i + 1),
-        })?;
-        for (start, end, kind, _) in record.spans {
-            rows.push(ReportRow {
-                doc: record.doc.clone(),
-                start,
-                end,
-                kind,
-                keep_doc: None,
-                preview: None,
-                row: i + 1,
-            });
-        }
-    }
-    Ok(rows)
-}
-
-/// Refuses an output folder that is an input, lies inside one, or contains one. Checked before
-/// anything is created.
-fn check_out_dir(inputs: &[PathBuf], out: &Path) -> Result<(), Error> {
-    let out_c = resolve(out).map_err(|e| Error::io(out, e))?;
-    for input in inputs {
-        let Ok(inp) = input.canonicalize() else {
-            continue;
-        };
-        if out_c.starts_with(&inp) || inp.starts_with(&out_c) {
-            return Err(Error::Usage(format!(
-                "--out {} overlaps the input {}: refusing to overwrite the corpus",
-                out.display(),
-                input.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The absolute, link-free form of a path that may not exist yet: its longest existing ancestor
-/// canonicalised, followed by the rest.
-fn resolve(path: &Path) -> std::io::Result<PathBuf> {
-    let abs = std::path::absolute(path)?;
-    let mut existing = abs.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        rest.push(existing.file_name().unwrap_or_default().to_owned());
-        existing = existing.parent().unwrap_or(Path::new("/"));
-    }
-    let mut out = existing.canonicalize()?;
-    out.extend(rest.iter().rev());
-    Ok(out)
-}
-
-/// A document name as a path that stays inside the output folder: no root, no `..`.
-fn safe_relative(name: &str) -> Option<PathBuf> {
-    let mut p = PathBuf::new();
-    for c in Path::new(name).components() {
-        match c {
-            Component::Normal(part) => p.push(part),
-            Component::CurDir | Component::RootDir => {}
-            Component::ParentDir | Component::Prefix(_) => return None,
-        }
-    }
-    (!p.as_os_str().is_empty()).then_some(p)
-}
-
 /// Checks a document's rows against its text and returns its byte spans (`None` when the
 /// document is flagged whole) or the error naming the row.
 fn spans_for(
     src: &Source,
     text: &str,
     lossy: Option<&Lossy>,
-    rows: &[ReportRow],
+    rows: &[Cut],
     offsets: Offsets,
 ) -> Result<Option<Vec<(usize, usize)>>, Error> {
-    let bad = |r: &ReportRow, msg: String| Error::Input {
+    let bad = |r: &Cut, msg: String| Error::Input {
         path: src.path.clone(),
         message: format!(
             "report row {} ({}): {msg}; was the report made from this corpus with these options?",
             r.row, r.doc
         ),
     };
-    let to_byte = |r: &ReportRow, c: usize| -> Result<usize, Error> {
+    let to_byte = |r: &Cut, c: usize| -> Result<usize, Error> {
         match offsets {
             // Byte offsets are into the original bytes; they are checked on the decoded text.
             Offsets::Bytes => match lossy {
@@ -398,7 +223,7 @@ fn spans_for(
             return Err(bad(r, "spans overlap or are not sorted".into()));
         }
         if let Some(p) = &r.preview {
-            if !p.is_empty() && *p != crate::pipeline::preview(&text[start..end]) {
+            if !p.is_empty() && *p != crate::report::preview(&text[start..end]) {
                 return Err(bad(
                     r,
                     format!("the text at {}..{} is not '{p}'", r.start, r.end),
@@ -450,7 +275,7 @@ fn create(target: &Path, src: &Source) -> Result<Box<dyn Write>, Error> {
 
 /// The rows not yet applied, the settings, and the running totals.
 struct Applier<'a> {
-    rows: HashMap<String, Vec<ReportRow>>,
+    rows: HashMap<String, Vec<Cut>>,
     options: &'a ApplyOptions,
     stats: ApplyStats,
 }
@@ -579,18 +404,6 @@ impl Applier<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_stay_inside_the_output_folder() {
-        assert_eq!(safe_relative("a/b.txt"), Some(PathBuf::from("a/b.txt")));
-        assert_eq!(
-            safe_relative("/etc/passwd"),
-            Some(PathBuf::from("etc/passwd"))
-        );
-        assert_eq!(safe_relative("../x"), None);
-        assert_eq!(safe_relative("a/../../x"), None);
-        assert_eq!(safe_relative(""), None);
-    }
 
     #[test]
     fn cut_removes_exactly_the_spans() {

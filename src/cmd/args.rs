@@ -1,0 +1,166 @@
+//! The argument groups the subcommands share, and the run's [`Settings`] built from them: how
+//! the corpus is read and what the detectors are told ([`DetectArgs`]), where the report goes and
+//! in what form ([`ReportArgs`]).
+
+use clap::{Args, ValueEnum};
+use dedup::doc::LshParams;
+use dedup::pipeline::{Options, Settings, DEFAULT_MIN_DOCS};
+use dedup::read::{Fields, ReadOptions};
+use dedup::report::{Format, Offsets, ReportOut};
+use dedup::Detectors;
+use std::path::PathBuf;
+
+/// Where the report goes and in what form: shared by `scan` and `spans`.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
+    #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
+    pub offsets: OffsetUnit,
+    /// Report format: CSV rows, or one JSON attribute record per flagged document.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Opens the report these arguments ask for.
+    pub fn open(&self) -> Result<ReportOut, dedup::Error> {
+        let format = match self.format {
+            ReportFormat::Csv => Format::Csv,
+            ReportFormat::Jsonl => Format::Jsonl,
+        };
+        ReportOut::open(self.output.as_deref(), format, self.offsets.into())
+    }
+}
+
+/// What the detectors are told, and how the corpus is read: shared by `scan` and the stages.
+#[derive(Args, Clone)]
+pub struct DetectArgs {
+    /// Jaccard similarity of word shingles at which two documents are near duplicates.
+    #[arg(long, default_value_t = 0.8)]
+    threshold: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = 5)]
+    shingle: usize,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128)]
+    num_perm: usize,
+    /// LSH bands (with --rows); chosen from --threshold and --num-perm by default.
+    #[arg(long, requires = "rows")]
+    bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    rows: Option<usize>,
+    /// A line found in at least this many documents is boilerplate.
+    #[arg(long, default_value_t = DEFAULT_MIN_DOCS)]
+    min_docs: usize,
+    /// A repeated run with fewer words is not reported.
+    #[arg(long, default_value_t = 3)]
+    min_repeat_words: usize,
+    /// Furniture probability (0-1) at which a line is cut as page furniture ("Leave a Reply",
+    /// share widgets, menus); higher cuts less.
+    #[arg(long, default_value_t = dedup::furniture::DEFAULT_THRESHOLD)]
+    boilerplate_threshold: f32,
+    /// Turn the furniture classifier off: boilerplate is then only text repeated across
+    /// documents (or short lines repeated inside one).
+    #[arg(long)]
+    no_furniture: bool,
+    /// The detectors to run, comma-separated: repeated paragraphs inside a document,
+    /// boilerplate (lines across documents, furniture), near-duplicate documents. A detector left
+    /// out costs nothing: `--detect near-dup` only fingerprints whole documents.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "repeated,boilerplate,near-dup"
+    )]
+    detect: Vec<Detector>,
+    /// Worker threads (default: all cores). The report is the same for any value.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// JSONL: the field holding the text (a dotted path such as `content.body`).
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSONL: the field holding the record's id (a dotted path).
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Stop at the first problem (an input skipped, decoded lossily, given twice, or an id seen
+    /// before) instead of warning and going on.
+    #[arg(long)]
+    strict: bool,
+    /// Skip any document larger than this many bytes once decompressed (bounds memory and
+    /// stops decompression bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = dedup::read::DEFAULT_MAX_DOC_BYTES)]
+    max_doc_bytes: u64,
+}
+
+impl DetectArgs {
+    /// What the run is asked for.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            threshold: self.threshold,
+            shingle: self.shingle,
+            num_perm: self.num_perm,
+            lsh: self
+                .bands
+                .zip(self.rows)
+                .map(|(bands, rows)| LshParams { bands, rows }),
+            min_docs: self.min_docs,
+            min_repeat_words: self.min_repeat_words,
+            furniture: (!self.no_furniture).then_some(self.boilerplate_threshold),
+            detectors: Detectors {
+                repeated: self.detect.contains(&Detector::Repeated),
+                boilerplate: self.detect.contains(&Detector::Boilerplate),
+                near_dup: self.detect.contains(&Detector::NearDup),
+            },
+            read: ReadOptions {
+                fields: Fields {
+                    text: self.text_field.clone(),
+                    id: self.id_field.clone(),
+                },
+                max_doc_bytes: self.max_doc_bytes,
+            },
+            strict: self.strict,
+            threads: self.threads,
+        }
+    }
+
+    /// Each stage's configuration, checked and derived once.
+    pub fn options(&self) -> Result<Options, dedup::Error> {
+        self.settings().options()
+    }
+}
+
+/// A value of `--detect`.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum Detector {
+    /// `repeated_paragraph` rows.
+    Repeated,
+    /// `boilerplate` rows.
+    Boilerplate,
+    /// `near_duplicate` and `exact_duplicate` rows.
+    NearDup,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OffsetUnit {
+    Bytes,
+    Chars,
+}
+
+impl From<OffsetUnit> for Offsets {
+    fn from(u: OffsetUnit) -> Offsets {
+        match u {
+            OffsetUnit::Bytes => Offsets::Bytes,
+            OffsetUnit::Chars => Offsets::Chars,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Csv,
+    Jsonl,
+}

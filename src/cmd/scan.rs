@@ -1,0 +1,90 @@
+//! `dedup scan`: a corpus in, the cleanup report out (rows as they are found), with the
+//! summary on stderr and, if asked, `--stats`, `--explain` and `--pairs`.
+
+use super::args::{DetectArgs, ReportArgs};
+use super::{outcome, warn_inputs, Outcome};
+use clap::Args;
+use dedup::pipeline::summary;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Folders (walked recursively) and files to scan.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    detect: DetectArgs,
+    /// Print the LSH bands × rows and their S-curve on stderr.
+    #[arg(long)]
+    explain: bool,
+    #[command(flatten)]
+    report: ReportArgs,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Also write every linked pair of near-duplicate documents (the cluster graph) to this CSV
+    /// file: doc_a,doc_b,similarity,id_a,id_b.
+    #[arg(long, value_name = "FILE")]
+    pairs: Option<PathBuf>,
+    /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
+    #[arg(long)]
+    stats: Option<PathBuf>,
+}
+
+pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
+    let options = args.detect.options()?;
+    let started = std::time::Instant::now();
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+    let progress = |stage: &str, docs: u64, bytes: u64| {
+        if let Some(bar) = &bar {
+            let secs = started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!(
+                "{stage}: {docs} documents, {:.1} MB, {:.0} docs/s, {:.1} MB/s, {:.1} s",
+                bytes as f64 / 1e6,
+                docs as f64 / secs,
+                bytes as f64 / 1e6 / secs,
+                secs
+            ));
+        }
+    };
+    let mut report = args.report.open()?;
+    let result = dedup::pipeline::scan_streaming(
+        &args.paths,
+        &options,
+        &progress,
+        &mut |documents, spans, texts| report.write(documents, spans, texts),
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let result = result?;
+    report.finish()?;
+    if !args.quiet {
+        warn_inputs(&result.skipped, &result.notices);
+    }
+    if let Some(path) = &args.pairs {
+        let file = std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?;
+        summary::write_pairs(std::io::BufWriter::new(file), &result)?;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    if let Some(path) = &args.stats {
+        let json = summary::stats_json(&result, wall);
+        let text = serde_json::to_string_pretty(&json)
+            .map_err(|e| dedup::Error::Report(std::io::Error::from(e).into()))?;
+        std::fs::write(path, text + "\n").map_err(|e| dedup::Error::io(path, e))?;
+    }
+    if !args.quiet {
+        if args.explain && !options.spans.detectors.near_dup {
+            eprintln!("LSH: not used (the near-duplicate detector is off: --detect)");
+        } else if args.explain {
+            eprint!("{}", summary::explain(&result, options.threshold));
+        }
+        eprintln!("{}", summary::summary(&result));
+    }
+    Ok(outcome(&result.skipped))
+}

@@ -1,0 +1,122 @@
+//! What a scan did, for the person running it: its [`ScanResult`] in, the one-line summary on
+//! stderr, the `--stats` JSON, the `--explain` text and the `--pairs` CSV out.
+
+use super::ScanResult;
+use crate::model::Kind;
+use crate::report::cell;
+use crate::Error;
+use std::io::Write;
+
+/// Writes the near-duplicate graph: one `doc_a,doc_b,similarity,id_a,id_b` row per pair of
+/// documents the detector linked (identical, or verified at or above the threshold), sorted.
+/// Clusters are its connected components.
+pub fn write_pairs<W: Write>(out: W, result: &ScanResult) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["doc_a", "doc_b", "similarity", "id_a", "id_b"])?;
+    for e in &result.edges {
+        let (a, b) = (
+            &result.documents[e.a as usize],
+            &result.documents[e.b as usize],
+        );
+        w.write_record([
+            &*cell(&a.name),
+            &*cell(&b.name),
+            &format!("{:.4}", e.similarity),
+            &*cell(a.id.as_deref().unwrap_or("")),
+            &*cell(b.id.as_deref().unwrap_or("")),
+        ])?;
+    }
+    w.flush().map_err(|e| Error::Report(e.into()))?;
+    Ok(())
+}
+
+/// Rows and bytes per kind.
+pub fn totals(result: &ScanResult) -> Vec<(Kind, usize, u64)> {
+    Kind::ALL
+        .iter()
+        .zip(result.totals.per_kind)
+        .map(|(&k, (rows, bytes))| (k, rows, bytes))
+        .collect()
+}
+
+/// The one-line summary printed on stderr.
+pub fn summary(result: &ScanResult) -> String {
+    let per_kind: Vec<String> = totals(result)
+        .into_iter()
+        .map(|(k, rows, bytes)| format!("{} {rows} ({bytes} B)", k.as_str()))
+        .collect();
+    format!(
+        "dedup: {} documents ({} bytes), {} skipped, {} warnings, {} rows: {}",
+        result.documents.len(),
+        result.bytes_read,
+        result.skipped.len(),
+        result.notices.len(),
+        result.totals.rows,
+        per_kind.join(", ")
+    )
+}
+
+/// The LSH parameters and their S-curve, for `--explain`.
+pub fn explain(result: &ScanResult, threshold: f64) -> String {
+    let p = result.lsh;
+    let mut s = format!(
+        "LSH: {} bands × {} rows (threshold {threshold}); candidate pairs {}, verified {}, clusters {}\n\
+         similarity  P(candidate)\n",
+        p.bands,
+        p.rows,
+        result.near_dup.candidate_pairs,
+        result.near_dup.verified_pairs,
+        result.clusters.len()
+    );
+    for (sim, prob) in p.s_curve() {
+        s.push_str(&format!("{sim:>10.2}  {prob:.4}\n"));
+    }
+    s
+}
+
+/// The statistics of a run, for `--stats FILE` (JSON) and the end-of-run summary.
+pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    let per_kind: serde_json::Map<String, serde_json::Value> = totals(result)
+        .into_iter()
+        .map(|(k, rows, bytes)| {
+            (
+                k.as_str().to_string(),
+                serde_json::json!({"rows": rows, "bytes": bytes}),
+            )
+        })
+        .collect();
+    let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in &result.clusters {
+        *sizes.entry(c.members.len() + 1).or_default() += 1;
+    }
+    // The most widespread cross-document boilerplate units.
+    let top = &result.totals.top_boilerplate;
+    let skipped: Vec<serde_json::Value> = result
+        .skipped
+        .iter()
+        .map(|s| serde_json::json!({"path": s.path.display().to_string(), "reason": s.reason, "bytes": s.bytes}))
+        .collect();
+    serde_json::json!({
+        "documents": result.documents.len(),
+        "bytes": result.bytes_read,
+        "sources": result.sources.len(),
+        "skipped": skipped.len(),
+        "skipped_bytes": result.skipped.iter().map(|s| s.bytes).sum::<u64>(),
+        "skipped_inputs": skipped,
+        "warnings": result.notices.iter().map(|n| serde_json::json!({"path": n.path.display().to_string(), "message": n.message})).collect::<Vec<_>>(),
+        "rows": result.totals.rows,
+        "per_kind": per_kind,
+        "clusters": result.clusters.len(),
+        "cluster_sizes": sizes.into_iter().map(|(size, n)| serde_json::json!({"size": size, "clusters": n})).collect::<Vec<_>>(),
+        "lsh": {"bands": result.lsh.bands, "rows": result.lsh.rows,
+                "candidate_pairs": result.near_dup.candidate_pairs, "verified_pairs": result.near_dup.verified_pairs},
+        "top_boilerplate": top.iter().map(|(_, docs, text)| serde_json::json!({"text": text, "documents": docs})).collect::<Vec<_>>(),
+        "wall_seconds": wall_seconds,
+        "stage_seconds": {"fingerprint": result.stage_seconds.fingerprint,
+                          "near_duplicates": result.stage_seconds.near_duplicates,
+                          "boilerplate": result.stage_seconds.boilerplate,
+                          "spans": result.stage_seconds.spans},
+        "mb_per_second": if wall_seconds > 0.0 { result.bytes_read as f64 / 1e6 / wall_seconds } else { 0.0 },
+    })
+}
