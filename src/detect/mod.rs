@@ -1,9 +1,9 @@
-//! Detect stage: the documents' prints in, [`Span`]s out.
+//! Detect stage: the documents' prints in, [`Span`](crate::model::Span)s out.
 //!
 //! - [`boilerplate`] counts segment keys across documents.
 //! - [`lsh`] groups the documents' band keys into candidate pairs, [`near_dup`] verifies them and
 //!   clusters near-duplicate documents (with [`union_find`]).
-//! - [`assemble`] combines the verdicts into the spans of one document: whole-document rows for
+//! - [`assemble`](mod@assemble) combines the verdicts into the spans of one document: whole-document rows for
 //!   the non-kept members of a cluster, otherwise `boilerplate` (repeated across documents, short
 //!   lines repeated inside one, page furniture scored by [`crate::furniture`]) and merged
 //!   `repeated_paragraph` spans.

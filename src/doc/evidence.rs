@@ -219,6 +219,9 @@ fn language_bit(masks: impl Iterator<Item = u8>) -> u8 {
     1 << best
 }
 
+/// The features of one unit of text with its normalised `words` and the stop-word `masks` of
+/// (at least the first [`SAMPLE_WORDS`] of) them.
+///
 /// The character shares come from one pass over the first [`SAMPLE_BYTES`] ([`chars::stats`]);
 /// a short unit with digits is read again for its template key.
 pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: bool) -> Features {

@@ -35,7 +35,7 @@ pub struct DocPrint {
     /// What the furniture classifier needs; `None` when it is off.
     pub furniture: Option<Box<Evidence>>,
     /// The verification sketch ([`crate::doc::minhash::sketch`]), kept only for `dedup sign`
-    /// ([`crate::Options::sketches`]); `scan` recomputes it for candidates only.
+    /// ([`crate::doc::DocConfig::sketches`]); `scan` recomputes it for candidates only.
     pub sketch: Option<Box<[u32]>>,
 }
 

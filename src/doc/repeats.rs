@@ -14,7 +14,7 @@
 //! later copies point at the first occurrence, so `A A A` yields two echoes of the first `A`.
 //!
 //! Turning echoes into report spans (merging runs, telling furniture from paragraphs) happens in
-//! [`crate::detect::assemble`], once the corpus-wide boilerplate is known.
+//! [`crate::detect::assemble()`], once the corpus-wide boilerplate is known.
 
 use crate::doc::paragraphs::Tokens;
 use rustc_hash::FxHashMap as HashMap;

@@ -22,7 +22,7 @@ pub mod signal;
 
 use std::sync::OnceLock;
 
-/// Stage-1 weights: the segment's own features (see [`features`] for their order).
+/// Stage-1 weights: the segment's own features (see [`Features`] for their order).
 pub const LOCAL: [f32; 15] = [
     -0.183, // ln(1 + words)
     -0.704, // at most 1 word
@@ -75,7 +75,7 @@ pub struct Evidence {
     pub templates: Box<[(u32, u64)]>,
     /// Sentence tails of long segments that read as furniture (ascending by segment).
     pub tails: Box<[Tail]>,
-    /// Per segment, a bit set of [`Signal`]s that held (for the report's reason).
+    /// Per segment, a bit set of [`signal`]s that held (for the report's reason).
     pub signals: Box<[u8]>,
 }
 
@@ -165,10 +165,6 @@ impl Features {
     }
 }
 
-/// The features of one unit of text with its normalised `words` and the stop-word `masks` of
-/// (at least the first [`SAMPLE_WORDS`] of) them.
-///
-
 /// `ln(1 + n)`, read from a table for the small counts that most segments have (the same
 /// values: the table is filled by the same expression).
 pub(crate) fn ln_1p_count(n: usize) -> f32 {
@@ -177,6 +173,7 @@ pub(crate) fn ln_1p_count(n: usize) -> f32 {
     table.get(n).copied().unwrap_or_else(|| (n as f32).ln_1p())
 }
 
+/// The logistic function: a score in, a probability out.
 pub fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }

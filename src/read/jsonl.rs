@@ -21,7 +21,7 @@ pub struct RecordSkip {
     pub bytes: u64,
 }
 
-/// [`read_items`] for a JSONL shard without the parsing: every line that is not blank, with its
+/// [`super::read_items`] for a JSONL shard without the parsing: every line that is not blank, with its
 /// number, for the caller to parse with [`parse_line`] (on any thread).
 pub fn read_lines(
     src: &Source,

@@ -158,7 +158,7 @@ pub struct SpanText {
     /// 1-based numbers of the span's first and last line.
     pub lines: [u32; 2],
     /// The same of its kept range in the same document (0 otherwise), for the `reason` column,
-    /// which the report renders as it writes the row ([`crate::model::Reason::write`]): a
+    /// which the report renders as it writes the row ([`crate::report::write_reason`]): a
     /// document can have millions of rows, and their reasons are not held as strings.
     pub keep_lines: [u32; 2],
 }

@@ -23,6 +23,8 @@
 //! follow the order of the shards' names (as `sign A B C` assigns them).
 
 pub mod cluster;
+mod key_counts;
+pub mod schema;
 pub mod sign;
 pub mod spans;
 pub mod tables;

@@ -2,6 +2,7 @@
 //! `shards` Parquet tables of each shard out (see [`super`]). Runs per shard, with no
 //! communication: the same reading, segmentation and fingerprinting as `scan`.
 
+use super::schema;
 use super::{doc_id, record_params, shard_file, tables};
 use crate::detect::boilerplate::vote_keys;
 use crate::pipeline::{fingerprint_corpus, Corpus, Progress};
@@ -101,11 +102,14 @@ fn write_shard(
     }
     let band_rows = b_doc.len();
     tables::write(
-        &shard_file(out, "bands", id),
+        &shard_file(out, schema::BANDS.dir, id),
         vec![
-            ("doc_id", Arc::new(Int64Array::from(b_doc)) as ArrayRef),
-            ("band", Arc::new(Int32Array::from(b_band))),
-            ("band_hash", Arc::new(Int64Array::from(b_hash))),
+            (
+                schema::DOC_ID,
+                Arc::new(Int64Array::from(b_doc)) as ArrayRef,
+            ),
+            (schema::BAND, Arc::new(Int32Array::from(b_band))),
+            (schema::BAND_HASH, Arc::new(Int64Array::from(b_hash))),
         ],
         tables::NARROW,
     )?;
@@ -125,10 +129,13 @@ fn write_shard(
     let (p_hash, p_doc): (Vec<i64>, Vec<i64>) = rows.into_iter().unzip();
     let para_rows = p_hash.len();
     tables::write(
-        &shard_file(out, "paras", id),
+        &shard_file(out, schema::PARAS.dir, id),
         vec![
-            ("para_hash", Arc::new(Int64Array::from(p_hash)) as ArrayRef),
-            ("doc_id", Arc::new(Int64Array::from(p_doc))),
+            (
+                schema::PARA_HASH,
+                Arc::new(Int64Array::from(p_hash)) as ArrayRef,
+            ),
+            (schema::DOC_ID, Arc::new(Int64Array::from(p_doc))),
         ],
         tables::KEYED,
     )?;
@@ -143,68 +150,71 @@ fn write_shard(
         sketch.append(true);
     }
     tables::write(
-        &shard_file(out, "docs", id),
+        &shard_file(out, schema::DOCS.dir, id),
         vec![
             (
-                "doc_id",
+                schema::DOC_ID,
                 Arc::new(Int64Array::from(ids.clone())) as ArrayRef,
             ),
             (
-                "line",
+                schema::LINE,
                 Arc::new(Int64Array::from_iter_values(
                     docs.iter().map(|d| d.line as i64),
                 )),
             ),
             (
-                "name",
+                schema::NAME,
                 Arc::new(StringArray::from_iter_values(docs.iter().map(|d| &d.name))),
             ),
             (
-                "id",
+                schema::ID,
                 Arc::new(StringArray::from_iter(docs.iter().map(|d| d.id.as_deref()))),
             ),
             (
-                "len",
+                schema::LEN,
                 Arc::new(Int64Array::from_iter_values(
                     docs.iter().map(|d| d.len as i64),
                 )),
             ),
             (
-                "chars",
+                schema::CHARS,
                 Arc::new(Int64Array::from_iter_values(
                     docs.iter().map(|d| d.chars as i64),
                 )),
             ),
             (
-                "content_key",
+                schema::CONTENT_KEY,
                 Arc::new(Int64Array::from_iter(
                     prints.iter().map(|p| p.content_key.map(|k| k as i64)),
                 )),
             ),
-            ("sketch", Arc::new(sketch.finish())),
+            (schema::SKETCH, Arc::new(sketch.finish())),
         ],
         tables::WIDE,
     )?;
 
     // shards: this shard's row.
     tables::write(
-        &shard_file(out, "shards", id),
+        &shard_file(out, schema::SHARDS.dir, id),
         vec![
             (
-                "shard_id",
+                schema::SHARD_ID,
                 Arc::new(Int32Array::from(vec![id as i32])) as ArrayRef,
             ),
-            ("shard", Arc::new(StringArray::from(vec![shard_key(shard)]))),
             (
-                "documents",
+                schema::SHARD,
+                Arc::new(StringArray::from(vec![shard_key(shard)])),
+            ),
+            (
+                schema::DOCUMENTS,
                 Arc::new(Int64Array::from(vec![docs.len() as i64])),
             ),
             (
-                "bytes",
+                schema::BYTES,
                 Arc::new(Int64Array::from(vec![corpus.bytes_read as i64])),
             ),
             (
-                "skipped",
+                schema::SKIPPED,
                 Arc::new(Int64Array::from(vec![corpus.skipped.len() as i64])),
             ),
         ],
@@ -216,13 +226,13 @@ fn write_shard(
 /// Refuses to give shard id `id` to `shard` when another shard was signed under it in `out`
 /// (which would silently replace that shard's tables).
 fn check_id_free(out: &Path, id: u32, shard: &Path) -> Result<(), Error> {
-    let path = shard_file(out, "shards", id);
+    let path = shard_file(out, schema::SHARDS.dir, id);
     if !path.exists() {
         return Ok(());
     }
     let mut other = None;
-    tables::for_each_batch(&path, &["shard"], |b| {
-        let key = b.str("shard")?;
+    tables::for_each_batch(&path, &[schema::SHARD], |b| {
+        let key = b.str(schema::SHARD)?;
         if !b.is_empty() {
             other = Some(key.value(0).to_string());
         }

@@ -5,6 +5,7 @@
 //! cheaper to recompute than to ship), checked against its `docs` rows, and given the global
 //! verdicts: its rows of `dup_docs` and the whole `boilerplate` table.
 
+use super::schema;
 use super::sign::shard_key;
 use super::{expect_params, shard_file, split_doc_id, tables};
 use crate::model::Document;
@@ -44,21 +45,29 @@ pub fn spans(
     let pool = crate::pipeline::thread_pool(o)?;
 
     let mut ids_by_key: FxHashMap<String, u32> = FxHashMap::default();
-    tables::for_each_batch_in(&dir.join("shards"), &["shard_id", "shard"], |b| {
-        let (id, key) = (b.i32("shard_id")?, b.str("shard")?);
-        for i in 0..b.len() {
-            ids_by_key.insert(key.value(i).to_string(), id.value(i) as u32);
-        }
-        Ok(())
-    })?;
+    tables::for_each_batch_in(
+        &dir.join(schema::SHARDS.dir),
+        &[schema::SHARD_ID, schema::SHARD],
+        |b| {
+            let (id, key) = (b.i32(schema::SHARD_ID)?, b.str(schema::SHARD)?);
+            for i in 0..b.len() {
+                ids_by_key.insert(key.value(i).to_string(), id.value(i) as u32);
+            }
+            Ok(())
+        },
+    )?;
     let mut frequent: FxHashMap<u64, u32> = FxHashMap::default();
-    tables::for_each_batch_in(&dir.join("boilerplate"), &["para_hash", "n_docs"], |b| {
-        let (key, n) = (b.i64("para_hash")?, b.i64("n_docs")?);
-        for i in 0..b.len() {
-            frequent.insert(key.value(i) as u64, n.value(i) as u32);
-        }
-        Ok(())
-    })?;
+    tables::for_each_batch_in(
+        &dir.join(schema::BOILERPLATE.dir),
+        &[schema::PARA_HASH, schema::N_DOCS],
+        |b| {
+            let (key, n) = (b.i64(schema::PARA_HASH)?, b.i64(schema::N_DOCS)?);
+            for i in 0..b.len() {
+                frequent.insert(key.value(i) as u64, n.value(i) as u32);
+            }
+            Ok(())
+        },
+    )?;
 
     let mut stats = SpansStats::default();
     for (k, shard) in super::sign::in_corpus_order(shards).into_iter().enumerate() {
@@ -68,7 +77,7 @@ pub fn spans(
                 path: shard.clone(),
                 message: format!(
                     "not in {}: give the shard's path as it was given to `dedup sign`, or --shard-id",
-                    dir.join("shards").display()
+                    dir.join(schema::SHARDS.dir).display()
                 ),
             })?,
         };
@@ -93,11 +102,11 @@ pub fn spans(
 
 /// Checks that the shard still holds the documents `sign` saw: same number, lines and lengths.
 fn check_docs(dir: &Path, id: u32, shard: &Path, documents: &[Document]) -> Result<(), Error> {
-    let path = shard_file(dir, "docs", id);
+    let path = shard_file(dir, schema::DOCS.dir, id);
     let mut seen = 0usize;
     let mut mismatch = None;
-    tables::for_each_batch(&path, &["line", "len"], |b| {
-        let (line, len) = (b.i64("line")?, b.i64("len")?);
+    tables::for_each_batch(&path, &[schema::LINE, schema::LEN], |b| {
+        let (line, len) = (b.i64(schema::LINE)?, b.i64(schema::LEN)?);
         for i in 0..b.len() {
             let ok = documents
                 .get(seen)
@@ -131,11 +140,13 @@ fn read_duplicates(
 ) -> Result<Vec<Option<DuplicateOf>>, Error> {
     let local = documents.len();
     let mut out = vec![None; local];
-    let partition = dir.join("dup_docs").join(format!("shard_id={id}"));
+    let partition = dir
+        .join(schema::DUP_DOCS.dir)
+        .join(format!("shard_id={id}"));
     if !partition.is_dir() {
-        if !dir.join("dup_docs").is_dir() {
+        if !dir.join(schema::DUP_DOCS.dir).is_dir() {
             return Err(Error::Input {
-                path: dir.join("dup_docs"),
+                path: dir.join(schema::DUP_DOCS.dir),
                 message: "no such table folder (did `dedup cluster` run?)".into(),
             });
         }
@@ -143,25 +154,29 @@ fn read_duplicates(
     }
     let mut external: FxHashMap<i64, u32> = FxHashMap::default();
     let columns = [
-        "doc_id",
-        "cluster",
-        "kept_doc_id",
-        "kept_name",
-        "kept_id",
-        "kept_len",
-        "kept_chars",
-        "similarity",
-        "exact",
+        schema::DOC_ID,
+        schema::CLUSTER,
+        schema::KEPT_DOC_ID,
+        schema::KEPT_NAME,
+        schema::KEPT_ID,
+        schema::KEPT_LEN,
+        schema::KEPT_CHARS,
+        schema::SIMILARITY,
+        schema::EXACT,
     ];
     tables::for_each_batch_in(&partition, &columns, |b| {
-        let (doc, cluster, kept) = (b.i64("doc_id")?, b.i64("cluster")?, b.i64("kept_doc_id")?);
-        let (name, kid, len, chars) = (
-            b.str("kept_name")?,
-            b.str("kept_id")?,
-            b.i64("kept_len")?,
-            b.i64("kept_chars")?,
+        let (doc, cluster, kept) = (
+            b.i64(schema::DOC_ID)?,
+            b.i64(schema::CLUSTER)?,
+            b.i64(schema::KEPT_DOC_ID)?,
         );
-        let (similarity, exact) = (b.f64("similarity")?, b.bool("exact")?);
+        let (name, kid, len, chars) = (
+            b.str(schema::KEPT_NAME)?,
+            b.str(schema::KEPT_ID)?,
+            b.i64(schema::KEPT_LEN)?,
+            b.i64(schema::KEPT_CHARS)?,
+        );
+        let (similarity, exact) = (b.f64(schema::SIMILARITY)?, b.bool(schema::EXACT)?);
         for i in 0..b.len() {
             let (shard, record) = split_doc_id(doc.value(i));
             if shard != id || record as usize >= local {

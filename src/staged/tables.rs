@@ -144,7 +144,7 @@ pub enum Rows<'a> {
     /// These row groups (ascending).
     Groups(&'a [usize]),
     /// These rows (ascending row numbers within the file). With an offset index in the file (as
-    /// [`write`] makes), pages that hold none of them are neither read nor decoded.
+    /// [`write()`] makes), pages that hold none of them are neither read nor decoded.
     Selected(&'a [u32]),
 }
 

@@ -4,7 +4,7 @@
 //! `furniture::chars`) and with 64-bit words (SWAR) elsewhere; runs of alphanumerics are
 //! measured eight bytes at a time.
 
-use super::hasher::WordHasher;
+use super::hasher::{below, WordHasher};
 
 /// Lower-cased ASCII alphanumerics; 0 for every other byte (separators and non-ASCII).
 pub(super) static ASCII_WORD: [u8; 128] = {
@@ -177,16 +177,6 @@ fn ascii_word(from: &[u8], len: usize) -> u64 {
 #[inline]
 fn byte_mask(x: u64) -> u64 {
     (x >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
-}
-
-/// The `k` lowest bits set (all of them from 64 on).
-#[inline]
-pub(super) fn below(k: usize) -> u64 {
-    if k >= 64 {
-        u64::MAX
-    } else {
-        (1 << k) - 1
-    }
 }
 
 /// Length of the run of ASCII alphanumerics that `bytes` starts with, eight bytes at a time

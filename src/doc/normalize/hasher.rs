@@ -2,8 +2,6 @@
 //! ([`WordHasher`], with shortcuts for ASCII words read in 8-byte lanes), and the order-sensitive
 //! hash of a sequence of word hashes (the matching key of a line or a document).
 
-use super::ascii::below;
-
 /// Hash of one normalised word, fed its lower-cased UTF-8 bytes one at a time. Bytes are packed
 /// eight to a 64-bit lane, and each full lane is folded in with one multiply; the length and a
 /// SplitMix64 finaliser close it. Every path (ASCII, inert, normalised) feeds the same bytes,
@@ -132,4 +130,13 @@ pub fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
+}
+/// The `k` lowest bits set (all of them from 64 on).
+#[inline]
+pub(super) fn below(k: usize) -> u64 {
+    if k >= 64 {
+        u64::MAX
+    } else {
+        (1 << k) - 1
+    }
 }
