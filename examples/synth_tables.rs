@@ -1,5 +1,5 @@
 //! Writes synthetic `dedup sign` tables for the scale benchmark of `dedup cluster`
-//! (scripts/bench-cluster): no text is read, only the tables' shape matters.
+//! (scripts/bench/cluster.sh): no text is read, only the tables' shape matters.
 //!
 //! Per document, as measured on the 100 MB benchmark corpus (`dedup sign`, README "Staged
 //! pipeline"): `--bands` band rows (18 at the default threshold), `--paras` paragraph keys (69 on

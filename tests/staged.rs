@@ -1,6 +1,6 @@
 //! The staged pipeline (`sign` → `cluster` → `spans`) gives the same report as `scan`, byte for
 //! byte, on the seeds and on a corpus of JSONL shards whose near-duplicate families and
-//! boilerplate cross shard boundaries (tests/fixtures/shards, made by scripts/make-fixture-shards).
+//! boilerplate cross shard boundaries (tests/fixtures/shards, made by scripts/data/make_fixture_shards.py).
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -63,7 +63,7 @@ write the rows `dedup scan` would (give every step the same options).")]
     /// Staged pipeline, step 2 (global): near-duplicate clusters and boilerplate counts.
     #[command(
         after_help = "Reads the tables of `dedup sign` and writes tables/dup_docs/shard_id=<id>/ and
-tables/boilerplate/ (Parquet). scripts/spark_cluster.py is the same step on Apache Spark."
+tables/boilerplate/ (Parquet). scripts/spark/cluster.py is the same step on Apache Spark."
     )]
     Cluster(cluster::ClusterArgs),
     /// Staged pipeline, step 3 (per shard): the report rows of a shard (CSV on stdout).

@@ -133,7 +133,7 @@ pub fn sketch(words: &[u64], n: usize, k: usize) -> Vec<u32> {
 }
 
 /// Bottom-k Jaccard estimate of two [`sketch`]es: of the `k` smallest values of their union, the
-/// share found in both. Spelt out in `scripts/spark_cluster.py` with Spark's array functions,
+/// share found in both. Spelt out in `scripts/spark/cluster.py` with Spark's array functions,
 /// which must give the same number.
 pub fn sketch_similarity(a: &[u32], b: &[u32], k: usize) -> f64 {
     let (mut i, mut j, mut union, mut shared) = (0, 0, 0usize, 0usize);

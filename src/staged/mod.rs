@@ -14,7 +14,7 @@
 //! 2. [`cluster`]: the table folder in, `dup_docs` (partitioned by shard_id) and `boilerplate`
 //!    (para_hash, n_docs) out: candidate pairs from the band buckets, verification on the
 //!    sketches, connected components, the kept copy (smallest doc_id), and paragraph counts.
-//!    `scripts/spark_cluster.py` does the same on Spark.
+//!    `scripts/spark/cluster.py` does the same on Spark.
 //! 3. [`spans`]: a shard and the cluster tables in, the shard's report rows out, equal to the rows
 //!    `scan` gives for that shard.
 //!

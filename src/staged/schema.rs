@@ -1,5 +1,5 @@
 //! The tables of the staged pipeline, in one place: each table's folder and its columns, as
-//! `sign` writes them and `cluster` and `spans` read them (scripts/spark_cluster.py uses the same
+//! `sign` writes them and `cluster` and `spans` read them (scripts/spark/cluster.py uses the same
 //! names). Every integer column is signed, as Spark has no unsigned types.
 
 /// A table: its folder under the tables' directory and its columns, in order.

@@ -8,7 +8,7 @@ near-duplicate families whose members sit in different shards (word edits at Jac
 ids were wrong, template lines shared by many documents (boilerplate counted across shards, and
 once per cluster), a paragraph repeated inside a document, and records without text words.
 
-Usage: scripts/make-fixture-shards [OUT_DIR]   (default tests/fixtures/shards)
+Usage: scripts/data/make_fixture_shards.py [OUT_DIR]   (default tests/fixtures/shards)
 """
 import json
 import os
@@ -16,7 +16,7 @@ import random
 import re
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "fixtures", "shards")
 
 rng = random.Random(20261121)

@@ -2,7 +2,7 @@
 """Byte-level boilerplate evaluation on boilerplate-sites-en (428 pages, 41 sites),
 dedup and the jusText baseline in the same run.
 
-    python3 scripts/eval_boilerplate.py [--min-docs N | --sweep 2,3,4,5,6]
+    python3 scripts/eval/boilerplate_sites.py [--min-docs N | --sweep 2,3,4,5,6]
         [--holdout PATTERNS] [--no-baseline] [--venv DIR] [--json FILE]
         [--data DIR] [--work DIR] [-- DEDUP ARGS...]
 
@@ -20,8 +20,8 @@ What it does:
      scores;
   4. the jusText baseline (skipped with --no-baseline): every page alone,
      its lines given to jusText as <p> paragraphs, English stoplist, default
-     parameters (scripts/justext_lines.py, run in the virtualenv of
-     scripts/eval-requirements.txt, made on first use); the lines jusText
+     parameters (scripts/eval/justext_lines.py, run in the virtualenv of
+     scripts/eval/requirements.txt, made on first use); the lines jusText
      does not class "good" are its removed spans, scored by the very same
      code as dedup's report (second table; one reading, as jusText has no
      repeated_paragraph; it scores every page, `dup` ones included).
@@ -81,6 +81,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from evalcommon import (BASELINE_HEADER, DEFAULT_WORK_DIR, SCORE_GROUPS,
                         SCORE_HEADER, SCORE_NOTES, NonWhitespaceBytes,
                         baseline_cells, default_venv, describe_binary,

@@ -2,17 +2,17 @@
 """bench-peers: dedup against a hashing floor and two MinHash-LSH libraries,
 on the same generated corpus, in one run, as one table.
 
-    scripts/bench-peers --mb 100
-    scripts/bench-peers --mb 100 --tools floor,dedup,rensa --repeat 3
-    scripts/bench-peers --mb 1000 --work /tmp/dedup-bench --timeout 3600
+    scripts/bench/peers.py --mb 100
+    scripts/bench/peers.py --mb 100 --tools floor,dedup,rensa --repeat 3
+    scripts/bench/peers.py --mb 1000 --work /tmp/dedup-bench --timeout 3600
 
 Standard library only (Python 3.11); it installs what it needs:
-  * the corpus WORK/corpus-<mb>mb (+ .truth.csv) with scripts/gen-corpus
+  * the corpus WORK/corpus-<mb>mb (+ .truth.csv) with scripts/data/gen_corpus.py
     when it is missing;
   * `xxhsum` (apt package xxhash) for the floor and GNU `time` (apt package
     time) for wall time and peak RSS, with apt-get when missing;
   * a virtualenv WORK/venv with the pinned peer libraries of
-    scripts/peers-requirements.txt (datasketch, rensa), reinstalled when that
+    scripts/bench/requirements.txt (datasketch, rensa), reinstalled when that
     file changes;
   * the dedup binary: `cargo build --release` is run first (a no-op when the
     build is fresh), then evalcommon.dedup_binary() (DEDUP_BIN overrides).
@@ -26,11 +26,11 @@ warmed by reading the corpus before every timed run):
   dedup-neardup  the same with --detect near-dup (run with `dedup`): only the
               near-duplicate detector, the job the peers do; the targets
               are measured on `dedup`, every detector on
-  rensa       scripts/peer_rensa.py, datasketch: scripts/peer_datasketch.py:
+  rensa       scripts/bench/peer_rensa.py, datasketch: scripts/bench/peer_datasketch.py:
               2 worker processes, the same tokenisation and 5-shingles as
               dedup, 128 permutations, threshold 0.8, 16 bands x 8 rows,
               LSH candidates kept when the estimated Jaccard >= 0.8,
-              union-find (see peercommon.py)
+              union-find (see peer_common.py)
 When a dedup binary has no --pairs option, the pairs are taken from the
 report instead: each near_duplicate/exact_duplicate row gives (doc, keep_doc).
 
@@ -77,8 +77,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(SCRIPTS))
+SCRIPTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(SCRIPTS / "lib"))
 import evalcommon as ec  # noqa: E402
 import textsim  # noqa: E402
 
@@ -116,10 +116,10 @@ def ensure_commands(tools: list[str]) -> None:
 
 
 def ensure_venv(work: Path) -> Path:
-    """WORK/venv with scripts/peers-requirements.txt installed, reinstalled
+    """WORK/venv with scripts/bench/requirements.txt installed, reinstalled
     when that file's sha256 changes (evalcommon.ensure_venv); returns its
     python."""
-    return ec.ensure_venv(work / "venv", SCRIPTS / "peers-requirements.txt",
+    return ec.ensure_venv(work / "venv", SCRIPTS / "bench" / "requirements.txt",
                           log=log)
 
 
@@ -128,7 +128,7 @@ def ensure_corpus(args) -> tuple[Path, Path, float]:
     truth = corpus.with_name(corpus.name + ".truth.csv")
     if corpus.is_dir() and truth.is_file():
         return corpus, truth, 0.0
-    cmd = [str(SCRIPTS / "gen-corpus"), "--mb", f"{args.mb:g}", "--out",
+    cmd = [str(SCRIPTS / "data" / "gen_corpus.py"), "--mb", f"{args.mb:g}", "--out",
            str(corpus), "--seed", str(args.seed)]
     log(f"corpus missing; generating it:\n$ {shlex.join(cmd)}")
     started = time.monotonic()
@@ -566,7 +566,7 @@ def main() -> None:
         if tool not in tools:
             continue
         pairs_path = run_dir / f"{tool}.pairs.csv"
-        cmd = [str(python), str(SCRIPTS / f"peer_{tool}.py"), str(corpus),
+        cmd = [str(python), str(SCRIPTS / "bench" / f"peer_{tool}.py"), str(corpus),
                "--workers", "2", "--out", str(pairs_path)]
         result = bench(tool, cmd, run_dir / f"{tool}.stdout")
         if result.ok_runs:
@@ -621,7 +621,7 @@ def main() -> None:
         *machine_lines(),
         f"corpus: {corpus} ({len(files)} files, {corpus_bytes / MB:.1f} MB); "
         f"truth: {len(truth)} pairs, {len(positives)} with J >= {THRESHOLD}",
-        f"command: {shlex.join(['scripts/bench-peers', *sys.argv[1:]])}",
+        f"command: {shlex.join(['scripts/bench/peers.py', *sys.argv[1:]])}",
     ]
     if binary:
         head.append(ec.describe_binary(binary))

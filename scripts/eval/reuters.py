@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score dedup's near-duplicate clusters on Reuters-21578 against exact Jaccard.
 
-    python3 scripts/eval_reuters.py --report /tmp/dedup-eval/reuters-report.csv \
+    python3 scripts/eval/reuters.py --report /tmp/dedup-eval/reuters-report.csv \
         --pairs ../shared/data/reuters21578-neardup/pairs.tsv
 
 Gold (pairs.tsv, header `id_a id_b jaccard containment`): every pair of stories
@@ -38,6 +38,9 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from evalcommon import (ALL_KINDS, SCAN_COLUMNS, WHOLE_DOC_KINDS, fmt_pct,
                         read_report)
 

@@ -2,12 +2,12 @@
 """The jusText baseline: classify every line of each page with jusText and
 write the byte spans of the lines it does not keep.
 
-    VENV/bin/python scripts/justext_lines.py --language English \
+    VENV/bin/python scripts/eval/justext_lines.py --language English \
         --input pages.jsonl --output spans.json
 
-Run it with the python of the eval virtualenv (scripts/eval-requirements.txt:
+Run it with the python of the eval virtualenv (scripts/eval/requirements.txt:
 jusText and lxml); evalcommon.run_justext creates that venv (default
-WORK/venv-eval) and runs this script for eval_boilerplate.py and eval_fr.py.
+WORK/venv-eval) and runs this script for boilerplate_sites.py and fr_pages.py.
 
 Input: JSON lines {"doc": name, "text": page text}.
 Output: one JSON object
@@ -50,7 +50,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from evalcommon import line_run_spans  # noqa: E402
 
 _XPATH = re.compile(r"^/html\[1\]/body\[1\]/p\[(\d+)\]$")

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Fit the furniture classifier's weights (src/furniture.rs: LOCAL, CORPUS, CONTEXT).
+"""Fit the furniture classifier's weights (src/furniture/mod.rs: LOCAL, CORPUS, CONTEXT).
 
-    <venv>/bin/python scripts/fit_furniture.py [--data DIR]
+    <venv>/bin/python scripts/fit/furniture.py [--data DIR]
 
-Needs numpy and scikit-learn (scripts/fit-requirements.txt); reads
+Needs numpy and scikit-learn (scripts/fit/requirements.txt); reads
 ../shared/data/boilerplate-sites-en (research-only: read in place, never
 copied) and the seeds. It re-implements the Rust features in Python on the
 data's lines (the Rust side works on segments, which join hard-wrapped lines;
@@ -19,10 +19,10 @@ Training pages: every site of boilerplate-sites-en except the held-out ones
 (cnn-*, nypost-*, tv.msnbc.com_news), plus seeds 001-004 with their furniture
 lines labelled by hand (weight x5; seed 000 is one line, so it is left out).
 It prints byte P/R/F1 per threshold on FIT and HELD-OUT lines, then the
-weights to paste into src/furniture.rs. Two parts of the Rust model are set by
+weights to paste into src/furniture/mod.rs. Two parts of the Rust model are set by
 hand and not fitted here: the cue-phrase weight (above) and INTERIOR, the
 discount of a furniture-like run between two paragraphs of the main block
-(src/detect/furniture.rs). scripts/eval_boilerplate.py then
+(src/furniture/context.rs). scripts/eval/boilerplate_sites.py then
 measures the Rust implementation itself.
 """
 import json, re, math, collections, sys
@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from pathlib import Path
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / 'shared' / 'data' / 'boilerplate-sites-en' / 'docs.jsonl'
 HOLD = lambda s: s.startswith('cnn-') or s.startswith('nypost-') or s == 'tv.msnbc.com_news'
 WORD = re.compile(r'[^\W_]+')
@@ -95,7 +95,7 @@ def key(ws):
 
 
 def tkey(ws):
-    # Like template_key in src/furniture.rs: a template keeps at least 2 words.
+    # Like template_key in src/doc/chars.rs: a template keeps at least 2 words.
     kept = [w for w in ws if not any(c.isdigit() for c in w)]
     return ' '.join(kept) if len(kept) >= 2 else None
 

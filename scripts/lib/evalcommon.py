@@ -11,7 +11,7 @@ What lives here:
     non-whitespace bytes they cover; the byte spans of lines and of runs of
     flagged lines (the way the data sets form `boilerplate_spans`),
   * a virtualenv with pinned packages (ensure_venv), and the jusText
-    baseline run in it (scripts/justext_lines.py, eval-requirements.txt),
+    baseline run in it (scripts/eval/justext_lines.py, scripts/eval/requirements.txt),
   * small formatting helpers (precision/recall/F1, percentages).
 
 Report format produced by `dedup scan` (one row per finding), at the time of
@@ -65,7 +65,7 @@ DEFAULT_WORK_DIR = Path("/tmp/dedup-eval")
 
 def repo_root() -> Path:
     """The crate's root folder (this file lives in <root>/scripts/)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def shared_data_dir(name: str) -> Path:
@@ -133,7 +133,7 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     """Split our own arguments from the ones meant for `dedup scan`.
 
     Everything after a bare `--` is passed through to dedup unchanged, e.g.
-        eval_boilerplate.py --min-docs 3 -- --threshold 0.8
+        scripts/eval/boilerplate_sites.py --min-docs 3 -- --threshold 0.8
     """
     if "--" in argv:
         i = argv.index("--")
@@ -423,7 +423,7 @@ def fmt_pct(num: int, den: int) -> str:
 
 
 # --------------------------------------------------------------------------
-# Scoring whole pages (shared by eval_boilerplate.py and eval_fr.py)
+# Scoring whole pages (shared by eval/boilerplate_sites.py and eval/fr_pages.py)
 # --------------------------------------------------------------------------
 
 @dataclass
@@ -515,9 +515,9 @@ Byte scores count non-whitespace bytes only, micro-averaged (summed) over pages.
 # A virtualenv with pinned packages, and the jusText baseline run in it
 # --------------------------------------------------------------------------
 
-SCRIPTS_DIR = Path(__file__).resolve().parent
-EVAL_REQUIREMENTS = SCRIPTS_DIR / "eval-requirements.txt"
-JUSTEXT_SCRIPT = SCRIPTS_DIR / "justext_lines.py"
+SCRIPTS_DIR = Path(__file__).resolve().parents[1]
+EVAL_REQUIREMENTS = SCRIPTS_DIR / "eval" / "requirements.txt"
+JUSTEXT_SCRIPT = SCRIPTS_DIR / "eval" / "justext_lines.py"
 VENV_STAMP = ".requirements-sha256"
 
 
@@ -560,9 +560,9 @@ def run_justext(texts: dict[str, str], language: str, work: Path,
                 venv: Path, label: str) -> tuple[dict[str, list], str]:
     """The jusText baseline on some pages ({doc name: text}).
 
-    Makes sure `venv` has scripts/eval-requirements.txt (ensure_venv), writes
+    Makes sure `venv` has scripts/eval/requirements.txt (ensure_venv), writes
     the pages to WORK/justext/<label>-pages.jsonl, runs
-    `VENV/bin/python scripts/justext_lines.py --language LANGUAGE` on them
+    `VENV/bin/python scripts/eval/justext_lines.py --language LANGUAGE` on them
     (the command is printed) and reads its output. Returns
     ({doc: [(start, end), ...] byte spans of the lines jusText does not class
     "good"}, one line describing the jusText run). Exits on failure.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Compares the `dup_docs` and `boilerplate` tables of two runs of the global step (for example
-`dedup cluster` and scripts/spark_cluster.py): same rows, same values, whatever the file layout.
+`dedup cluster` and scripts/spark/cluster.py): same rows, same values, whatever the file layout.
 Exit status 0 when equal, 1 otherwise (the differing rows are printed).
 
 Usage: spark_compare.py TABLES_A TABLES_B

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Peer pipeline: datasketch MinHash + MinHashLSH (see peercommon.py).
+"""Peer pipeline: datasketch MinHash + MinHashLSH (see peer_common.py).
 
-    venv/bin/python scripts/peer_datasketch.py CORPUS --out pairs.csv [--workers 2]
+    venv/bin/python scripts/bench/peer_datasketch.py CORPUS --out pairs.csv [--workers 2]
 
 Workers: MinHash(num_perm=128, seed=1).update_batch(shingles as UTF-8 bytes)
 (datasketch's default sha1-based 32-bit hash), returned as a LeanMinHash
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-import peercommon as pc
+import peer_common as pc
 import textsim
 
 

@@ -4,13 +4,13 @@
 #   1. `dedup sign` the fixture shards (tests/fixtures/shards, cross-shard clusters, a large
 #      bucket) and the seeds;
 #   2. run the global step twice on copies of the tables: `dedup cluster` and
-#      scripts/spark_cluster.py (Spark in local mode);
-#   3. check the two runs' dup_docs and boilerplate tables are equal (scripts/spark_compare.py);
+#      scripts/spark/cluster.py (Spark in local mode);
+#   3. check the two runs' dup_docs and boilerplate tables are equal (scripts/spark/compare.py);
 #   4. run `dedup spans` on Spark's tables and check the report equals `dedup scan`'s, byte for byte.
 # Installs what it needs: Java 17 with apt if `java` is missing, pyspark in a virtualenv
 # (SPARK_VENV, default target/spark-venv).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 VENV="${SPARK_VENV:-$ROOT/target/spark-venv}"
 
@@ -21,7 +21,7 @@ fi
 if ! "$VENV/bin/python" -c "import pyspark" 2>/dev/null; then
     echo "spark-test: installing pyspark into $VENV" >&2
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q -r scripts/spark-requirements.txt
+    "$VENV/bin/pip" install -q -r scripts/spark/requirements.txt
 fi
 cargo build --release --quiet
 DEDUP="${CARGO_TARGET_DIR:-$ROOT/target}/release/dedup"
@@ -37,8 +37,8 @@ check() { # name, then the corpus paths; the scan options in OPTS
     cp -r "$t/rust" "$t/spark"
     "$DEDUP" cluster -q "${OPTS[@]}" "$t/rust"
     # The Spark step reads every parameter from the tables' params.json.
-    "$VENV/bin/python" scripts/spark_cluster.py "$t/spark"
-    "$VENV/bin/python" scripts/spark_compare.py "$t/rust" "$t/spark"
+    "$VENV/bin/python" scripts/spark/cluster.py "$t/spark"
+    "$VENV/bin/python" scripts/spark/compare.py "$t/rust" "$t/spark"
     "$DEDUP" scan -q "${OPTS[@]}" "$@" > "$t/scan.csv"
     "$DEDUP" spans -q "${OPTS[@]}" --clusters "$t/spark" "$@" > "$t/spans.csv"
     if cmp -s "$t/scan.csv" "$t/spans.csv"; then

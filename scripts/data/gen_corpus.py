@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen-corpus: a deterministic benchmark corpus with planted near-duplicates.
 
-    scripts/gen-corpus --mb 100 --out /tmp/dedup-bench/corpus-100mb [--seed 1]
+    scripts/data/gen_corpus.py --mb 100 --out /tmp/dedup-bench/corpus-100mb [--seed 1]
 
 Standard library only (Python 3.11, plus apt-get/dpkg-query to install and
 list the source packages). Writes, for `--out DIR`:
@@ -186,7 +186,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 import textsim  # noqa: E402
 from textsim import WORD_RE, jaccard_sets, shingles  # noqa: E402
 from textsim import simple_words  # noqa: E402
@@ -1294,7 +1294,7 @@ def generate(args, log) -> None:
         hist[0 if j < 0.5 else 1 if j < 0.6 else 2 if j < 0.7 else
              3 if j < 0.8 else 4 if j < 0.9 else 5] += 1
     lines = [
-        f"command: {shlex.join(['scripts/gen-corpus', *sys.argv[1:]])}",
+        f"command: {shlex.join(['scripts/data/gen_corpus.py', *sys.argv[1:]])}",
         f"seed: {args.seed}",
         f"target: {args.mb:g} MB ({int(args.mb * MB)} bytes)",
         "source packages (dpkg-query):",

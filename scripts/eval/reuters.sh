@@ -2,8 +2,8 @@
 # Near-duplicate evaluation on Reuters-21578 (19,043 stories).
 #
 # Usage:
-#   scripts/eval-reuters [--work DIR] [--body-only] [extra `dedup scan` args...]
-#   e.g. scripts/eval-reuters --threshold 0.8
+#   scripts/eval/reuters.sh [--work DIR] [--body-only] [extra `dedup scan` args...]
+#   e.g. scripts/eval/reuters.sh --threshold 0.8
 #
 # Steps:
 #   1. use $DEDUP_BIN, or target/release/dedup (built with
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(dirname "$SCRIPT_DIR")"
+REPO_ROOT="$(dirname "$(dirname "$SCRIPT_DIR")")"
 DATA="${REUTERS_DATA:-$REPO_ROOT/../shared/data/reuters21578-neardup}"
 
 # --work DIR and --body-only must come first; everything else goes to dedup.
@@ -84,4 +84,4 @@ echo "report: $REPORT ($(wc -l < "$REPORT") lines)"
 echo
 
 # 4. Score.
-python3 "$SCRIPT_DIR/eval_reuters.py" --report "$REPORT" --pairs "$DATA/pairs.tsv"
+python3 "$SCRIPT_DIR/reuters.py" --report "$REPORT" --pairs "$DATA/pairs.tsv"

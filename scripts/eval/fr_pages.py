@@ -2,14 +2,14 @@
 """Boilerplate evaluation on the French pages of fr-web-pages: dedup and the
 jusText baseline in the same run.
 
-    python3 scripts/eval_fr.py [--min-docs N] [--no-baseline] [--venv DIR]
+    python3 scripts/eval/fr_pages.py [--min-docs N] [--no-baseline] [--venv DIR]
         [--data DIR] [--work DIR] [-- DEDUP ARGS...]
 
 Two scans, each run once over one folder with one file per page:
 
 1. labelled.jsonl (2 pages, lemonde-1 and liberation-1, full line labels):
    pages go to WORK/fr-labelled/<id>.txt and are scored like
-   eval_boilerplate.py: byte precision / recall / F1 of removed bytes vs the
+   boilerplate_sites.py: byte precision / recall / F1 of removed bytes vs the
    gold `boilerplate_spans`, non-whitespace bytes, micro-averaged, per page
    and overall ("removed" = boilerplate + repeated_paragraph spans, second
    column group = boilerplate spans only).
@@ -28,8 +28,8 @@ exact_duplicate) are counted and left out of dedup's scores.
 
 The jusText baseline (skipped with --no-baseline) classifies every page
 alone, its lines given to jusText as <p> paragraphs, French stoplist,
-default parameters (scripts/justext_lines.py, run in the virtualenv of
-scripts/eval-requirements.txt: --venv, default WORK/venv-eval, made on first
+default parameters (scripts/eval/justext_lines.py, run in the virtualenv of
+scripts/eval/requirements.txt: --venv, default WORK/venv-eval, made on first
 use and reinstalled when that file changes). The lines it does not class
 "good" are its removed spans, scored by the same code as dedup's: a second
 byte table for labelled.jsonl, a third column group and a total line for
@@ -48,6 +48,7 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from evalcommon import (BASELINE_HEADER, DEFAULT_WORK_DIR, SCORE_GROUPS,
                         SCORE_HEADER, SCORE_NOTES, SPAN_KINDS,
                         NonWhitespaceBytes, baseline_cells, check_unknown_docs,

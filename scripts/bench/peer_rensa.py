@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Peer pipeline: rensa RMinHash + RMinHashLSH (see peercommon.py).
+"""Peer pipeline: rensa RMinHash + RMinHashLSH (see peer_common.py).
 
-    venv/bin/python scripts/peer_rensa.py CORPUS --out pairs.csv [--workers 2]
+    venv/bin/python scripts/bench/peer_rensa.py CORPUS --out pairs.csv [--workers 2]
 
 Workers: RMinHash(num_perm=128, seed=42).update(shingle strings), returned
 pickled (RMinHash supports pickle). Parent: RMinHashLSH(threshold=0.8,
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rensa import RMinHash, RMinHashLSH
 
-import peercommon as pc
+import peer_common as pc
 import textsim
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Self-tests for the evaluation scripts; no dedup binary or real data needed.
 
-    python3 scripts/test_eval_scripts.py -v
+    python3 scripts/eval/test_scripts.py -v
 
 Each test builds a tiny hand-made data set and a hand-made report CSV in a
 temporary folder, points DEDUP_BIN at a stand-in "binary" that just prints
@@ -9,7 +9,7 @@ that CSV, runs the script, and checks the printed numbers against values
 worked out by hand in the comments.
 
 No network either: the eval scripts run with --no-baseline, or with --venv
-pointing at a fake virtualenv whose python runs scripts/justext_lines.py
+pointing at a fake virtualenv whose python runs scripts/eval/justext_lines.py
 against a stub `justext` module (STUB_JUSTEXT); the real jusText venv is
 only ever made by the eval scripts themselves, never here.
 """
@@ -30,13 +30,15 @@ import tempfile
 import unittest
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(SCRIPTS))
+SCRIPTS = Path(__file__).resolve().parents[1]
+EVAL = SCRIPTS / "eval"
+sys.path.insert(0, str(SCRIPTS / "lib"))
+sys.path.insert(0, str(EVAL))
 
 import evalcommon as ec  # noqa: E402
 import justext_lines  # noqa: E402
-from eval_boilerplate import DEFAULT_HOLDOUT, expand_sites  # noqa: E402
-from eval_fr import line_byte_ranges  # noqa: E402
+from boilerplate_sites import DEFAULT_HOLDOUT, expand_sites  # noqa: E402
+from fr_pages import line_byte_ranges  # noqa: E402
 
 HEADER = ec.REPORT_COLUMNS
 
@@ -198,7 +200,7 @@ class ReportReading(unittest.TestCase):
         with self.assertRaises(SystemExit) as caught:
             self.read("doc,start,end,score\ns/a.txt,0,4,1\n")
         self.assertIn("kind", str(caught.exception))
-        # Extra required columns (as eval_reuters asks for).
+        # Extra required columns (as eval/reuters.py asks for).
         with self.assertRaises(SystemExit):
             self.read("doc,start,end,kind\n",
                       required=(*ec.SCAN_COLUMNS, "cluster"))
@@ -329,7 +331,7 @@ class Boilerplate(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             binary = self.setup_data(tmp)
-            out = run_script([str(SCRIPTS / "eval_boilerplate.py"),
+            out = run_script([str(EVAL / "boilerplate_sites.py"),
                               "--data", str(tmp / "data"),
                               "--work", str(tmp / "work"),
                               "--holdout", "siteB", "--no-baseline"], binary)
@@ -362,7 +364,7 @@ class Boilerplate(unittest.TestCase):
             tmp = Path(tmp)
             binary = self.setup_data(tmp)
             venv = fake_venv(tmp)
-            out = run_script([str(SCRIPTS / "eval_boilerplate.py"),
+            out = run_script([str(EVAL / "boilerplate_sites.py"),
                               "--data", str(tmp / "data"),
                               "--work", str(tmp / "work"), "--venv", str(venv),
                               "--holdout", "site?", "--json",
@@ -435,7 +437,7 @@ class Reuters(unittest.TestCase):
                     text = short if i in (9, 10) else f"T\n{'w%d ' % i * 3}"
                     f.write(json.dumps({"id": f"r{i}", "text": text}) + "\n")
         result = subprocess.run(
-            [sys.executable, str(SCRIPTS / "eval_reuters.py"),
+            [sys.executable, str(EVAL / "reuters.py"),
              "--report", str(tmp / "report.csv"), "--pairs", str(tmp / "pairs.tsv")],
             text=True, capture_output=True, check=True)
         return squash(result.stdout)
@@ -491,7 +493,7 @@ class French(unittest.TestCase):
             binary = fake_binary(tmp, report_csv(rows))
             extra = (["--venv", str(fake_venv(tmp))] if baseline
                      else ["--no-baseline"])
-            out = squash(run_script([str(SCRIPTS / "eval_fr.py"),
+            out = squash(run_script([str(EVAL / "fr_pages.py"),
                                      "--data", str(data),
                                      "--work", str(tmp / "work"), *extra],
                                     binary))
@@ -534,7 +536,7 @@ class ReutersConversion(unittest.TestCase):
                     f.write(json.dumps({"id": i, "text": t}) + "\n")
             (tmp / "out").mkdir()
             (tmp / "out" / "stale.txt").write_text("old")
-            subprocess.run([sys.executable, str(SCRIPTS / "reuters_to_txt.py"),
+            subprocess.run([sys.executable, str(EVAL / "reuters_to_txt.py"),
                             "--data", str(tmp), "--out", str(tmp / "out")],
                            check=True, capture_output=True)
             for i, t in texts.items():
@@ -544,13 +546,13 @@ class ReutersConversion(unittest.TestCase):
 
 
 def load_gen_corpus():
-    """scripts/gen-corpus as a module (its file name has no .py)."""
+    """scripts/data/gen_corpus.py as a module (its file name has no .py)."""
     import importlib.machinery
     import importlib.util
     if "gen_corpus" in sys.modules:
         return sys.modules["gen_corpus"]
     loader = importlib.machinery.SourceFileLoader(
-        "gen_corpus", str(SCRIPTS / "gen-corpus"))
+        "gen_corpus", str(SCRIPTS / "data" / "gen_corpus.py"))
     spec = importlib.util.spec_from_loader("gen_corpus", loader)
     module = importlib.util.module_from_spec(spec)
     sys.modules["gen_corpus"] = module
@@ -662,13 +664,13 @@ class GenCorpus(unittest.TestCase):
 
 
 class StressInputs(unittest.TestCase):
-    """scripts/bench-stress builds its inputs from a corpus: checked on a tiny one."""
+    """scripts/bench/stress.py builds its inputs from a corpus: checked on a tiny one."""
 
     def test_inputs_from_a_tiny_corpus(self):
         import importlib.machinery
         import importlib.util
         loader = importlib.machinery.SourceFileLoader(
-            "bench_stress", str(SCRIPTS / "bench-stress"))
+            "bench_stress", str(SCRIPTS / "bench" / "stress.py"))
         spec = importlib.util.spec_from_loader("bench_stress", loader)
         bs = importlib.util.module_from_spec(spec)
         loader.exec_module(bs)

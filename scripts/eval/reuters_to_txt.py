@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turn the Reuters-21578 near-duplicate data set into one .txt file per story.
 
-    python3 scripts/reuters_to_txt.py \
+    python3 scripts/eval/reuters_to_txt.py \
         --data ../shared/data/reuters21578-neardup --out /tmp/dedup-eval/reuters-txt
 
 Reads DATA/docs.jsonl.gz (records {id: "r123", newid, date, title, topics,
@@ -24,7 +24,10 @@ import gzip
 import json
 from pathlib import Path
 
-from evalcommon import shared_data_dir, write_corpus
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from evalcommon import shared_data_dir, write_corpus  # noqa: E402
 
 
 def load_stories(data_dir: Path, body_only: bool = False) -> dict[str, str]:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scale benchmark of `dedup cluster` (the staged pipeline's global step) on synthetic tables:
-#   scripts/bench-cluster [BAND_ROWS] [WORK_DIR] [RUNS]  (default 50000000 /tmp/dedup-bench/synth-N 3)
+#   scripts/bench/cluster.sh [BAND_ROWS] [WORK_DIR] [RUNS]  (default 50000000 /tmp/dedup-bench/synth-N 3)
 # Writes the tables with examples/synth_tables (per document: 18 band rows, 69 paragraph keys and
 # a 650-value sketch, as `dedup sign` gives on the 100 MB benchmark corpus; 5% near copies), then
 # runs `dedup cluster --threads 2` under /usr/bin/time RUNS times (default 3) and prints each run's
@@ -8,7 +8,7 @@
 # (or after the page cache was dropped) reads them from disk; the later ones from the page cache.
 # The tables are kept (and reused) in WORK_DIR: about 9 GB at 50M band rows.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 ROWS="${1:-50000000}"
 WORK="${2:-/tmp/dedup-bench/synth-$ROWS}"
 RUNS="${3:-3}"

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """bench-stress: dedup on the shapes of input the corpus benchmark does not have.
 
-    scripts/bench-stress                          # the built binary
-    scripts/bench-stress --baseline OLD_BINARY    # and an older one beside it
-    scripts/bench-stress --work /tmp/dedup-bench --repeat 3
+    scripts/bench/stress.py                          # the built binary
+    scripts/bench/stress.py --baseline OLD_BINARY    # and an older one beside it
+    scripts/bench/stress.py --work /tmp/dedup-bench --repeat 3
 
 The 100 MB benchmark corpus (bench-peers) is 16,775 files of 2-30 KB. These
-inputs are built from it (WORK/corpus-100mb, generated with scripts/gen-corpus
+inputs are built from it (WORK/corpus-100mb, generated with scripts/data/gen_corpus.py
 when missing) under WORK/stress/, deterministically:
 
   one-doc      the last 6,000 files of the corpus, concatenated: one ~36 MB
@@ -38,8 +38,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(SCRIPTS))
+SCRIPTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(SCRIPTS / "lib"))
 
 import evalcommon as ec  # noqa: E402
 
@@ -133,7 +133,7 @@ def main() -> None:
     args = p.parse_args()
     corpus = args.work / "corpus-100mb"
     if not corpus.is_dir():
-        cmd = [str(SCRIPTS / "gen-corpus"), "--mb", "100", "--out", str(corpus)]
+        cmd = [str(SCRIPTS / "data" / "gen_corpus.py"), "--mb", "100", "--out", str(corpus)]
         log(f"corpus missing; generating it:\n$ {shlex.join(cmd)}")
         subprocess.run(cmd, check=True)
     if not os.environ.get("DEDUP_BIN"):
@@ -163,7 +163,7 @@ def main() -> None:
                          f"{rss:.0f} | {rows} | {md5} |")
     table = "\n".join(lines)
     header = [f"binaries: " + ", ".join(f"{label} = {b}" for label, b in binaries),
-              f"command: scripts/bench-stress " + shlex.join(sys.argv[1:])]
+              f"command: scripts/bench/stress.py " + shlex.join(sys.argv[1:])]
     print("\n".join(header) + "\n\n" + table)
     (args.work / "bench-stress.md").write_text("\n".join(header) + "\n\n" + table + "\n")
 
