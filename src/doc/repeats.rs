@@ -163,9 +163,9 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-/// Tables of more slots than this (16 bytes each: 64 MiB) are read ahead per segment. Below it
-/// the extra pass costs more than it saves (one 4 MB document, a 14 MB table: +7.6%). The tests
-/// read ahead from small tables, so that their documents take that path too.
+/// Tables of more slots than this (16 bytes each: 64 MiB) are read ahead per segment: below it
+/// the table stays in cache and the extra pass costs more than it saves. The tests read ahead
+/// from small tables, so that their documents take that path too.
 const CACHED_SLOTS: usize = if cfg!(test) { 64 } else { 1 << 22 };
 /// Tables larger than this (entries) are released after the document instead of kept.
 const KEEP_ENTRIES: usize = 1 << 20;

@@ -169,7 +169,7 @@ fn scan_in_pool(
         ..
     } = corpus;
     // Freed by every worker: on one thread, the fingerprints' many small allocations (and the
-    // boilerplate counts) kept one core busy for the last 20 ms of a 100 MB scan.
+    // boilerplate counts) would keep one core busy at the end of the scan.
     rayon::join(
         || prints.into_par_iter().with_min_len(256).for_each(drop),
         || drop(frequent),

@@ -44,8 +44,8 @@ impl<W: Write> RowWriter for CsvWriter<W> {
     fn write(&mut self, row: &Row) -> Result<(), Error> {
         self.header()?;
         // Fields are written as bytes (numbers with `itoa`, the score without the float
-        // formatter): serde's per-field dispatch and `format!` were a tenth of a scan's work on
-        // a corpus with a row per furniture span.
+        // formatter): a report can have a row per furniture span, and serde's per-field dispatch
+        // and `format!` cost more than the rest of writing it.
         self.similarity.clear();
         if let Some(s) = row.similarity {
             use std::fmt::Write as _;

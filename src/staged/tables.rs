@@ -59,8 +59,7 @@ pub const NARROW: Layout = Layout {
 /// Narrow rows sorted by a key (`paras`): row groups of 16k rows, whose min/max statistics say
 /// which range of keys each holds, so a reader of one range skips the others; the sorted keys
 /// stored as deltas, and snappy rather than zstd (each of the many column chunks read would
-/// allocate a zstd context): 2.0 GB instead of 2.2 GB for 192 M rows, and the paragraph count of
-/// `scripts/bench/cluster.sh` went from 4.8–5.5 s to 3.2–4.4 s.
+/// allocate a zstd context).
 pub const KEYED: Layout = Layout {
     row_group: 16 << 10,
     zstd: false,
