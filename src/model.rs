@@ -8,7 +8,7 @@ pub struct Document {
     pub name: String,
     /// The record's id field, if it has one.
     pub id: Option<String>,
-    /// Index of its source in [`crate::pipeline::ScanResult::sources`].
+    /// Index of its source in the scan's list of sources.
     pub source: u32,
     /// 1-based line in the decompressed shard; 0 for a text file.
     pub line: u32,
