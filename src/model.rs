@@ -90,6 +90,8 @@ pub enum Reason {
         score: f32,
         signals: u16,
         tail: bool,
+        /// Why the document got furniture cutting ([`crate::furniture::page::why`]).
+        page: u8,
     },
     /// Repeated paragraph: repeats the kept range of the same document.
     Repeats,

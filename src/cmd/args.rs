@@ -3,6 +3,7 @@
 //! in what form ([`ReportArgs`]).
 
 use clap::{Args, ValueEnum};
+use dedup::detect::Pages;
 use dedup::doc::LshParams;
 use dedup::pipeline::{Options, Settings, DEFAULT_MIN_DOCS};
 use dedup::read::{Fields, ReadOptions};
@@ -63,8 +64,13 @@ pub struct DetectArgs {
     /// share widgets, menus); higher cuts less.
     #[arg(long, default_value_t = dedup::furniture::DEFAULT_THRESHOLD)]
     boilerplate_threshold: f32,
-    /// Turn the furniture classifier off: boilerplate is then only text repeated across
-    /// documents (or short lines repeated inside one).
+    /// Where the page-furniture classifier cuts: `auto`, in the documents that read as web
+    /// pages (furniture phrases, blocks of menu or template lines; not code or markup); `on`, in
+    /// every document; `off`, nowhere (boilerplate is then only text repeated across documents,
+    /// or short lines repeated inside one).
+    #[arg(long, value_enum, default_value_t = FurnitureMode::Auto)]
+    furniture: FurnitureMode,
+    /// The same as `--furniture off`.
     #[arg(long)]
     no_furniture: bool,
     /// The detectors to run, comma-separated: repeated paragraphs inside a document,
@@ -109,7 +115,12 @@ impl DetectArgs {
                 .map(|(bands, rows)| LshParams { bands, rows }),
             min_docs: self.min_docs,
             min_repeat_words: self.min_repeat_words,
-            furniture: (!self.no_furniture).then_some(self.boilerplate_threshold),
+            furniture: (!self.no_furniture && self.furniture != FurnitureMode::Off)
+                .then_some(self.boilerplate_threshold),
+            pages: match self.furniture {
+                FurnitureMode::On => Pages::All,
+                _ => Pages::Auto,
+            },
             detectors: Detectors {
                 repeated: self.detect.contains(&Detector::Repeated),
                 boilerplate: self.detect.contains(&Detector::Boilerplate),
@@ -131,6 +142,17 @@ impl DetectArgs {
     pub fn options(&self) -> Result<Options, dedup::Error> {
         self.settings().options()
     }
+}
+
+/// A value of `--furniture`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FurnitureMode {
+    /// Cut page furniture in the documents that read as pages.
+    Auto,
+    /// Cut page furniture in every document.
+    On,
+    /// Cut no page furniture.
+    Off,
 }
 
 /// A value of `--detect`.

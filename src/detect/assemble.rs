@@ -1,10 +1,10 @@
 //! Assembly (detect stage): one document's print and the corpus's verdicts in, the document's
 //! spans out, sorted by start and non-overlapping.
 
-use super::{SpanRules, Verdict};
+use super::{Pages, SpanRules, Verdict};
 use crate::doc::print::{DocPrint, SegmentPrint};
 use crate::doc::repeats::Echo;
-use crate::furniture::context;
+use crate::furniture::{context, page};
 use crate::model::{Keep, Kind, Reason, Span};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -53,11 +53,18 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
         *in_doc.entry(s.key).or_default() += 1;
     }
     // Boilerplate first: it is removed wherever it occurs.
-    let furniture_threshold = rules.furniture.filter(|_| boilerplate);
+    // Page furniture only where there is a page (or everywhere with `--furniture on`).
+    let page = match (&print.furniture, rules.pages) {
+        (Some(_), Pages::All) => Some(page::why::FORCED),
+        (Some(e), Pages::Auto) => page::evidence(&segs, e, frequent).decide(),
+        (None, _) => None,
+    };
+    let furniture_threshold = rules.furniture.filter(|_| boilerplate && page.is_some());
     let scores = match (&print.furniture, furniture_threshold) {
         (Some(evidence), Some(_)) => context::scores(&segs, evidence, frequent, min_docs),
         _ => Vec::new(),
     };
+    let page = page.unwrap_or(0);
     let threshold = furniture_threshold.unwrap_or(f32::INFINITY);
     let furniture: Vec<Option<Reason>> = segs
         .iter()
@@ -80,6 +87,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                             score: score.p,
                             signals: score.signals,
                             tail: false,
+                            page,
                         })
                 }
             }
@@ -175,6 +183,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                         score: tail.score,
                         signals: u16::from(tail.signals),
                         tail: true,
+                        page,
                     },
                 });
             }

@@ -31,6 +31,8 @@ pub struct SpanRules {
     pub furniture_words: usize,
     /// The furniture classifier's threshold (a probability); `None` turns it off.
     pub furniture: Option<f32>,
+    /// Where the classifier cuts: in documents with evidence of a page, or in every document.
+    pub pages: Pages,
     /// How many documents make a segment boilerplate.
     pub min_docs: boilerplate::MinDocs,
 }
@@ -42,9 +44,19 @@ impl Default for SpanRules {
             min_repeat_words: 3,
             furniture_words: 3,
             furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
+            pages: Pages::Auto,
             min_docs: boilerplate::MinDocs::new(boilerplate::DEFAULT_MIN_DOCS, true),
         }
     }
+}
+
+/// Which documents the furniture classifier cuts in (`--furniture auto|on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pages {
+    /// Only in documents with evidence of a page ([`crate::furniture::page`]).
+    Auto,
+    /// In every document.
+    All,
 }
 
 /// What the corpus-wide stages decided about one document.

@@ -161,13 +161,15 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
         .take(LANGUAGE_WORDS)
         .map(stop_mask)
         .collect();
-    let lang = language_bit(first.iter().copied());
+    let lang = language_bit(&first);
     let mut local = Vec::with_capacity(tokens.segments.len());
     let mut signals = Vec::with_capacity(tokens.segments.len());
     let mut templates = Vec::new();
     let mut tails = Vec::new();
     let mut scratch = Vec::new();
     let mut masks = Vec::new();
+    let mut page_cues = 0;
+    let mut wrapped = 0;
     for (i, seg) in tokens.segments.iter().enumerate() {
         let seg_text = &text[seg.start..seg.end];
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
@@ -183,12 +185,18 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
         let f = features(seg_text, words, &masks, lang, seg.sentence);
         local.push(f.score());
         signals.push(f.signals());
+        // A one-word cue ("Advertisement", "Publicité") is evidence of a page only as a line of
+        // its own: inside a sentence it is a word ("Router Advertisement").
+        page_cues += u32::from(f.cue && !f.code && (words.len() == 1 || !one_word_cue(words)));
+        wrapped += u32::from(seg.last_line > seg.first_line);
         if let Some(key) = f.template {
             templates.push((i as u32, key));
         }
         if words.len() >= TAIL_MIN_WORDS && seg.sentence {
-            if let Some(tail) = furniture_tail(seg_text, lang, tokenizer, &mut scratch, &mut masks)
+            if let Some((tail, cue)) =
+                furniture_tail(seg_text, lang, tokenizer, &mut scratch, &mut masks)
             {
+                page_cues += u32::from(cue);
                 tails.push(Tail {
                     segment: i as u32,
                     start: seg.start + tail.start,
@@ -202,13 +210,19 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
         templates: templates.into(),
         tails: tails.into(),
         signals: signals.into(),
+        page_cues,
+        wrapped,
     }
 }
 
-/// The bit of the language with the most stop-word hits (English when there are none).
-fn language_bit(masks: impl Iterator<Item = u8>) -> u8 {
+/// The bit of the language with the most stop-word hits among the stop-word `masks` of a
+/// document's first words (English when there are none), or 0 when no list covers the document:
+/// at least [`UNKNOWN_MIN_WORDS`] words of which fewer than [`UNKNOWN_SHARE`] are stop words of
+/// that language (Polish, Swedish, Greek…). The stop-word share then means nothing, and the
+/// features give it a neutral value instead of reading its absence as furniture.
+fn language_bit(masks: &[u8]) -> u8 {
     let mut hits = [0u32; 8];
-    for m in masks.filter(|&m| m != 0) {
+    for m in masks.iter().filter(|&&m| m != 0) {
         for (bit, h) in hits.iter_mut().enumerate() {
             *h += u32::from(m >> bit & 1);
         }
@@ -216,8 +230,20 @@ fn language_bit(masks: impl Iterator<Item = u8>) -> u8 {
     let best = (0..LANGUAGES.len())
         .max_by_key(|&b| (hits[b], std::cmp::Reverse(b)))
         .unwrap_or(0);
+    if masks.len() >= UNKNOWN_MIN_WORDS && (hits[best] as f32) < UNKNOWN_SHARE * masks.len() as f32
+    {
+        return 0;
+    }
     1 << best
 }
+
+/// A document of at least this many words is in no known language when fewer than
+/// [`UNKNOWN_SHARE`] of its first words are stop words of its best language.
+const UNKNOWN_MIN_WORDS: usize = 30;
+const UNKNOWN_SHARE: f32 = 0.05;
+/// The stop-word share given to every segment of a document in no known language: about that of
+/// prose, so that the absence of stop words does not read as furniture.
+const NEUTRAL_STOP_SHARE: f32 = 0.4;
 
 /// The features of one unit of text with its normalised `words` and the stop-word `masks` of
 /// (at least the first [`SAMPLE_WORDS`] of) them.
@@ -229,9 +255,15 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
     let c = chars::stats(&text[..text.floor_char_boundary(SAMPLE_BYTES)]);
     let share = |n: u32, of: u32| n as f32 / of.max(1) as f32;
     let stop_hits = masks.iter().filter(|&&m| m & lang != 0).count();
+    let (code_chars, separators, markup) = shape(&text[..text.floor_char_boundary(SAMPLE_BYTES)]);
+    let code = markup || (code_chars >= 2 && code_chars * 20 >= c.visible);
     Features {
         words: words.len(),
-        stop: share(stop_hits as u32, masks.len() as u32),
+        stop: if lang == 0 {
+            NEUTRAL_STOP_SHARE
+        } else {
+            share(stop_hits as u32, masks.len() as u32)
+        },
         sentence,
         ends_sentence: ends_with_sentence_end(text),
         punct: share(c.punct, c.visible),
@@ -239,6 +271,11 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         caps: share(c.caps, c.words),
         cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
         separator: c.separator,
+        code,
+        menu: !sentence
+            && !code
+            && ((1..=4).contains(&words.len()) && c.digits == 0 || separators >= 2),
+        has_digits: c.digits > 0,
         // Only a short segment with digits has a template (a second pass, rarely taken).
         template: if whole && c.digits > 0 {
             chars::template_key(text, TEMPLATE_MIN_WORDS)
@@ -248,10 +285,53 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
     }
 }
 
+/// The shape of a unit's first bytes: how many code characters it holds (brackets, braces,
+/// parentheses, `;`, `=`, `<`, `>`, `\\`, backquotes), how many separators between items
+/// (`|`, `»`, `›`, `·`, `•`), and whether it starts like Markdown or a quote (`#`, a list bullet,
+/// `|`, `>`, a code fence).
+fn shape(sample: &str) -> (u32, u32, bool) {
+    let (mut code, mut separators) = (0, 0);
+    for c in sample.chars() {
+        match c {
+            '{' | '}' | '[' | ']' | '(' | ')' | ';' | '=' | '<' | '>' | '\\' | '`' => code += 1,
+            '|' | '»' | '›' | '·' | '•' => separators += 1,
+            _ => {}
+        }
+    }
+    let start = sample.trim_start();
+    let markup = start.starts_with(['#', '|', '>'])
+        || start.starts_with("```")
+        || ["* ", "- ", "+ "].iter().any(|b| start.starts_with(b))
+        || is_path_like(start.trim_end());
+    (code, separators, markup)
+}
+
+/// One token holding a path, URL or identifier separator (`/lib/Paket/`, `https://…`,
+/// `AF_INET6`, `file.conf`): the entries of a documentation list, not of a menu.
+fn is_path_like(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains(char::is_whitespace)
+        && text
+            .trim_end_matches(['.', ':', ',', ';'])
+            .contains(['/', '_', '.', ':', '\\', '@', '$', '~'])
+}
+
 /// Whether the text ends with `.`, `!`, `?` or `…`, possibly followed by closing quotes or
 /// brackets.
 fn ends_with_sentence_end(text: &str) -> bool {
     strip_closers(text.trim_end()).ends_with(['.', '!', '?', '…'])
+}
+
+/// Whether every cue phrase in `words` is one word long.
+fn one_word_cue(words: &[u64]) -> bool {
+    let lex = lexicon();
+    !words.iter().enumerate().any(|(i, w)| {
+        lex.starts_cue(w)
+            && lex
+                .cues
+                .iter()
+                .any(|c| c.len() > 1 && words[i..].starts_with(c))
+    })
 }
 
 fn has_cue(words: &[u64]) -> bool {
@@ -263,15 +343,16 @@ fn has_cue(words: &[u64]) -> bool {
 }
 
 /// The longest run of final sentences of `text` that each score as furniture on their own, if it
-/// leaves at least one sentence before it (`start` is an offset into `text`, `segment` is 0).
-/// Sentences that end with `.`, `!` or `?` are prose and stop the run.
+/// leaves at least one sentence before it (`start` is an offset into `text`, `segment` is 0), and
+/// whether one of its sentences holds a furniture phrase. Sentences that end with `.`, `!` or `?`
+/// are prose and stop the run.
 fn furniture_tail(
     text: &str,
     lang: u8,
     tokenizer: &mut Tokenizer,
     words: &mut Vec<u64>,
     masks: &mut Vec<u8>,
-) -> Option<Tail> {
+) -> Option<(Tail, bool)> {
     // A line that ends a sentence has no furniture tail (its last piece would stop the walk
     // below at once): most prose lines are settled here, without splitting them.
     if strip_closers(text.trim_end()).ends_with(['.', '!', '?']) {
@@ -281,6 +362,7 @@ fn furniture_tail(
     let bounds = sentence_starts(text);
     let mut tail: Option<Tail> = None;
     let mut tail_words = 0;
+    let mut cue = false;
     let mut end = text.len();
     for &start in bounds.iter().rev() {
         if start == 0 {
@@ -300,6 +382,7 @@ fn furniture_tail(
             break;
         }
         tail_words += words.len();
+        cue |= f.cue;
         tail = Some(Tail {
             segment: 0,
             start,
@@ -309,6 +392,7 @@ fn furniture_tail(
         end = start;
     }
     tail.filter(|_| tail_words >= TAIL_MIN_TAIL_WORDS)
+        .map(|t| (t, cue))
 }
 
 /// Byte offsets where sentences start: 0, then after each `.`, `!`, `?` or `…` that is followed by
@@ -357,13 +441,10 @@ mod tests {
             w.iter().map(|h| lex.stop_mask(h)).collect::<Vec<u8>>()
         };
         assert_eq!(
-            language_bit(mask("Les chefs de la diplomatie sont dans le pays et ils").into_iter()),
+            language_bit(&mask("Les chefs de la diplomatie sont dans le pays et ils")),
             2
         );
-        assert_eq!(
-            language_bit(mask("The cat is on the mat and it is").into_iter()),
-            1
-        );
+        assert_eq!(language_bit(&mask("The cat is on the mat and it is")), 1);
     }
 
     #[test]

@@ -51,6 +51,10 @@ impl crate::furniture::context::Segment for SegmentPrint {
     fn sentence(&self) -> bool {
         self.sentence
     }
+
+    fn words(&self) -> u32 {
+        self.words
+    }
 }
 
 /// One segment as the detectors see it (decoded from a [`DocPrint`]).

@@ -22,6 +22,8 @@ pub trait Segment {
     fn key(&self) -> u64;
     /// Whether it holds a sentence end.
     fn sentence(&self) -> bool;
+    /// Its number of words.
+    fn words(&self) -> u32;
 }
 
 /// One segment's verdict.

@@ -18,6 +18,7 @@
 //! phrases' weight and [`INTERIOR`] are set by hand (see the README).
 
 pub mod context;
+pub mod page;
 pub mod signal;
 
 use std::sync::OnceLock;
@@ -75,8 +76,15 @@ pub struct Evidence {
     pub templates: Box<[(u32, u64)]>,
     /// Sentence tails of long segments that read as furniture (ascending by segment).
     pub tails: Box<[Tail]>,
-    /// Per segment, a bit set of [`signal`]s that held (for the report's reason).
+    /// Per segment, a bit set of [`signal`]s that held (for the report's reason, and the shape
+    /// that [`page`] reads).
     pub signals: Box<[u8]>,
+    /// Furniture phrases in the document outside code (segments that hold one, and long lines
+    /// whose furniture tail holds one): evidence that it is a page.
+    pub page_cues: u32,
+    /// Segments that join several lines (hard-wrapped paragraphs): evidence against a page, as
+    /// a page turned into text has one line per block.
+    pub wrapped: u32,
 }
 
 /// The end of a long segment, from a sentence boundary on, that scores as furniture on its own
@@ -104,6 +112,11 @@ pub struct Features {
     pub caps: f32,
     pub cue: bool,
     pub separator: bool,
+    /// Whether it reads as code or markup, as a menu entry, and whether it holds a digit: the
+    /// shape [`page`] reads (not weighed here).
+    pub code: bool,
+    pub menu: bool,
+    pub has_digits: bool,
     /// Key of its words without digits (to find the same template with other numbers), when it
     /// has digits.
     pub template: Option<u64>,
@@ -160,6 +173,15 @@ impl Features {
         }
         if self.punct + self.digits > 0.3 {
             s |= signal::SYMBOLS;
+        }
+        if self.code {
+            s |= signal::CODE;
+        }
+        if self.menu {
+            s |= signal::MENU;
+        }
+        if self.has_digits {
+            s |= signal::DIGITS;
         }
         s
     }

@@ -8,6 +8,11 @@ pub const SHORT: u8 = 2;
 pub const NO_SENTENCE: u8 = 4;
 pub const FEW_STOP_WORDS: u8 = 8;
 pub const SYMBOLS: u8 = 16;
+/// The segment's shape, read by [`super::page`] (not named in reasons): code or markup, a menu
+/// entry, digits.
+pub const CODE: u8 = 32;
+pub const MENU: u8 = 64;
+pub const DIGITS: u8 = 128;
 
 /// Corpus and context signals.
 pub const IN_DOCUMENTS: u16 = 1 << 8;

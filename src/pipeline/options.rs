@@ -3,7 +3,7 @@
 //! near-duplicate threshold, the span rules) out, checked and derived once.
 
 use crate::detect::boilerplate::MinDocs;
-use crate::detect::SpanRules;
+use crate::detect::{Pages, SpanRules};
 use crate::doc::{DocConfig, LshParams};
 use crate::model::Detectors;
 use crate::read::ReadOptions;
@@ -28,6 +28,8 @@ pub struct Settings {
     pub min_repeat_words: usize,
     /// The furniture classifier's threshold (a probability); `None` turns it off.
     pub furniture: Option<f32>,
+    /// Which documents the classifier cuts in.
+    pub pages: Pages,
     pub detectors: Detectors,
     /// Where the text and id of JSONL records are, and the largest document read.
     pub read: ReadOptions,
@@ -48,6 +50,7 @@ impl Default for Settings {
             min_docs: DEFAULT_MIN_DOCS,
             min_repeat_words: 3,
             furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
+            pages: Pages::Auto,
             detectors: Detectors::default(),
             read: ReadOptions::default(),
             strict: false,
@@ -99,6 +102,7 @@ impl Settings {
                 detectors: self.detectors,
                 min_repeat_words: self.min_repeat_words,
                 furniture: self.furniture,
+                pages: self.pages,
                 min_docs: MinDocs::new(self.min_docs, furniture),
                 ..SpanRules::default()
             },

@@ -186,11 +186,13 @@ pub fn write_reason(reason: &Reason, out: &mut String, keep_lines: [u32; 2]) {
             score,
             signals,
             tail,
+            page,
         } => {
             out.push_str("furniture ");
             decimal::push_fixed(out, score, 2);
             out.push_str(if tail { " (end of line): " } else { ": " });
             out.push_str(crate::furniture::signal::describe(signals));
+            out.push_str(crate::furniture::page::describe(page));
             Ok(())
         }
         Reason::Repeats => match keep_lines {

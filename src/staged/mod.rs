@@ -52,7 +52,11 @@ fn params(o: &Options) -> serde_json::Value {
         "bands": lsh.bands,
         "rows": lsh.rows,
         "sketch": crate::doc::minhash::SKETCH_LEN,
-        "furniture": o.spans.furniture.is_some(),
+        "furniture": match (o.spans.furniture, o.spans.pages) {
+            (None, _) => "off",
+            (Some(_), crate::detect::Pages::Auto) => "auto",
+            (Some(_), crate::detect::Pages::All) => "on",
+        },
         "min_docs": o.spans.min_docs.cut,
         "count_from": o.spans.min_docs.count,
         "detect": {
@@ -94,7 +98,7 @@ fn check_params(path: &Path, text: &str, mine: &serde_json::Value) -> Result<(),
     })?;
     if &theirs != mine {
         return Err(Error::Usage(format!(
-            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --threshold, --shingle, --num-perm, --bands/--rows, --min-docs, --detect and --no-furniture",
+            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --threshold, --shingle, --num-perm, --bands/--rows, --min-docs, --detect and --furniture",
             path.display()
         )));
     }
