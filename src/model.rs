@@ -93,6 +93,8 @@ pub enum Reason {
         /// Why the document got furniture cutting ([`crate::furniture::page::why`]).
         page: u8,
     },
+    /// Boilerplate: a run of adjacent units, summed up.
+    Run(RunSummary),
     /// Repeated paragraph: repeats the kept range of the same document.
     Repeats,
     /// Near duplicate: this share of its shingles is shared with the kept copy.
@@ -102,12 +104,83 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The furniture classifier's probability, for the report's `score` column.
+    /// The furniture classifier's probability, for the report's `score` column (the lowest of
+    /// a run's).
     pub fn score(&self) -> Option<f32> {
         match *self {
             Reason::Furniture { score, .. } => Some(score),
+            Reason::Run(r) if r.furniture > 0 => Some(r.min_score),
             _ => None,
         }
+    }
+}
+
+/// What a run of adjacent boilerplate units was cut for: how many units of each reason, and the
+/// weakest evidence of each (the lowest furniture probability, the fewest documents, the fewest
+/// repeats).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RunSummary {
+    pub furniture: u32,
+    pub min_score: f32,
+    pub in_documents: u32,
+    pub min_docs: u32,
+    pub repeated: u32,
+    pub min_repeats: u32,
+    /// Why the document got furniture cutting (as in [`Reason::Furniture`]).
+    pub page: u8,
+}
+
+impl RunSummary {
+    /// The summary of one unit's reason (a run's own summary as it is).
+    pub fn of(reason: Reason) -> RunSummary {
+        let mut r = RunSummary::default();
+        match reason {
+            Reason::Run(run) => return run,
+            Reason::Furniture { score, page, .. } => {
+                r.furniture = 1;
+                r.min_score = score;
+                r.page = page;
+            }
+            Reason::InDocuments { docs, .. } => {
+                r.in_documents = 1;
+                r.min_docs = docs;
+            }
+            Reason::RepeatedInDocument(n) => {
+                r.repeated = 1;
+                r.min_repeats = n;
+            }
+            _ => {}
+        }
+        r
+    }
+
+    /// This summary with one more unit.
+    pub fn with(self, unit: Reason) -> RunSummary {
+        let u = RunSummary::of(unit);
+        let min = |a: u32, n: u32, b: u32, m: u32| match (n, m) {
+            (0, _) => b,
+            (_, 0) => a,
+            _ => a.min(b),
+        };
+        RunSummary {
+            min_score: match (self.furniture, u.furniture) {
+                (0, _) => u.min_score,
+                (_, 0) => self.min_score,
+                _ => self.min_score.min(u.min_score),
+            },
+            furniture: self.furniture + u.furniture,
+            min_docs: min(self.min_docs, self.in_documents, u.min_docs, u.in_documents),
+            in_documents: self.in_documents + u.in_documents,
+            min_repeats: min(self.min_repeats, self.repeated, u.min_repeats, u.repeated),
+            repeated: self.repeated + u.repeated,
+            page: self.page | u.page,
+        }
+    }
+}
+
+impl From<RunSummary> for Reason {
+    fn from(r: RunSummary) -> Reason {
+        Reason::Run(r)
     }
 }
 

@@ -25,7 +25,7 @@ fn flagged(page: &str) -> Vec<String> {
     scan_rows(&[dir.path().to_path_buf()], &Options::default())
         .into_iter()
         .filter(|r| r.kind.as_str() == "boilerplate")
-        .map(|r| page[r.start..r.end].to_string())
+        .map(|r| page[r.start..r.end].trim().to_string())
         .collect()
 }
 

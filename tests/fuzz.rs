@@ -417,7 +417,8 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
         len: bytes.len(),
         chars: text.chars().count(),
     }];
-    let (spans, texts) = dedup::report::locate::locate(spans, &text, lossy.as_ref(), &documents);
+    let (spans, texts) =
+        dedup::report::locate::locate(spans, &text, lossy.as_ref(), &documents, input.furniture);
     let mut prev_end = 0;
     for (s, t) in spans.iter().zip(&texts) {
         prop_assert!(

@@ -196,7 +196,7 @@ fn usage_errors_exit_2_with_nothing_on_stdout() {
     let seeds = seeds();
     for args in [
         vec!["--threshold", "1.5"],
-        vec!["--bands", "20", "--rows", "10"],
+        vec!["--bands", "20", "--band-rows", "10"],
         vec!["--max-doc-bytes", "abc"],
         vec!["--max-doc-bytes", "-5"],
         vec!["--no-such-option"],
@@ -230,7 +230,8 @@ fn binary_file_is_skipped_with_exit_3_and_the_rest_reported() {
     let rows = run.rows();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].doc, "ok.txt");
-    assert_eq!(&doc[rows[0].start..rows[0].end], PARA);
+    // The repeated line, with its line end.
+    assert_eq!(&doc[rows[0].start..rows[0].end], format!("{PARA}\n"));
 
     // -q: the same exit status, nothing on stderr.
     let quiet = scan(&["-q"], &dir_arg(&dir));
@@ -331,6 +332,8 @@ fn latin1_file_is_scanned_on_a_lossy_decode_with_offsets_into_the_original() {
     let file = dir.join("latin1.txt");
     std::fs::write(&file, &doc).unwrap();
     let len = LATIN1_PARA.len();
+    // The cut is the repeated line with its line end; the kept copy is the line itself.
+    let cut_len = len + 1;
 
     let run = scan(&["--no-furniture"], std::slice::from_ref(&dir));
     run.assert_code(0);
@@ -348,8 +351,8 @@ fn latin1_file_is_scanned_on_a_lossy_decode_with_offsets_into_the_original() {
     let r = &rows[0];
     assert_eq!(r.kind.as_str(), "repeated_paragraph");
     assert_eq!(r.doc, "latin1.txt");
-    assert_eq!((r.start, r.end), (second, second + len));
-    assert_eq!(&doc[r.start..r.end], LATIN1_PARA);
+    assert_eq!((r.start, r.end), (second, second + cut_len));
+    assert_eq!(&doc[r.start..r.end - 1], LATIN1_PARA);
     assert_eq!((r.keep_start, r.keep_end), (Some(first), Some(first + len)));
     assert_eq!((r.line_start, r.line_end), (5, 5));
     assert_eq!(
@@ -370,7 +373,10 @@ fn latin1_file_is_scanned_on_a_lossy_decode_with_offsets_into_the_original() {
     let c = &chars.rows()[0];
     assert_eq!(
         (c.start, c.end),
-        (lossy_chars(&doc, second), lossy_chars(&doc, second + len))
+        (
+            lossy_chars(&doc, second),
+            lossy_chars(&doc, second + cut_len)
+        )
     );
     assert_eq!(
         (c.keep_start, c.keep_end),
@@ -381,7 +387,7 @@ fn latin1_file_is_scanned_on_a_lossy_decode_with_offsets_into_the_original() {
     );
 
     // apply cuts exactly that byte range and leaves every other byte (the invalid ones too).
-    let expected = cut(&doc, &[(second, second + len)]);
+    let expected = cut(&doc, &[(second, second + cut_len)]);
     for (unit, report) in [("bytes", &run.stdout), ("chars", &chars.stdout)] {
         let report_path = tmp.path().join(format!("{unit}.csv"));
         std::fs::write(&report_path, report).unwrap();
@@ -494,8 +500,9 @@ fn mixed_line_ends_in_one_document_give_exact_offsets() {
     let first = doc.find(PARA).unwrap();
     let second = doc.rfind(PARA).unwrap();
     assert_eq!(r.kind.as_str(), "repeated_paragraph");
-    assert_eq!((r.start, r.end), (second, second + PARA.len()));
-    assert_eq!(&doc[r.start..r.end], PARA);
+    // The repeated line with its `\r\n`.
+    assert_eq!((r.start, r.end), (second, second + PARA.len() + 2));
+    assert_eq!(&doc[r.start..r.end], format!("{PARA}\r\n"));
     assert_eq!(
         (r.keep_start, r.keep_end),
         (Some(first), Some(first + PARA.len()))
@@ -938,7 +945,7 @@ fn apply_after_skips_keeps_every_skipped_or_unflagged_file_byte_for_byte() {
     for ((path, original), (_, cleaned)) in input.iter().zip(&output) {
         if path == Path::new("rep.txt") {
             let at = rep.rfind(PARA).unwrap();
-            assert_eq!(cleaned, &cut(original, &[(at, at + PARA.len())]));
+            assert_eq!(cleaned, &cut(original, &[(at, at + PARA.len() + 1)]));
         } else {
             assert!(cleaned == original, "{} changed", path.display());
         }

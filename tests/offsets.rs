@@ -20,7 +20,12 @@ fn check_repeat(sep: &str, final_sep: &str) {
     assert_eq!(rows.len(), 1, "{sep:?}: {rows:?}");
     let r = &rows[0];
     let second = doc.rfind(PARA).unwrap();
-    assert_eq!((r.start, r.end), (second, second + PARA.len()), "{sep:?}");
+    // The repeated line goes with its line end.
+    assert_eq!(
+        (r.start, r.end),
+        (second, second + PARA.len() + final_sep.len()),
+        "{sep:?}"
+    );
     assert_eq!((r.keep_start, r.keep_end), (Some(0), Some(PARA.len())));
     assert_eq!((r.line_start, r.line_end), (4, 4));
 }
@@ -38,7 +43,8 @@ fn empty_lines_and_whitespace_lines_are_not_units() {
     let doc = format!("\n\n   \n{PARA}\n\t\n\n{PARA}\n\n");
     let (_dir, rows) = one_doc(doc.as_bytes());
     assert_eq!(rows.len(), 1);
-    assert_eq!(&doc[rows[0].start..rows[0].end], PARA);
+    // The repeated line, its line end and the blank line after it.
+    assert_eq!(&doc[rows[0].start..rows[0].end], format!("{PARA}\n\n"));
 }
 
 #[test]
@@ -65,11 +71,8 @@ fn one_huge_line() {
     let twice = format!("{doc}\n{doc}");
     let (_dir, rows) = one_doc(twice.as_bytes());
     assert_eq!(rows.len(), 1);
-    let trimmed = doc.trim_end().len();
-    assert_eq!(
-        (rows[0].start, rows[0].end),
-        (doc.len() + 1, doc.len() + 1 + trimmed)
-    );
+    // The whole last line, its trailing space included.
+    assert_eq!((rows[0].start, rows[0].end), (doc.len() + 1, twice.len()));
 }
 
 /// Each whitespace and control character that text tools disagree about, as a line of its own
@@ -112,4 +115,34 @@ fn a_vertical_tab_line_scans() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(parse(&out.stdout).len(), 0);
+}
+
+/// With `--rows runs` (the default) a cut of whole lines takes their line ends and the blank
+/// lines after them, so that cutting it leaves no blank line; with `--rows units` the line ends
+/// stay, and the cut is exactly the line's text.
+#[test]
+fn whole_line_cuts_take_their_line_ends_in_runs_mode_only() {
+    for (eol, blank) in [("\n", ""), ("\r\n", ""), ("\r", ""), ("\n", "\n \n")] {
+        let doc = format!("{PARA}{eol}{OTHER}{eol}  {PARA}{eol}{blank}The end of it.{eol}");
+        let second = doc.rfind(PARA).unwrap();
+        let (_dir, rows) = one_doc(doc.as_bytes());
+        assert_eq!(rows.len(), 1, "{eol:?}");
+        // From the line's start (its indentation) to the next line that is not blank.
+        let end = doc.find("The end").unwrap();
+        assert_eq!(
+            (rows[0].start, rows[0].end),
+            (second - 2, end),
+            "{eol:?} {blank:?}"
+        );
+        let mut cut = doc.clone();
+        cut.replace_range(rows[0].start..rows[0].end, "");
+        assert_eq!(cut, format!("{PARA}{eol}{OTHER}{eol}The end of it.{eol}"));
+        let dir = corpus(&[("d.txt", doc.as_bytes())]);
+        let units = dedup::pipeline::Settings {
+            rows: dedup::detect::Rows::Units,
+            ..Default::default()
+        };
+        let rows = scan_rows(&[dir.path().to_path_buf()], &units.options().unwrap());
+        assert_eq!((rows[0].start, rows[0].end), (second, second + PARA.len()));
+    }
 }

@@ -3,7 +3,7 @@
 //! in what form ([`ReportArgs`]).
 
 use clap::{Args, ValueEnum};
-use dedup::detect::Pages;
+use dedup::detect::{Pages, Rows};
 use dedup::doc::LshParams;
 use dedup::pipeline::{Options, Settings, DEFAULT_MIN_DOCS};
 use dedup::read::{Fields, ReadOptions};
@@ -48,12 +48,12 @@ pub struct DetectArgs {
     /// MinHash signature length.
     #[arg(long, default_value_t = 128)]
     num_perm: usize,
-    /// LSH bands (with --rows); chosen from --threshold and --num-perm by default.
-    #[arg(long, requires = "rows")]
+    /// LSH bands (with --band-rows); chosen from --threshold and --num-perm by default.
+    #[arg(long, requires = "band_rows")]
     bands: Option<usize>,
     /// LSH rows per band (with --bands).
     #[arg(long, requires = "bands")]
-    rows: Option<usize>,
+    band_rows: Option<usize>,
     /// A line found in at least this many documents is boilerplate.
     #[arg(long, default_value_t = DEFAULT_MIN_DOCS)]
     min_docs: usize,
@@ -73,6 +73,12 @@ pub struct DetectArgs {
     /// The same as `--furniture off`.
     #[arg(long)]
     no_furniture: bool,
+    /// `runs`: one boilerplate row per run of units with only whitespace between them, a cut of
+    /// whole lines taking their line ends (and the blank lines after) with it, so that `apply`
+    /// leaves no blank line; `units`: one row per unit (a line or a sentence tail), line ends left
+    /// in place.
+    #[arg(long, value_parser = parse_rows, default_value = "runs")]
+    rows: RowMode,
     /// The detectors to run, comma-separated: repeated paragraphs inside a document,
     /// boilerplate (lines across documents, furniture), near-duplicate documents. A detector left
     /// out costs nothing: `--detect near-dup` only fingerprints whole documents.
@@ -111,12 +117,16 @@ impl DetectArgs {
             num_perm: self.num_perm,
             lsh: self
                 .bands
-                .zip(self.rows)
+                .zip(self.band_rows)
                 .map(|(bands, rows)| LshParams { bands, rows }),
             min_docs: self.min_docs,
             min_repeat_words: self.min_repeat_words,
             furniture: (!self.no_furniture && self.furniture != FurnitureMode::Off)
                 .then_some(self.boilerplate_threshold),
+            rows: match self.rows {
+                RowMode::Runs => Rows::Runs,
+                RowMode::Units => Rows::Units,
+            },
             pages: match self.furniture {
                 FurnitureMode::On => Pages::All,
                 _ => Pages::Auto,
@@ -141,6 +151,27 @@ impl DetectArgs {
     /// Each stage's configuration, checked and derived once.
     pub fn options(&self) -> Result<Options, dedup::Error> {
         self.settings().options()
+    }
+}
+
+/// A value of `--rows`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RowMode {
+    /// One row per run of adjacent units.
+    Runs,
+    /// One row per unit.
+    Units,
+}
+
+/// `--rows runs|units`; a number says where the LSH rows per band went.
+fn parse_rows(value: &str) -> Result<RowMode, String> {
+    match value {
+        "runs" => Ok(RowMode::Runs),
+        "units" => Ok(RowMode::Units),
+        n if n.parse::<usize>().is_ok() => {
+            Err("takes runs or units (the LSH rows per band are --band-rows, with --bands)".into())
+        }
+        _ => Err("takes runs or units".into()),
     }
 }
 

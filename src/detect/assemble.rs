@@ -1,11 +1,11 @@
 //! Assembly (detect stage): one document's print and the corpus's verdicts in, the document's
 //! spans out, sorted by start and non-overlapping.
 
-use super::{Pages, SpanRules, Verdict};
+use super::{Pages, Rows, SpanRules, Verdict};
 use crate::doc::print::{DocPrint, SegmentPrint};
 use crate::doc::repeats::Echo;
 use crate::furniture::{context, page};
-use crate::model::{Keep, Kind, Reason, Span};
+use crate::model::{Keep, Kind, Reason, RunSummary, Span};
 use rustc_hash::FxHashMap as HashMap;
 
 /// The spans of document `doc`, sorted by start and non-overlapping.
@@ -193,5 +193,38 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
 
     spans.sort_by_key(|s| s.start);
     debug_assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
-    spans
+    match rules.rows {
+        Rows::Units => spans,
+        Rows::Runs => merge_runs(spans, &segs),
+    }
+}
+
+/// Boilerplate spans of adjacent segments (nothing but whitespace between them) merged into one
+/// span per run, with a [`Reason::Run`] that sums up its units. A span that starts inside a
+/// segment (a sentence tail) follows that segment's own text, so it starts a new run; a
+/// `repeated_paragraph` span is never merged.
+fn merge_runs(spans: Vec<Span>, segs: &[SegmentPrint]) -> Vec<Span> {
+    // The segment each boilerplate span starts at (None: inside one) and ends with.
+    let seg_at = |offset: usize| segs.binary_search_by_key(&offset, |s| s.start).ok();
+    let seg_ending = |offset: usize| segs.binary_search_by_key(&offset, |s| s.end).ok();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut last_end_seg: Option<usize> = None;
+    for span in spans {
+        let joins = span.kind == Kind::Boilerplate
+            && out
+                .last()
+                .is_some_and(|prev| prev.kind == Kind::Boilerplate)
+            && last_end_seg.is_some_and(|e| seg_at(span.start) == Some(e + 1));
+        last_end_seg = (span.kind == Kind::Boilerplate)
+            .then(|| seg_ending(span.end))
+            .flatten();
+        match out.last_mut() {
+            Some(prev) if joins => {
+                prev.end = span.end;
+                prev.reason = RunSummary::of(prev.reason).with(span.reason).into();
+            }
+            _ => out.push(span),
+        }
+    }
+    out
 }

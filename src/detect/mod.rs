@@ -33,6 +33,8 @@ pub struct SpanRules {
     pub furniture: Option<f32>,
     /// Where the classifier cuts: in documents with evidence of a page, or in every document.
     pub pages: Pages,
+    /// One row per run of adjacent boilerplate units, or one per unit.
+    pub rows: Rows,
     /// How many documents make a segment boilerplate.
     pub min_docs: boilerplate::MinDocs,
 }
@@ -45,9 +47,20 @@ impl Default for SpanRules {
             furniture_words: 3,
             furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
             pages: Pages::Auto,
+            rows: Rows::Runs,
             min_docs: boilerplate::MinDocs::new(boilerplate::DEFAULT_MIN_DOCS, true),
         }
     }
+}
+
+/// How boilerplate is reported (`--rows runs|units`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// One row per run of units with nothing but whitespace between them; a cut of whole lines
+    /// takes their line ends with it.
+    Runs,
+    /// One row per unit (a segment or a sentence tail), its line end left in place.
+    Units,
 }
 
 /// Which documents the furniture classifier cuts in (`--furniture auto|on`).

@@ -66,6 +66,7 @@ pub fn emit_spans(
 ) -> Result<Totals, Error> {
     let prints = &corpus.prints;
     let sources = &corpus.sources;
+    let whole_lines = o.spans.rows == crate::detect::Rows::Runs;
     let mut totals = Totals {
         // Candidates: the keys counted in the most documents. Those never reported as
         // cross-document boilerplate (template keys of the furniture classifier, keys under
@@ -143,7 +144,8 @@ pub fn emit_spans(
                         lossy: lossy.cloned(),
                     }
                 } else {
-                    let (spans, texts) = span_text::locate(spans, text, lossy, documents);
+                    let (spans, texts) =
+                        span_text::locate(spans, text, lossy, documents, whole_lines);
                     Rows::Located(spans, texts)
                 }
             },
@@ -158,12 +160,12 @@ pub fn emit_spans(
                 for (_, rows) in pending.take().unwrap_or_default() {
                     match rows {
                         Rows::Located(spans, texts) => {
-                            totals.add(&spans, &texts);
+                            totals.add(&spans);
                             sink(documents, &spans, &texts)?;
                         }
                         Rows::Pieces { spans, text, lossy } => {
                             let write = |spans: Vec<Span>, texts: Vec<SpanText>| {
-                                totals.add(&spans, &texts);
+                                totals.add(&spans);
                                 sink(documents, &spans, &texts)
                             };
                             span_text::locate_in_pieces(
@@ -172,6 +174,7 @@ pub fn emit_spans(
                                 &text,
                                 lossy.as_ref(),
                                 documents,
+                                whole_lines,
                                 write,
                             )?;
                         }
@@ -183,9 +186,68 @@ pub fn emit_spans(
         written?;
         pending = next?;
     }
+    if o.spans.detectors.boilerplate {
+        top_previews(
+            corpus,
+            documents,
+            duplicates,
+            o,
+            &mut totals.top_boilerplate,
+        )?;
+    }
     totals.top_boilerplate.retain(|unit| !unit.2.is_empty());
     totals.top_boilerplate.truncate(TOP_BOILERPLATE);
     Ok(totals)
+}
+
+/// Gives each of the `top` boilerplate units the preview of its first occurrence in a kept
+/// document (corpus order), reading those documents again. A key that never occurs as a segment
+/// of a kept document (a template key) gets none.
+fn top_previews(
+    corpus: &Corpus,
+    documents: &[Document],
+    duplicates: &[Option<DuplicateOf>],
+    o: &Options,
+    top: &mut [(u64, u32, String)],
+) -> Result<(), Error> {
+    let mut wanted: FxHashMap<u64, Option<(u32, usize, usize)>> =
+        top.iter().map(|unit| (unit.0, None)).collect();
+    let mut left = wanted.len();
+    for (d, print) in corpus.prints.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if duplicates[d].is_some() {
+            continue;
+        }
+        for s in print.segments() {
+            if let Some(slot @ None) = wanted.get_mut(&s.key) {
+                *slot = Some((d as u32, s.start, s.end));
+                left -= 1;
+            }
+        }
+    }
+    let mut found: Vec<(u32, usize, usize, u64)> = wanted
+        .iter()
+        .filter_map(|(&key, at)| at.map(|(d, start, end)| (d, start, end, key)))
+        .collect();
+    found.sort_unstable();
+    let mut docs: Vec<u32> = found.iter().map(|f| f.0).collect();
+    docs.dedup();
+    let previews =
+        crate::read::with_texts(&corpus.sources, documents, &o.read, &docs, |d, text, _| {
+            found
+                .iter()
+                .filter(|f| f.0 == d)
+                .map(|&(_, start, end, key)| (key, span_text::preview(&text[start..end])))
+                .collect::<Vec<_>>()
+        })?;
+    for (key, preview) in previews.into_iter().flat_map(|(_, p)| p) {
+        if let Some(unit) = top.iter_mut().find(|unit| unit.0 == key) {
+            unit.2 = preview;
+        }
+    }
+    Ok(())
 }
 
 /// Row and byte counts of a scan's report, gathered as its spans stream past.
@@ -200,19 +262,12 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, spans: &[Span], texts: &[SpanText]) {
+    fn add(&mut self, spans: &[Span]) {
         self.rows += spans.len();
-        for (s, t) in spans.iter().zip(texts) {
+        for s in spans {
             let k = Kind::ALL.iter().position(|&k| k == s.kind).unwrap_or(0);
             self.per_kind[k].0 += 1;
             self.per_kind[k].1 += (s.end - s.start) as u64;
-            if let crate::model::Reason::InDocuments { key, .. } = s.reason {
-                for unit in &mut self.top_boilerplate {
-                    if unit.0 == key && unit.2.is_empty() {
-                        unit.2 = t.preview.clone();
-                    }
-                }
-            }
         }
     }
 }

@@ -210,7 +210,12 @@ mod tests {
             );
             std::fs::write(dir.path().join(format!("{name}.txt")), body)?;
         }
-        let result = scan(&[dir.path().to_path_buf()], &Options::default())?;
+        // One row per line (runs would make the ten lines one row).
+        let options = Settings {
+            rows: crate::detect::Rows::Units,
+            ..Settings::default()
+        };
+        let result = scan(&[dir.path().to_path_buf()], &options.options()?)?;
         let text = std::fs::read_to_string(dir.path().join("a.txt"))?;
         let rows: Vec<(&Span, &SpanText)> = result
             .spans

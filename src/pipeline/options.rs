@@ -3,7 +3,7 @@
 //! near-duplicate threshold, the span rules) out, checked and derived once.
 
 use crate::detect::boilerplate::MinDocs;
-use crate::detect::{Pages, SpanRules};
+use crate::detect::{Pages, Rows, SpanRules};
 use crate::doc::{DocConfig, LshParams};
 use crate::model::Detectors;
 use crate::read::ReadOptions;
@@ -30,6 +30,8 @@ pub struct Settings {
     pub furniture: Option<f32>,
     /// Which documents the classifier cuts in.
     pub pages: Pages,
+    /// One row per run of boilerplate units, or per unit.
+    pub rows: Rows,
     pub detectors: Detectors,
     /// Where the text and id of JSONL records are, and the largest document read.
     pub read: ReadOptions,
@@ -51,6 +53,7 @@ impl Default for Settings {
             min_repeat_words: 3,
             furniture: Some(crate::furniture::DEFAULT_THRESHOLD),
             pages: Pages::Auto,
+            rows: Rows::Runs,
             detectors: Detectors::default(),
             read: ReadOptions::default(),
             strict: false,
@@ -103,6 +106,7 @@ impl Settings {
                 min_repeat_words: self.min_repeat_words,
                 furniture: self.furniture,
                 pages: self.pages,
+                rows: self.rows,
                 min_docs: MinDocs::new(self.min_docs, furniture),
                 ..SpanRules::default()
             },
@@ -133,7 +137,7 @@ impl Settings {
         if let Some(p) = self.lsh {
             if p.bands == 0 || p.rows == 0 || p.bands * p.rows > self.num_perm {
                 return Err(Error::Usage(format!(
-                    "--bands × --rows must be between 1 and --num-perm ({}), not {} × {}",
+                    "--bands × --band-rows must be between 1 and --num-perm ({}), not {} × {}",
                     self.num_perm, p.bands, p.rows
                 )));
             }

@@ -5,7 +5,9 @@
 //! (extended grapheme clusters, UAX #29): a span never cuts an accent off its letter or a flag in
 //! half. And when the document was not UTF-8, its offsets are mapped from the lossy decode that
 //! detection ran on back to the original bytes ([`Lossy`]). Code-point offsets and line numbers
-//! are those of the decoded text, which has the same lines.
+//! are those of the decoded text, which has the same lines. With `whole_lines` (`--rows runs`), a
+//! span that covers whole lines takes their line ends with it, and the blank lines after them
+//! (its preview and lines stay those of its text): cutting it leaves no blank line behind.
 
 use crate::model::Document;
 use crate::model::Span;
@@ -19,8 +21,10 @@ pub fn locate(
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
+    whole_lines: bool,
 ) -> (Vec<Span>, Vec<SpanText>) {
-    locate_from(spans, text, lossy, documents, &mut Cursor::default())
+    let mut cursor = Cursor::default();
+    locate_from(spans, text, lossy, documents, whole_lines, &mut cursor)
 }
 
 /// [`locate`] for a document with very many spans: `spans` (sorted by start) located `piece`
@@ -33,13 +37,14 @@ pub fn locate_in_pieces<E>(
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
+    whole_lines: bool,
     mut f: impl FnMut(Vec<Span>, Vec<SpanText>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut cursor = Cursor::default();
     let mut rest = spans.into_iter().peekable();
     while rest.peek().is_some() {
         let spans: Vec<Span> = rest.by_ref().take(piece.max(1)).collect();
-        let (spans, texts) = locate_from(spans, text, lossy, documents, &mut cursor);
+        let (spans, texts) = locate_from(spans, text, lossy, documents, whole_lines, &mut cursor);
         f(spans, texts)?;
     }
     Ok(())
@@ -70,6 +75,7 @@ fn locate_from(
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
+    whole_lines: bool,
     cursor: &mut Cursor,
 ) -> (Vec<Span>, Vec<SpanText>) {
     // In place: a document can have millions of rows.
@@ -80,7 +86,18 @@ fn locate_from(
         }
         None => false,
     });
-    let texts = span_texts(&spans, text, documents, cursor);
+    let mut texts = span_texts(&spans, text, documents, cursor);
+    if whole_lines {
+        for (s, t) in spans.iter_mut().zip(&mut texts) {
+            if s.kind.is_whole_document() {
+                continue;
+            }
+            let (start, end) = widen_to_lines(text, s.start, s.end);
+            t.chars[0] -= text[start..s.start].chars().count();
+            t.chars[1] += text[s.end..end].chars().count();
+            (s.start, s.end) = (start, end);
+        }
+    }
     let to_original = |b: usize| lossy.map_or(b, |l| l.to_original(b));
     for s in &mut spans {
         s.start = to_original(s.start);
@@ -96,6 +113,37 @@ fn locate_from(
         }
     }
     (spans, texts)
+}
+
+/// `start..end` widened to whole lines when it covers them (nothing but whitespace between it and
+/// the line ends around it): from its first line's start to the start of the next line that is
+/// not blank, or the end of the text. A range that starts or ends inside a line is left as it is.
+fn widen_to_lines(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_end = |c: char| c == '\n' || c == '\r';
+    let blank = |s: &str| s.chars().all(char::is_whitespace);
+    let line_start = text[..start].rfind(is_end).map_or(0, |i| i + 1);
+    let rest = &text[end..];
+    let to_line_end = rest.find(is_end).unwrap_or(rest.len());
+    if !blank(&text[line_start..start]) || !blank(&rest[..to_line_end]) {
+        return (start, end);
+    }
+    let bytes = text.as_bytes();
+    let mut at = end + to_line_end;
+    while at < text.len() {
+        // The line end (`\r\n` as one), then the next line if it is blank.
+        at += if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        let next = &text[at..];
+        let len = next.find(is_end).unwrap_or(next.len());
+        if !blank(&next[..len]) {
+            break;
+        }
+        at += len;
+    }
+    (line_start, at)
 }
 
 /// `s` shrunk to grapheme boundaries (its kept copy in the same document too), or `None` when
@@ -337,9 +385,9 @@ mod tests {
                 from = end;
             }
             let docs = doc(text.len());
-            let whole = locate(spans.clone(), &text, None, &docs);
+            let whole = locate(spans.clone(), &text, None, &docs, false);
             let mut pieces = (Vec::new(), Vec::new());
-            locate_in_pieces(spans, piece, &text, None, &docs, |s, t| {
+            locate_in_pieces(spans, piece, &text, None, &docs, false, |s, t| {
                 pieces.0.extend(s);
                 pieces.1.extend(t);
                 Ok::<(), ()>(())
@@ -422,7 +470,7 @@ mod tests {
             span(flag + 4, text.len()),
             span(3, 5),
         ];
-        let (out, texts) = locate(spans.to_vec(), text, None, &doc(text.len()));
+        let (out, texts) = locate(spans.to_vec(), text, None, &doc(text.len()), false);
         let got: Vec<(usize, usize)> = out.iter().map(|s| (s.start, s.end)).collect();
         // The first moves past the accent, the second past the flag; the third is dropped.
         assert_eq!(got, [(accent + 2, accent + 4), (flag + 8, text.len())]);
@@ -435,7 +483,7 @@ mod tests {
         let (text, lossy) = crate::read::decode(bytes).unwrap();
         let second = text.rfind("caf").unwrap();
         let s = span(second, second + "caf\u{FFFD} one".len());
-        let (out, texts) = locate(vec![s], &text, lossy.as_ref(), &doc(bytes.len()));
+        let (out, texts) = locate(vec![s], &text, lossy.as_ref(), &doc(bytes.len()), false);
         assert_eq!((out[0].start, out[0].end), (9, 17));
         assert_eq!(&bytes[out[0].start..out[0].end], b"caf\xe9 one");
         assert_eq!(texts[0].chars[..2], [9, 17]);

@@ -112,7 +112,7 @@ pub fn for_each_row(
     let mut reason = String::new();
     for (span, text) in spans.iter().zip(texts) {
         reason.clear();
-        write_reason(&span.reason, &mut reason, text.keep_lines);
+        write_reason(&span.reason, &mut reason, text.lines, text.keep_lines);
         let [start, end, keep_start, keep_end] = match unit {
             Offsets::Bytes => {
                 let (ks, ke) = span.keep.map_or((0, 0), |k| (k.start, k.end));
@@ -172,9 +172,10 @@ pub fn uncell(cell: &str) -> &str {
     cell.strip_prefix('\'').unwrap_or(cell)
 }
 
-/// Appends the text of the `reason` column to `out`; `keep_lines` are the first and last line
-/// of the kept range (used by [`Reason::Repeats`]).
-pub fn write_reason(reason: &Reason, out: &mut String, keep_lines: [u32; 2]) {
+/// Appends the text of the `reason` column to `out`; `lines` are the first and last line of the
+/// span (used by [`Reason::Run`]), `keep_lines` those of the kept range (used by
+/// [`Reason::Repeats`]).
+pub fn write_reason(reason: &Reason, out: &mut String, lines: [u32; 2], keep_lines: [u32; 2]) {
     use std::fmt::Write as _;
     // Writing into a String cannot fail.
     let _ = match *reason {
@@ -193,6 +194,38 @@ pub fn write_reason(reason: &Reason, out: &mut String, keep_lines: [u32; 2]) {
             out.push_str(if tail { " (end of line): " } else { ": " });
             out.push_str(crate::furniture::signal::describe(signals));
             out.push_str(crate::furniture::page::describe(page));
+            Ok(())
+        }
+        Reason::Run(r) => {
+            let _ = write!(out, "lines {}-{}: ", lines[0], lines[1]);
+            let mut parts = 0;
+            let mut sep = |out: &mut String| {
+                if parts > 0 {
+                    out.push_str(", ");
+                }
+                parts += 1;
+            };
+            if r.furniture > 0 {
+                sep(out);
+                out.push_str("furniture ");
+                decimal::push_fixed(out, r.min_score, 2);
+                let _ = write!(out, " ({})", r.furniture);
+            }
+            if r.in_documents > 0 {
+                sep(out);
+                let _ = write!(out, "in {} documents ({})", r.min_docs, r.in_documents);
+            }
+            if r.repeated > 0 {
+                sep(out);
+                let _ = write!(
+                    out,
+                    "repeated {} times in this document ({})",
+                    r.min_repeats, r.repeated
+                );
+            }
+            if r.furniture > 0 {
+                out.push_str(crate::furniture::page::describe(r.page));
+            }
             Ok(())
         }
         Reason::Repeats => match keep_lines {

@@ -98,7 +98,7 @@ fn check_params(path: &Path, text: &str, mine: &serde_json::Value) -> Result<(),
     })?;
     if &theirs != mine {
         return Err(Error::Usage(format!(
-            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --threshold, --shingle, --num-perm, --bands/--rows, --min-docs, --detect and --furniture",
+            "{}: the tables were signed with {theirs}, not {mine}: give every stage the same --threshold, --shingle, --num-perm, --bands/--band-rows, --min-docs, --detect and --furniture",
             path.display()
         )));
     }
