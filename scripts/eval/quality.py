@@ -28,8 +28,11 @@ removes is content):
                standard library's modules
   markdown     the .md files of those crates and of /usr/share/doc
 Column FURNITURE SHARE: the share of the corpus's non-whitespace bytes cut by
-the default scan and not by `--no-furniture` (what the furniture classifier
-alone takes). Also given: the share cut by the default scan in all.
+the default scan and not by `--no-furniture` (what page furniture alone takes;
+`--no-furniture` also cuts short lines repeated inside a document wherever
+they are, which the default does only in pages). Also given: the share cut by the default scan in all, and ADJ.
+ROWS, the pairs of boilerplate rows of one document with nothing but
+whitespace between them (0 unless the scan is given `--rows units`).
 
 The benchmark corpus is /tmp/dedup-bench/corpus-100mb (scripts/data/gen_corpus.py
 writes it, and this script runs it when it is missing); its documents are put
@@ -72,6 +75,25 @@ WORD = re.compile(r"[^\W\d_]+")
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+ADJACENT = collections.Counter()
+
+
+def adjacent_rows(rows: list[dict], texts: dict[str, bytes]) -> int:
+    """Pairs of boilerplate rows of one document with nothing but whitespace between them
+    (none are expected unless `--rows units`)."""
+    n = 0
+    prev = None
+    for r in rows:
+        if r["kind"] != "boilerplate":
+            prev = None
+            continue
+        if prev and prev["doc"] == r["doc"] and r["doc"] in texts:
+            gap = texts[r["doc"]][prev["end"]:r["start"]]
+            n += not gap.strip()
+        prev = r
+    return n
 
 
 def scan(binary: Path, folder: Path, report: Path, extra: list[str]) -> list[dict]:
@@ -215,14 +237,16 @@ class Line:
         self.cut: float | None = None
         self.note = ""
 
+    adjacent = 0
+
     def cells(self) -> str:
         p = r = f = None
         if self.score:
             p, r, f = self.score.prf()
         pct = lambda v: "-".rjust(7) if v is None else f"{100 * v:6.2f}%"
         return (f"{self.name:<34} {self.docs:>6} {self.bytes / 1e6:>7.1f} | {fmt(p)} {fmt(r)} "
-                f"{fmt(f)} {pct(self.content_cut)} | {pct(self.furniture)} {pct(self.cut)}"
-                f"  {self.note}")
+                f"{fmt(f)} {pct(self.content_cut)} | {pct(self.furniture)} {pct(self.cut)} "
+                f"{self.adjacent:>5}  {self.note}")
 
     def as_dict(self) -> dict:
         p = r = f = None
@@ -230,7 +254,7 @@ class Line:
             p, r, f = self.score.prf()
         return {"docs": self.docs, "bytes": self.bytes, "precision": p, "recall": r, "f1": f,
                 "content_cut": self.content_cut, "furniture_share": self.furniture,
-                "cut_share": self.cut, "note": self.note}
+                "cut_share": self.cut, "adjacent_rows": self.adjacent, "note": self.note}
 
 
 def labelled(name: str, binary: Path, pages: dict[str, tuple[str, list]], folder: Path,
@@ -262,6 +286,7 @@ def labelled(name: str, binary: Path, pages: dict[str, tuple[str, list]], folder
                     if n > 0:
                         lost.append((n, doc, text.encode()[x:y].decode(errors="replace")[:90]))
     line = Line(name, len(pages), sum(len(t.encode()) for t, _ in pages.values()))
+    line.adjacent = adjacent_rows(rows, {d: t.encode() for d, (t, _) in pages.items()})
     line.score = total
     line.content_cut = total.fp / content if content else None
     for n, doc, preview in sorted(lost, reverse=True)[:show]:
@@ -327,7 +352,7 @@ def unlabelled(name: str, title: str, build, binary: Path, extra: list[str], sho
     off = scan(binary, folder, WORK / f"{name}-off.csv", [*extra, *OFF])
     by_default = spans_by_doc(default, REMOVED)
     by_off = spans_by_doc(off, REMOVED)
-    total = cut = cut_off = 0
+    total = cut = furniture = 0
     lost = []
     for doc, text in files.items():
         counter = NonWhitespaceBytes(text)
@@ -335,14 +360,15 @@ def unlabelled(name: str, title: str, build, binary: Path, extra: list[str], sho
         mine = merge_spans(by_default.get(doc, []))
         theirs = merge_spans(by_off.get(doc, []))
         cut += counter.count_spans(mine)
-        cut_off += counter.count_spans(theirs)
+        furniture += counter.count_spans(mine) - counter.count_spans(intersect_spans(mine, theirs))
         if show:
             raw = text.encode()
             for a, b in mine:
                 if not intersect_spans([(a, b)], theirs):
                     lost.append((counter.count(a, b), doc, raw[a:b].decode(errors="replace")[:90]))
     line = Line(title, len(files), sum(len(t.encode()) for t in files.values()))
-    line.furniture = (cut - cut_off) / total if total else None
+    line.adjacent = adjacent_rows(default, {d: t.encode() for d, t in files.items()})
+    line.furniture = furniture / total if total else None
     line.cut = cut / total if total else None
     for n, doc, preview in sorted(lost, reverse=True)[:show]:
         log(f"    furniture cut {n:>5} B  {doc}: {preview!r}")
@@ -377,8 +403,9 @@ def main() -> None:
             lines[name] = job()
     print(f"dedup scan {' '.join(extra)}".rstrip())
     print(f"{'corpus':<34} {'docs':>6} {'MB':>7} | {'prec':>6} {'recall':>6} {'F1':>6} "
-          f"{'content':>7} | {'furnit.':>7} {'all cut':>7}")
-    print(f"{'':<34} {'':>6} {'':>7} | {'':>6} {'':>6} {'':>6} {'cut':>7} | {'share':>7} {'share':>7}")
+          f"{'content':>7} | {'furnit.':>7} {'all cut':>7} {'adj.':>5}")
+    print(f"{'':<34} {'':>6} {'':>7} | {'':>6} {'':>6} {'':>6} {'cut':>7} | {'share':>7} {'share':>7} "
+          f"{'rows':>5}")
     for line in lines.values():
         print(line.cells())
     if args.json:

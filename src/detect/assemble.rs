@@ -61,23 +61,34 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     };
     let furniture_threshold = rules.furniture.filter(|_| boilerplate && page.is_some());
     let scores = match (&print.furniture, furniture_threshold) {
-        (Some(evidence), Some(_)) => context::scores(&segs, evidence, frequent, min_docs),
+        (Some(evidence), Some(_)) => {
+            crate::furniture::dump::set_doc(doc);
+            context::scores(&segs, evidence, frequent, min_docs)
+        }
         _ => Vec::new(),
     };
+    // Short lines repeated inside a document are furniture where there is a page; with the
+    // classifier off, wherever they are (the rule of `--furniture off`).
+    let repeated_furniture = page.is_some() || print.furniture.is_none();
     let page = page.unwrap_or(0);
     let threshold = furniture_threshold.unwrap_or(f32::INFINITY);
     let furniture: Vec<Option<Reason>> = segs
         .iter()
         .enumerate()
         .map(|(i, s)| match frequent.get(&s.key) {
-            _ if !boilerplate => None,
+            // A segment without a word (`}`, `* * *`) is layout, never boilerplate.
+            _ if !boilerplate || s.words == 0 => None,
             Some(&n) if n as usize >= min_docs => Some(Reason::InDocuments {
                 docs: n,
                 key: s.key,
             }),
             _ => {
                 let n = in_doc[&s.key];
-                if n >= 2 && s.words as usize <= rules.furniture_words && !s.sentence {
+                if repeated_furniture
+                    && n >= 2
+                    && s.words as usize <= rules.furniture_words
+                    && !s.sentence
+                {
                     Some(Reason::RepeatedInDocument(n))
                 } else {
                     scores

@@ -45,6 +45,9 @@ const CUES: &[&str] = &[
     "terms of service",
     "related stories",
     "related articles",
+    "read more",
+    "sign up for",
+    "subscribe to",
     "follow us",
     "skip to content",
     "your email address will not be published",
@@ -54,7 +57,13 @@ const CUES: &[&str] = &[
     "participer à la discussion",
     "votre adresse e mail ne sera pas publiée",
     "champs obligatoires",
-    "à lire aussi",
+    "lire aussi",
+    "articles liés",
+    "newsletter",
+    "abonnez vous",
+    "faire un don",
+    "je fais un don",
+    "articles gratuits",
     "tous droits réservés",
     "mentions légales",
     "politique de confidentialité",
@@ -63,6 +72,21 @@ const CUES: &[&str] = &[
     "werbung",
     "publicidad",
     "pubblicità",
+];
+
+/// Phrases of an article's own text that read like furniture: its credit lines ("CNN's Rick
+/// Sanchez contributed to this report", "(Additional reporting by …)"). A segment holding one,
+/// or starting with a dash as the attribution of a quote or an embedded post does, is not
+/// furniture ([`crate::furniture::CONTENT_PHRASE`]).
+const CONTENT_PHRASES: &[&str] = &[
+    "contributed to this report",
+    "contributed reporting",
+    "contributed to this story",
+    "additional reporting by",
+    "reporting by",
+    "writing by",
+    "editing by",
+    "a contribué à cet article",
 ];
 
 /// Languages whose stop words are looked up (ISO 639-1, NLTK lists), at most 8.
@@ -77,6 +101,8 @@ struct Lexicon {
     cues: Vec<Vec<u64>>,
     cue_first: FxHashSet<u64>,
     cue_filter: Filter,
+    /// [`CONTENT_PHRASES`] as word-hash sequences.
+    content: Vec<Vec<u64>>,
 }
 
 impl Lexicon {
@@ -130,14 +156,17 @@ fn lexicon() -> &'static Lexicon {
                 }
             }
         }
-        let cues: Vec<Vec<u64>> = CUES
-            .iter()
-            .map(|c| {
-                let mut w = Vec::new();
-                tokenizer.words(c, &mut w);
-                w
-            })
-            .collect();
+        let mut phrases = |list: &[&str]| -> Vec<Vec<u64>> {
+            list.iter()
+                .map(|c| {
+                    let mut w = Vec::new();
+                    tokenizer.words(c, &mut w);
+                    w
+                })
+                .collect()
+        };
+        let cues = phrases(CUES);
+        let content = phrases(CONTENT_PHRASES);
         let cue_first: FxHashSet<u64> = cues.iter().map(|c| c[0]).collect();
         Lexicon {
             stop_filter: Filter::new(stop.keys()),
@@ -145,6 +174,7 @@ fn lexicon() -> &'static Lexicon {
             cue_filter: Filter::new(cue_first.iter()),
             cues,
             cue_first,
+            content,
         }
     })
 }
@@ -270,6 +300,10 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         digits: share(c.digits, c.visible),
         caps: share(c.caps, c.words),
         cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
+        // An attribution line (a quote's, an embedded post's) starts with a dash: "— Name
+        // (@name) February 17, 2020".
+        content_phrase: words.len() <= CUE_MAX_WORDS
+            && (has_content_phrase(words) || text.starts_with(['—', '―'])),
         separator: c.separator,
         code,
         menu: !sentence
@@ -332,6 +366,11 @@ fn one_word_cue(words: &[u64]) -> bool {
                 .iter()
                 .any(|c| c.len() > 1 && words[i..].starts_with(c))
     })
+}
+
+fn has_content_phrase(words: &[u64]) -> bool {
+    let lex = lexicon();
+    (0..words.len()).any(|i| lex.content.iter().any(|c| words[i..].starts_with(c)))
 }
 
 fn has_cue(words: &[u64]) -> bool {

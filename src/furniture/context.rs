@@ -10,9 +10,16 @@
 //! a run of short lines between two paragraphs of the article (a table of figures) stays unless it
 //! has a cue phrase or corpus evidence.
 
-use super::signal;
-use super::{sigmoid, Evidence, CONTEXT, CONTEXT_BIAS, CORPUS, EDGE_SCORE, INTERIOR};
+use super::{dump, signal};
+use super::{
+    sigmoid, Evidence, CONTEXT, CONTEXT_BIAS, CORPUS, EDGE_SCORE, HEADLINE, HEADLINE_REACH,
+    HEADLINE_WORDS, INTERIOR,
+};
 use rustc_hash::FxHashMap as HashMap;
+
+/// What a furniture-like segment costs the main block beyond its bytes. Set on the fit sites of
+/// `boilerplate-sites-en` (0, 25, 50, 100, 200 tried; see the README).
+const BLOCK_SEGMENT_COST: f64 = 50.0;
 
 /// What the second stage reads of a segment (the document stage's segment prints give it).
 pub trait Segment {
@@ -70,7 +77,9 @@ pub fn scores<S: Segment>(
             signals[i as usize] |= signal::TEMPLATE;
         }
     }
-    // The main block: the run with the largest sum of ±bytes (+ for content-like segments).
+    // The main block: the run with the largest sum of ±bytes (+ for content-like segments, and
+    // a furniture-like segment costs BLOCK_SEGMENT_COST more: a few short lines between an
+    // article and its comments end the article).
     let (mut best, mut block) = (f64::MIN, (0, n.saturating_sub(1)));
     let (mut sum, mut from) = (0.0f64, 0);
     for (j, s) in segs.iter().enumerate() {
@@ -80,7 +89,11 @@ pub fn scores<S: Segment>(
         }
         let (start, end) = s.bytes();
         let bytes = (end - start) as f64;
-        sum += if z1[j] < 0.0 { bytes } else { -bytes };
+        sum += if z1[j] < 0.0 {
+            bytes
+        } else {
+            -bytes - BLOCK_SEGMENT_COST
+        };
         if sum > best {
             best = sum;
             block = (from, j);
@@ -120,12 +133,26 @@ pub fn scores<S: Segment>(
             if interior[j] {
                 z2 -= INTERIOR;
             }
+            let strong = signal::CUE as u16 | signal::TEMPLATE;
+            let headline = before
+                && distance <= HEADLINE_REACH
+                && !segs[j].sentence()
+                && HEADLINE_WORDS.contains(&segs[j].words())
+                && signals[j] & strong == 0;
+            if headline {
+                z2 -= HEADLINE;
+            }
+
             let mut sig = signals[j];
             if prev > 0.0 && next > 0.0 {
                 sig |= signal::AMID_FURNITURE;
             }
             if before || after {
                 sig |= signal::OUTSIDE_MAIN_TEXT;
+            }
+            if let Some(dump) = dump::sink() {
+                let (a, b) = segs[j].bytes();
+                dump.line(a, b, &x, interior[j], headline, sigmoid(z2));
             }
             Score {
                 p: sigmoid(z2),

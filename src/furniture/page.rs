@@ -32,6 +32,10 @@ const BLOCK: f32 = 5.0;
 const CODE: f32 = 6.0;
 const WRAPPED: f32 = 6.0;
 const BIAS: f32 = 1.0;
+/// A page's prose is at least this share of its bytes.
+const MIN_PROSE_SHARE: f32 = 0.1;
+/// A prose segment holds a sentence end and at least this many words.
+const PROSE_WORDS: u32 = 15;
 /// A template line (found in other documents) has at most this many words.
 const TEMPLATE_WORDS: u32 = 8;
 
@@ -72,6 +76,10 @@ pub struct Evidence {
     pub code: u32,
     /// Segments that join hard-wrapped lines.
     pub wrapped: u32,
+    /// Bytes of its segments, and of those that are prose (a sentence of at least
+    /// [`PROSE_WORDS`] words).
+    pub bytes: u64,
+    pub prose_bytes: u64,
 }
 
 impl Evidence {
@@ -84,9 +92,11 @@ impl Evidence {
             - BIAS
     }
 
-    /// Why the document is a page ([`why`]), or `None` when it is not one.
+    /// Why the document is a page ([`why`]), or `None` when it is not one. A document without
+    /// prose (an index, a list of links, a table) is not a page: page furniture surrounds a text.
     pub fn decide(&self) -> Option<u8> {
-        (self.score() > 0.0).then(|| {
+        let prose = self.prose_bytes as f32 >= MIN_PROSE_SHARE * self.bytes as f32;
+        (prose && self.score() > 0.0).then(|| {
             let mut w = 0;
             if self.phrases > 0 {
                 w |= why::PHRASES;
@@ -116,6 +126,11 @@ pub fn evidence<S: Segment>(
     };
     let mut run = 0;
     for (s, &sig) in segs.iter().zip(signals) {
+        let (start, end) = s.bytes();
+        e.bytes += (end - start) as u64;
+        if s.sentence() && s.words() >= PROSE_WORDS {
+            e.prose_bytes += (end - start) as u64;
+        }
         let code = sig & signal::CODE != 0;
         e.code += u32::from(code);
         let template = !code
@@ -152,7 +167,7 @@ mod tests {
 
     impl Segment for Seg {
         fn bytes(&self) -> (usize, usize) {
-            (0, 0)
+            (0, 6 * self.words as usize)
         }
         fn key(&self) -> u64 {
             self.key
