@@ -3,12 +3,11 @@
 
     venv/bin/python scripts/bench/peer_rensa.py CORPUS --out pairs.csv [--workers 2]
 
-Workers: RMinHash(num_perm=128, seed=42).update(shingle strings), returned
+Workers: RMinHash(num_perm=117, seed=42).update(shingle strings), returned
 pickled (RMinHash supports pickle). Parent: RMinHashLSH(threshold=0.8,
-num_perm=128, num_bands=16), insert all, query all, keep candidates whose
-RMinHash.jaccard() >= 0.8, union-find. (rensa 0.5 also has RMinHashDeduplicator
-and digest-matrix batch APIs; this is the classic per-document API that
-pipelines written against rensa 0.1-0.4 use.)
+num_perm=117, num_bands=9) filled by insert_many and asked by query_all (one
+call each, in Rust), keep candidates whose RMinHash.jaccard() >= 0.8,
+union-find.
 """
 
 from __future__ import annotations
@@ -43,10 +42,22 @@ def main() -> None:
                       num_bands=args.bands)
     pc.log(f"LSH: {lsh.get_num_bands()} bands x "
            f"{args.num_perm // lsh.get_num_bands()} rows")
-    for i, m in enumerate(sigs):
-        if m is not None:
-            lsh.insert(i, m)
-    pairs, candidates = pc.query_pairs(sigs, lsh.query, args.threshold)
+    # Keys are positions in `present`: insert_many numbers its values from 0.
+    present = [i for i, m in enumerate(sigs) if m is not None]
+    batch = [sigs[i] for i in present]
+    lsh.insert_many(batch, 0)
+    found = lsh.query_all(batch)
+    pairs, candidates = [], 0
+    for k, near in enumerate(found):
+        i = present[k]
+        for c in near:
+            j = present[c]
+            if j <= i:
+                continue
+            candidates += 1
+            sim = sigs[i].jaccard(sigs[j])
+            if sim >= args.threshold:
+                pairs.append((i, j, sim))
     pc.finish(names, pairs, candidates, args.out, started, "rensa")
 
 

@@ -27,10 +27,15 @@ warmed by reading the corpus before every timed run):
               near-duplicate detector, the job the peers do; the targets
               are measured on `dedup`, every detector on
   rensa       scripts/bench/peer_rensa.py, datasketch: scripts/bench/peer_datasketch.py:
-              2 worker processes, the same tokenisation and 5-shingles as
-              dedup, 128 permutations, threshold 0.8, 16 bands x 8 rows,
-              LSH candidates kept when the estimated Jaccard >= 0.8,
-              union-find (see peer_common.py)
+              each at its best: 2 worker processes, the same tokenisation and
+              5-shingles as dedup (built with one zip), 117 permutations in
+              9 bands x 13 rows (datasketch's own choice at threshold 0.8),
+              the libraries' batch calls in the parent (rensa's insert_many
+              and query_all, datasketch's insertion session; datasketch with
+              a C hash, xxh32, instead of its default sha1), LSH candidates
+              kept when the estimated Jaccard >= 0.8, union-find (see
+              peer_common.py). `--peer-args "--num-perm 128 --bands 16"` runs
+              them with 128 permutations in 16 x 8 bands instead
 When a dedup binary has no --pairs option, the pairs are taken from the
 report instead: each near_duplicate/exact_duplicate row gives (doc, keep_doc).
 
@@ -466,6 +471,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per tool; the median wall is reported")
     parser.add_argument("--work", type=Path, default=Path("/tmp/dedup-bench"))
+    parser.add_argument("--peer-args", default="",
+                        help="extra arguments of the peer scripts (for example "
+                             "\"--num-perm 128 --bands 16\")")
     parser.add_argument("--seed", type=int, default=1,
                         help="gen-corpus seed when the corpus is generated")
     parser.add_argument("--timeout", type=float, default=None,
@@ -567,7 +575,7 @@ def main() -> None:
             continue
         pairs_path = run_dir / f"{tool}.pairs.csv"
         cmd = [str(python), str(SCRIPTS / "bench" / f"peer_{tool}.py"), str(corpus),
-               "--workers", "2", "--out", str(pairs_path)]
+               "--workers", "2", "--out", str(pairs_path), *shlex.split(args.peer_args)]
         result = bench(tool, cmd, run_dir / f"{tool}.stdout")
         if result.ok_runs:
             result.score = score(read_pairs(pairs_path), positives, exact)
