@@ -182,3 +182,92 @@ fn a_cut_page_keeps_no_blank_line_and_units_mode_keeps_one_row_per_line() {
     assert!(rows.len() >= 3 * 9, "{rows:?}");
     assert!(rows.iter().all(|(_, t)| !t.contains('\n')), "{rows:?}");
 }
+
+/// Lines of every shape the page evidence reads: menus, separators, phrases, templates with
+/// digits, headings, code, prose, hard-wrapped prose.
+const LINES: &[&str] = &[
+    "Home",
+    "News",
+    "Sport and weather",
+    "Home | News | Sport | Weather",
+    "Home » Politique › Europe",
+    "Leave a Reply",
+    "Share this article on Facebook",
+    "Advertisement",
+    "Router Advertisement messages are sent by the daemon every ten seconds on each interface.",
+    "Posted on 5 April 2013 at 11:09 GMT",
+    "Updated 12 June 2014 by the editors",
+    "2.4.1 Matériel incomplet",
+    "The MODULE Keyword",
+    "bool (*fn)(struct scsi_cmnd *, void *);",
+    "- a list item with a few words in it",
+    "| cell | cell |",
+    "The council met on Tuesday and agreed, after a long debate, to fund the new library for \
+     another three years while the city looks for a permanent site.",
+    "Les organisateurs publient chaque semaine un point d'étape, avec les sommes recueillies et \
+     les sommes reversées aux grévistes, afin que les donateurs puissent suivre leur usage.",
+    "This paragraph is wrapped at seventy columns as documentation often is,\n\
+     and its second line continues the sentence it started on the first\n\
+     line, until it ends here.",
+    "Our latest stories today",
+    "Contact the editorial team about this story",
+    "",
+];
+
+/// A document made of `LINES` picked by `plan`.
+fn document(plan: &[usize]) -> String {
+    plan.iter()
+        .map(|&i| LINES[i])
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The page decision with every segment counted in many documents: the most evidence of a page
+/// the corpus can give.
+fn is_page_at_most(text: &str) -> (bool, dedup::furniture::Evidence, dedup::furniture::Evidence) {
+    let mut tokenizer = dedup::doc::normalize::Tokenizer::new();
+    let tokens = dedup::doc::paragraphs::tokenize(text, &mut tokenizer);
+    let full = dedup::doc::evidence::evidence(text, &tokens, &mut tokenizer);
+    let quick = dedup::doc::evidence::evidence_if_page(text, &tokens, &mut tokenizer);
+    let counts = tokens.segments.iter().map(|s| (s.key, 9)).collect();
+    let page = dedup::furniture::page::evidence(&tokens.segments, &full, &counts)
+        .decide()
+        .is_some();
+    (page, full, quick)
+}
+
+#[test]
+fn prose_is_no_page_before_any_feature_and_a_page_is_measured() {
+    let prose = document(&[16, 17, 16, 17, 18]);
+    let (page, _, quick) = is_page_at_most(&prose);
+    assert!(!page && quick.no_page, "prose alone is no page");
+    for plan in [
+        &[0, 1, 2, 16, 17, 5, 6][..],
+        &[2, 12, 19, 16, 17],
+        &[20, 19, 20, 16, 17],
+    ] {
+        let doc = document(plan);
+        let (page, full, quick) = is_page_at_most(&doc);
+        assert!(page && !quick.no_page && quick == full, "{doc}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+    /// The quick bound never rules out a document the full evidence would call a page, and a
+    /// document it rules out keeps its template keys (other documents' corpus evidence).
+    #[test]
+    fn a_document_ruled_out_as_a_page_is_no_page_with_any_corpus(
+        plan in proptest::collection::vec(0..LINES.len(), 0..24)
+    ) {
+        let text = document(&plan);
+        let (page, full, quick) = is_page_at_most(&text);
+        if quick.no_page {
+            proptest::prop_assert!(!page, "ruled out, but a page: {text:?}");
+            proptest::prop_assert_eq!(&quick.templates, &full.templates);
+            proptest::prop_assert_eq!(quick.wrapped, full.wrapped);
+        } else {
+            proptest::prop_assert_eq!(&quick, &full);
+        }
+    }
+}

@@ -56,6 +56,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     // Page furniture only where there is a page (or everywhere with `--furniture on`).
     let page = match (&print.furniture, rules.pages) {
         (Some(_), Pages::All) => Some(page::why::FORCED),
+        (Some(e), Pages::Auto) if e.no_page => None,
         (Some(e), Pages::Auto) => page::evidence(&segs, e, frequent).decide(),
         (None, _) => None,
     };

@@ -10,8 +10,8 @@
 use super::chars;
 use super::lines::strip_closers;
 use super::normalize::Tokenizer;
-use super::paragraphs::Tokens;
-use crate::furniture::{sigmoid, Evidence, Features, Tail, TAIL_THRESHOLD};
+use super::paragraphs::{Segment, Tokens};
+use crate::furniture::{context, page, sigmoid, Evidence, Features, Tail, TAIL_THRESHOLD};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -26,6 +26,8 @@ const LANGUAGE_WORDS: usize = 2048;
 /// The character shares of a segment are measured on at most this many first bytes, and its
 /// stop-word share on at most this many first words (a long paragraph is sampled).
 const SAMPLE_BYTES: usize = 192;
+/// A segment with this many separators (`Home | News | Sport`) reads as a menu.
+const MENU_SEPARATORS: u32 = 2;
 const SAMPLE_WORDS: usize = 64;
 /// A cue phrase counts only in segments of at most this many words.
 const CUE_MAX_WORDS: usize = 40;
@@ -101,8 +103,9 @@ struct Lexicon {
     cues: Vec<Vec<u64>>,
     cue_first: FxHashSet<u64>,
     cue_filter: Filter,
-    /// [`CONTENT_PHRASES`] as word-hash sequences.
+    /// [`CONTENT_PHRASES`] as word-hash sequences, and a filter of their first words.
     content: Vec<Vec<u64>>,
+    content_filter: Filter,
 }
 
 impl Lexicon {
@@ -174,9 +177,68 @@ fn lexicon() -> &'static Lexicon {
             cue_filter: Filter::new(cue_first.iter()),
             cues,
             cue_first,
+            content_filter: Filter::new(content.iter().map(|c| &c[0])),
             content,
         }
     })
+}
+
+/// [`evidence`] for `--furniture auto`: a document that cannot be a page ([`page::may_be_page`]:
+/// no furniture phrase, too few short lines in runs, or too little prose) gets only what the
+/// corpus counts need of it, its template keys, and is marked as no page; its segments are not
+/// scored, as nothing of it will be cut as furniture.
+pub fn evidence_if_page(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
+    let segs = &tokens.segments;
+    let words = |i: usize| &tokens.words[segs[i].words.start as usize..segs[i].words.end as usize];
+    let sample = |i: usize| {
+        let t = &text[segs[i].start..segs[i].end];
+        &t[..t.floor_char_boundary(SAMPLE_BYTES)]
+    };
+    let wrapped = segs.iter().filter(|s| s.last_line > s.first_line).count() as u32;
+    let may_be_page = page::may_be_page(
+        segs,
+        wrapped,
+        |i| has_cue(words(i)),
+        |i| shape(sample(i)).1 >= MENU_SEPARATORS,
+    );
+    if may_be_page {
+        return evidence(text, tokens, tokenizer);
+    }
+    let templates = segs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, seg)| {
+            let t = &text[seg.start..seg.end];
+            // ASCII digits answer at once; other text may hold digits of other scripts.
+            let digits = t.bytes().any(|b| b.is_ascii_digit())
+                || !t.is_ascii() && chars::stats(t).digits > 0;
+            if t.len() > SAMPLE_BYTES || !digits {
+                return None;
+            }
+            Some((i as u32, chars::template_key(t, TEMPLATE_MIN_WORDS)?))
+        })
+        .collect();
+    Evidence {
+        templates,
+        wrapped,
+        no_page: true,
+        ..Evidence::default()
+    }
+}
+
+impl context::Segment for Segment {
+    fn bytes(&self) -> (usize, usize) {
+        (self.start, self.end)
+    }
+    fn key(&self) -> u64 {
+        self.key
+    }
+    fn sentence(&self) -> bool {
+        self.sentence
+    }
+    fn words(&self) -> u32 {
+        self.words.end - self.words.start
+    }
 }
 
 /// The furniture evidence of a document (`text` as tokenized into `tokens`).
@@ -242,6 +304,7 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
         signals: signals.into(),
         page_cues,
         wrapped,
+        no_page: false,
     }
 }
 
@@ -308,7 +371,7 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         code,
         menu: !sentence
             && !code
-            && ((1..=4).contains(&words.len()) && c.digits == 0 || separators >= 2),
+            && ((1..=4).contains(&words.len()) && c.digits == 0 || separators >= MENU_SEPARATORS),
         has_digits: c.digits > 0,
         // Only a short segment with digits has a template (a second pass, rarely taken).
         template: if whole && c.digits > 0 {
@@ -319,17 +382,48 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
     }
 }
 
+const CODE_MARK: u8 = 1;
+const SEPARATOR: u8 = 2;
+const SEPARATOR_END: u8 = 3;
+
+/// What each byte may be for [`shape`]: most bytes are nothing, so the loop rarely branches.
+static SHAPE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let code = b"{}[]();=<>\\`";
+    let mut i = 0;
+    while i < code.len() {
+        t[code[i] as usize] = CODE_MARK;
+        i += 1;
+    }
+    t[b'|' as usize] = SEPARATOR;
+    t[0xBB] = SEPARATOR_END;
+    t[0xB7] = SEPARATOR_END;
+    t[0xBA] = SEPARATOR_END;
+    t[0xA2] = SEPARATOR_END;
+    t
+};
+
 /// The shape of a unit's first bytes: how many code characters it holds (brackets, braces,
 /// parentheses, `;`, `=`, `<`, `>`, `\\`, backquotes), how many separators between items
 /// (`|`, `»`, `›`, `·`, `•`), and whether it starts like Markdown or a quote (`#`, a list bullet,
 /// `|`, `>`, a code fence).
 fn shape(sample: &str) -> (u32, u32, bool) {
     let (mut code, mut separators) = (0, 0);
-    for c in sample.chars() {
-        match c {
-            '{' | '}' | '[' | ']' | '(' | ')' | ';' | '=' | '<' | '>' | '\\' | '`' => code += 1,
-            '|' | '»' | '›' | '·' | '•' => separators += 1,
-            _ => {}
+    let bytes = sample.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match SHAPE_CLASS[b as usize] {
+            0 => {}
+            CODE_MARK => code += 1,
+            SEPARATOR => separators += 1,
+            // The last byte of » (C2 BB), · (C2 B7), › (E2 80 BA) or • (E2 80 A2)?
+            _ => {
+                let before = |n: usize| if i >= n { bytes[i - n] } else { 0 };
+                let two = matches!(b, 0xBB | 0xB7) && before(1) == 0xC2;
+                let three = matches!(b, 0xBA | 0xA2) && before(1) == 0x80 && before(2) == 0xE2;
+                if two || three {
+                    separators += 1;
+                }
+            }
         }
     }
     let start = sample.trim_start();
@@ -370,7 +464,13 @@ fn one_word_cue(words: &[u64]) -> bool {
 
 fn has_content_phrase(words: &[u64]) -> bool {
     let lex = lexicon();
-    (0..words.len()).any(|i| lex.content.iter().any(|c| words[i..].starts_with(c)))
+    words.iter().enumerate().any(|(i, w)| {
+        lex.content_filter.may_hold(*w)
+            && lex
+                .content
+                .iter()
+                .any(|c| c[0] == *w && words[i..].starts_with(c))
+    })
 }
 
 fn has_cue(words: &[u64]) -> bool {
@@ -462,6 +562,24 @@ fn sentence_starts(text: &str) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::doc::paragraphs::tokenize;
+
+    #[test]
+    fn shape_counts_marks_and_separators_by_character() {
+        let by_char = |s: &str| {
+            let code = s.chars().filter(|c| "{}[]();=<>\\`".contains(*c)).count() as u32;
+            let seps = s.chars().filter(|c| "|»›·•".contains(*c)).count() as u32;
+            (code, seps)
+        };
+        for s in [
+            "Home » News › Sport · Tennis • Live | Scores",
+            "fn f(x: &[u8]) -> bool { x == b\"<>\" }; `a\\b`",
+            "〺 U+303A, ƺ U+01BA, ¢ U+00A2, 𐂺 four bytes, » at the end»",
+            "",
+        ] {
+            let (code, seps, _) = shape(s);
+            assert_eq!((code, seps), by_char(s), "{s}");
+        }
+    }
 
     fn evidence_of(text: &str) -> (Tokens, Evidence) {
         let mut t = Tokenizer::new();

@@ -37,6 +37,9 @@ pub struct DocConfig {
     pub detectors: Detectors,
     /// Measure the furniture evidence (the furniture classifier is on).
     pub furniture: bool,
+    /// Furniture is cut only in pages (`--furniture auto`): measure it only in documents that
+    /// can be one ([`evidence::evidence_if_page`]).
+    pub pages_only: bool,
     /// Keep the verification sketch in the print (`dedup sign` writes it out).
     pub sketches: bool,
 }
@@ -57,7 +60,12 @@ pub fn fingerprint(text: &str, c: &DocConfig) -> DocPrint {
         let mut print =
             print::doc_print(text.len(), tokens, c.shingle, c.num_perm, c.lsh, detectors);
         if detectors.boilerplate && c.furniture {
-            print.furniture = Some(Box::new(evidence::evidence(text, tokens, tokenizer)));
+            let evidence = if c.pages_only {
+                evidence::evidence_if_page(text, tokens, tokenizer)
+            } else {
+                evidence::evidence(text, tokens, tokenizer)
+            };
+            print.furniture = Some(Box::new(evidence));
         }
         if c.sketches && detectors.near_dup {
             let sketch = minhash::sketch(&tokens.words, c.shingle, minhash::SKETCH_LEN);

@@ -13,9 +13,11 @@
 //!    lies before or after the document's main block of text and how far, and whether it is in the
 //!    first or last tenth of the document.
 //!
-//! The weights were fit by `scripts/fit/furniture.py` (logistic regression weighted by bytes) on
-//! the pages of `boilerplate-sites-en` outside the held-out sites and on seeds 001–004; the cue
-//! phrases' weight and [`INTERIOR`] are set by hand (see the README).
+//! The stage-1 weights were fit by `scripts/fit/furniture.py` (logistic regression weighted by
+//! bytes) on the pages of `boilerplate-sites-en` outside its held-out sites and on seeds 001–004,
+//! the stage-2 weights by `scripts/fit/context.py` on every site; the cue phrases' weight,
+//! [`CONTENT_PHRASE`], [`HEADLINE`] and [`INTERIOR`] are set by hand (see the README). Whether a
+//! document gets furniture cutting at all is [`page`]'s decision.
 
 pub mod context;
 pub mod dump;
@@ -98,6 +100,9 @@ pub struct Evidence {
     /// Segments that join several lines (hard-wrapped paragraphs): evidence against a page, as
     /// a page turned into text has one line per block.
     pub wrapped: u32,
+    /// `--furniture auto` found that the document cannot be a page
+    /// ([`page::may_be_page`]): only `templates` and `wrapped` were measured.
+    pub no_page: bool,
 }
 
 /// The end of a long segment, from a sentence boundary on, that scores as furniture on its own

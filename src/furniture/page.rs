@@ -118,21 +118,9 @@ pub fn evidence<S: Segment>(
     counts: &HashMap<u64, u32>,
 ) -> Evidence {
     let signals = &local.signals;
-    let mut e = Evidence {
-        segments: segs.len() as u32,
-        phrases: local.page_cues,
-        wrapped: local.wrapped,
-        ..Evidence::default()
-    };
-    let mut run = 0;
-    for (s, &sig) in segs.iter().zip(signals) {
-        let (start, end) = s.bytes();
-        e.bytes += (end - start) as u64;
-        if s.sentence() && s.words() >= PROSE_WORDS {
-            e.prose_bytes += (end - start) as u64;
-        }
+    tally(segs, local.page_cues, local.wrapped, |i, s| {
+        let sig = signals.get(i).copied().unwrap_or(0);
         let code = sig & signal::CODE != 0;
-        e.code += u32::from(code);
         let template = !code
             && !s.sentence()
             && sig & signal::DIGITS == 0
@@ -140,6 +128,56 @@ pub fn evidence<S: Segment>(
             && counts.get(&s.key()).is_some_and(|&n| n >= 2);
         let furniture_like =
             sig & signal::MENU != 0 || template || (sig & signal::CUE != 0 && !code);
+        (furniture_like, code)
+    })
+}
+
+/// Whether a document can be a page at all, from what tokenizing shows, before any feature is
+/// measured: the document stage skips the features of one that cannot. `cue(i)` says whether
+/// segment `i` holds a furniture phrase, `separators(i)` whether it has two menu separators or
+/// more. The bound counts every segment that could be a menu entry, a template or a phrase as
+/// in a block, two phrases per segment that holds one (the segment's and its sentence tail's)
+/// and no code, so that a document it rules out has no page [`evidence`] whatever the corpus.
+pub fn may_be_page<S: Segment>(
+    segs: &[S],
+    wrapped: u32,
+    cue: impl Fn(usize) -> bool,
+    separators: impl Fn(usize) -> bool,
+) -> bool {
+    let mut phrases = 0;
+    let bound = tally(segs, 0, wrapped, |i, s| {
+        let cue = cue(i);
+        phrases += 2 * u32::from(cue);
+        // A menu entry has at most four words, a template at most eight, or separators.
+        let short = !s.sentence() && (s.words() <= TEMPLATE_WORDS || separators(i));
+        (cue || short, false)
+    });
+    Evidence { phrases, ..bound }.decide().is_some()
+}
+
+/// Sums a document's evidence, `like(i, segment)` saying whether a segment is furniture-like
+/// and whether it is code.
+fn tally<S: Segment>(
+    segs: &[S],
+    phrases: u32,
+    wrapped: u32,
+    mut like: impl FnMut(usize, &S) -> (bool, bool),
+) -> Evidence {
+    let mut e = Evidence {
+        segments: segs.len() as u32,
+        phrases,
+        wrapped,
+        ..Evidence::default()
+    };
+    let mut run = 0;
+    for (i, s) in segs.iter().enumerate() {
+        let (start, end) = s.bytes();
+        e.bytes += (end - start) as u64;
+        if s.sentence() && s.words() >= PROSE_WORDS {
+            e.prose_bytes += (end - start) as u64;
+        }
+        let (furniture_like, code) = like(i, s);
+        e.code += u32::from(code);
         if furniture_like {
             run += 1;
         } else {

@@ -98,6 +98,7 @@ impl Settings {
                     .unwrap_or_else(|| LshParams::choose(self.threshold, self.num_perm)),
                 detectors: self.detectors,
                 furniture,
+                pages_only: self.pages == Pages::Auto,
                 sketches: false,
             },
             threshold: self.threshold,
