@@ -115,6 +115,7 @@ fn staged_equals_scan_across_shards() {
         &["--threads", "2"],
         &["--no-furniture", "--threads", "2"],
         &["--min-docs", "2"],
+        &["--furniture", "on", "--rows", "units"],
     ] {
         let dir = tempfile::tempdir().unwrap();
         let scanned = staged_equals_scan(&shards, extra, dir.path());

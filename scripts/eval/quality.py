@@ -8,9 +8,12 @@ Labelled web pages (byte scores on non-whitespace bytes, removed = boilerplate
 + repeated_paragraph spans):
   sites-en     boilerplate-sites-en, 428 pages of 41 sites, one scan with one
                folder per site. The weights of the furniture model were fit on
-               this set; `scripts/fit/furniture.py --folds` fits them again
-               with leave-site-out cross-validation and gives the held-out
-               folds' figures (see the README).
+               this set, so this row is in sample.
+  sites-en-cv  the same pages, leave-publisher-out: scripts/fit/context.py
+               fits the model's second stage again with each publisher's
+               sites held out in turn, and this row scores the held-out folds
+               (default options only; it needs numpy, in a virtualenv that
+               script makes).
   fr-labelled  fr-web-pages/labelled.jsonl (2 pages, full line labels)
   fr-snippets  fr-web-pages/snippets.jsonl (21 pages of 21 sites): "keep"
                snippets left whole, "remove" snippets cut whole
@@ -236,20 +239,21 @@ class Line:
         self.furniture: float | None = None
         self.cut: float | None = None
         self.note = ""
+        self.prf: tuple | None = None
 
     adjacent = 0
 
     def cells(self) -> str:
-        p = r = f = None
+        p, r, f = self.prf or (None, None, None)
         if self.score:
             p, r, f = self.score.prf()
         pct = lambda v: "-".rjust(7) if v is None else f"{100 * v:6.2f}%"
-        return (f"{self.name:<34} {self.docs:>6} {self.bytes / 1e6:>7.1f} | {fmt(p)} {fmt(r)} "
+        return (f"{self.name:<38} {self.docs:>6} {self.bytes / 1e6:>7.1f} | {fmt(p)} {fmt(r)} "
                 f"{fmt(f)} {pct(self.content_cut)} | {pct(self.furniture)} {pct(self.cut)} "
                 f"{self.adjacent:>5}  {self.note}")
 
     def as_dict(self) -> dict:
-        p = r = f = None
+        p, r, f = self.prf or (None, None, None)
         if self.score:
             p, r, f = self.score.prf()
         return {"docs": self.docs, "bytes": self.bytes, "precision": p, "recall": r, "f1": f,
@@ -342,6 +346,25 @@ def fr_snippets(binary: Path, extra: list[str], show: int) -> Line:
     return line
 
 
+def sites_en_cv(extra: list[str]) -> Line:
+    """The held-out folds of scripts/fit/context.py's leave-publisher-out cross-validation."""
+    line = Line("boilerplate-sites-en, held-out folds", 0, 0)
+    if extra:
+        line.note = "skipped: the cross-validation is of the default options"
+        return line
+    out = WORK / "sites-en-cv.json"
+    script = repo_root() / "scripts" / "fit" / "context.py"
+    subprocess.run([sys.executable, str(script), "--work", str(WORK / "fit"), "--json", str(out)],
+                   check=True, stdout=sys.stderr)
+    figures = json.loads(out.read_text())
+    held = figures["leave-publisher-out"]
+    line.docs, line.bytes = figures["pages"], figures["bytes"]
+    line.prf = (held["precision"], held["recall"], held["f1"])
+    line.content_cut = held["content_cut"]
+    line.note = f"{figures['groups']} publisher groups held out in turn"
+    return line
+
+
 def unlabelled(name: str, title: str, build, binary: Path, extra: list[str], show: int) -> Line:
     folder = materialise(name, build)
     files = {}
@@ -391,6 +414,7 @@ def main() -> None:
     log(describe_binary(binary))
     wanted = set(args.only.split(",")) if args.only else None
     jobs = [("sites-en", lambda: sites_en(binary, extra, args.show)),
+            ("sites-en-cv", lambda: sites_en_cv(extra)),
             ("fr-labelled", lambda: fr_labelled(binary, extra, args.show)),
             ("fr-snippets", lambda: fr_snippets(binary, extra, args.show))]
     for name, (title, build) in UNLABELLED.items():
@@ -402,9 +426,9 @@ def main() -> None:
             log(f"{name}:")
             lines[name] = job()
     print(f"dedup scan {' '.join(extra)}".rstrip())
-    print(f"{'corpus':<34} {'docs':>6} {'MB':>7} | {'prec':>6} {'recall':>6} {'F1':>6} "
+    print(f"{'corpus':<38} {'docs':>6} {'MB':>7} | {'prec':>6} {'recall':>6} {'F1':>6} "
           f"{'content':>7} | {'furnit.':>7} {'all cut':>7} {'adj.':>5}")
-    print(f"{'':<34} {'':>6} {'':>7} | {'':>6} {'':>6} {'':>6} {'cut':>7} | {'share':>7} {'share':>7} "
+    print(f"{'':<38} {'':>6} {'':>7} | {'':>6} {'':>6} {'':>6} {'cut':>7} | {'share':>7} {'share':>7} "
           f"{'rows':>5}")
     for line in lines.values():
         print(line.cells())

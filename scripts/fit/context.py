@@ -2,7 +2,8 @@
 """Fit the furniture model's second stage (src/furniture/mod.rs: CONTEXT, CONTEXT_BIAS) on the
 Rust implementation's own features, and give its leave-site-out cross-validation.
 
-    python3 scripts/fit/context.py [--work DIR] [--threshold 0.8]
+    python3 scripts/fit/context.py [--work DIR] [--threshold 0.8] [--content-weight 2]
+        [--json FILE]
 
 1. Writes the pages of boilerplate-sites-en (../shared/data, research-only: read in place,
    written under WORK only) one folder per site, and scans them once with
@@ -17,7 +18,8 @@ Rust implementation's own features, and give its leave-site-out cross-validation
    turn, the weights are fit on the others, and the held-out pages are cut where the refit model
    says so (at --threshold), together with what the scan cut for other reasons (repetition
    across documents, short lines repeated in a page, sentence tails). Prints precision, recall,
-   F1 and content cut over all held-out folds, and the weights fit on every site.
+   F1 and content cut over all held-out folds, and the weights fit on every site (`--json`
+   also writes the figures; scripts/eval/quality.py shows the held-out ones in its table).
 
 Needs numpy (scripts/fit/requirements.txt), in a virtualenv this script makes under WORK.
 The binary is $DEDUP_BIN, else target/release/dedup.
@@ -68,7 +70,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/dedup-eval/fit"))
     ap.add_argument("--threshold", type=float, default=0.8)
-    ap.add_argument("--content-weight", type=float, default=1.0,
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--content-weight", type=float, default=2.0,
                     help="weight of a content byte against a boilerplate byte in the fit: above "
                          "1 the model cuts less content for less recall")
     args = ap.parse_args()
@@ -144,9 +147,13 @@ def main() -> None:
         xb = np.hstack([x[idx], np.ones((idx.sum(), 1))])
         return 1 / (1 + np.exp(-(xb @ beta + off[idx])))
 
+    figures = {}
+
     def line(label, score, content):
         p, r, f = score.prf()
         print(f"{label:<38} P {p:.4f}  R {r:.4f}  F1 {f:.4f}  content cut {100 * score.fp / content:.2f}%")
+        figures[label.split(" (")[0]] = {"precision": p, "recall": r, "f1": f,
+                                         "content_cut": score.fp / content}
 
     # In-sample: the model as the binary has it, and refit on every site.
     every = np.ones(len(x), dtype=bool)
@@ -164,6 +171,11 @@ def main() -> None:
     print("\nweights fit on every site (CONTEXT, then CONTEXT_BIAS):")
     print("  " + ", ".join(f"{b:.3f}" for b in beta_all[:-1]) + f"  bias {beta_all[-1]:.3f}")
     print("  (" + ", ".join(FEATURES) + ")")
+    if args.json:
+        figures["pages"] = len(names)
+        figures["bytes"] = sum(len(pages[n]["text"].encode()) for n in names)
+        figures["groups"] = len(set(groups))
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
 
 
 if __name__ == "__main__":
