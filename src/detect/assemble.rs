@@ -54,9 +54,11 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     }
     // Boilerplate first: it is removed wherever it occurs.
     // Page furniture only where there is a page (or everywhere with `--furniture on`).
+    // A document whose features were skipped (it cannot be a page) is no page, even if the
+    // options disagree.
     let page = match (&print.furniture, rules.pages) {
+        (Some(e), _) if e.no_page => None,
         (Some(_), Pages::All) => Some(page::why::FORCED),
-        (Some(e), Pages::Auto) if e.no_page => None,
         (Some(e), Pages::Auto) => page::evidence(&segs, e, frequent).decide(),
         (None, _) => None,
     };

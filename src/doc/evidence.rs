@@ -8,8 +8,8 @@
 //! language is the one with the most stop-word hits in its first words.
 
 use super::chars;
-use super::lines::strip_closers;
-use super::normalize::Tokenizer;
+use super::lines::{strip_closers, CLOSERS, FULL_STOPS};
+use super::normalize::{Reading, Tokenizer};
 use super::paragraphs::{Segment, Tokens};
 use crate::furniture::{context, page, sigmoid, Evidence, Features, Tail, TAIL_THRESHOLD};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -285,9 +285,14 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
             templates.push((i as u32, key));
         }
         if words.len() >= TAIL_MIN_WORDS && seg.sentence {
-            if let Some((tail, cue)) =
-                furniture_tail(seg_text, lang, tokenizer, &mut scratch, &mut masks)
-            {
+            if let Some((tail, cue)) = furniture_tail(
+                seg_text,
+                lang,
+                tokens.reading,
+                tokenizer,
+                &mut scratch,
+                &mut masks,
+            ) {
                 page_cues += u32::from(cue);
                 tails.push(Tail {
                     segment: i as u32,
@@ -447,7 +452,15 @@ fn is_path_like(text: &str) -> bool {
 /// Whether the text ends with `.`, `!`, `?` or `…`, possibly followed by closing quotes or
 /// brackets.
 fn ends_with_sentence_end(text: &str) -> bool {
-    strip_closers(text.trim_end()).ends_with(['.', '!', '?', '…'])
+    let end = strip_closers(text.trim_end());
+    end.ends_with(['.', '!', '?', '…']) || end.ends_with(FULL_STOPS)
+}
+
+/// Whether the text ends with `.`, `!`, `?` or one of the [`FULL_STOPS`], possibly followed by
+/// closing quotes or brackets: a sentence, not furniture.
+fn ends_prose(text: &str) -> bool {
+    let end = strip_closers(text.trim_end());
+    end.ends_with(['.', '!', '?']) || end.ends_with(FULL_STOPS)
 }
 
 /// Whether every cue phrase in `words` is one word long.
@@ -488,13 +501,14 @@ fn has_cue(words: &[u64]) -> bool {
 fn furniture_tail(
     text: &str,
     lang: u8,
+    reading: Reading,
     tokenizer: &mut Tokenizer,
     words: &mut Vec<u64>,
     masks: &mut Vec<u8>,
 ) -> Option<(Tail, bool)> {
     // A line that ends a sentence has no furniture tail (its last piece would stop the walk
     // below at once): most prose lines are settled here, without splitting them.
-    if strip_closers(text.trim_end()).ends_with(['.', '!', '?']) {
+    if ends_prose(text) {
         return None;
     }
     let lex = lexicon();
@@ -508,11 +522,11 @@ fn furniture_tail(
             break;
         }
         let piece = text[start..end].trim();
-        if piece.is_empty() || strip_closers(piece).ends_with(['.', '!', '?']) {
+        if piece.is_empty() || ends_prose(piece) {
             break;
         }
         words.clear();
-        tokenizer.words(piece, words);
+        tokenizer.tokens(piece, reading, words);
         masks.clear();
         masks.extend(words.iter().take(SAMPLE_WORDS).map(|w| lex.stop_mask(w)));
         let f = features(piece, words, masks, lang, false);
@@ -535,7 +549,8 @@ fn furniture_tail(
 }
 
 /// Byte offsets where sentences start: 0, then after each `.`, `!`, `?` or `…` that is followed by
-/// whitespace (the whitespace is skipped). The marks are found with `memchr`, not char by char.
+/// whitespace (the whitespace is skipped), and after each of the [`FULL_STOPS`] (with the closing
+/// quotes and whitespace after it). The ASCII marks are found with `memchr`, not char by char.
 fn sentence_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let ellipsis = memchr::memmem::find_iter(bytes, "…".as_bytes()).map(|i| i + "…".len());
@@ -543,12 +558,21 @@ fn sentence_starts(text: &str) -> Vec<usize> {
         .map(|i| i + 1)
         .chain(ellipsis)
         .collect();
+    let mut full_stops = Vec::new();
+    if crate::doc::lines::may_hold_full_stop(bytes) {
+        for (i, c) in text.match_indices(FULL_STOPS) {
+            let after = &text[i + c.len()..];
+            full_stops.push(text.len() - after.trim_start_matches(CLOSERS).len());
+        }
+        ends.extend(&full_stops);
+    }
     ends.sort_unstable();
     let mut starts = vec![0];
     for end in ends {
         let rest = &text[end..];
         let after = rest.trim_start();
-        if after.len() < rest.len() && !after.is_empty() {
+        let stops = full_stops.binary_search(&end).is_ok();
+        if (after.len() < rest.len() || stops) && !after.is_empty() {
             let start = text.len() - after.len();
             if starts.last() != Some(&start) {
                 starts.push(start);
@@ -658,5 +682,9 @@ mod tests {
     #[test]
     fn sentence_starts_skip_the_space() {
         assert_eq!(sentence_starts("A b. C d… E?F"), vec![0, 5, 12]);
+        // No space after a Japanese full stop; the closing bracket stays with its sentence.
+        let text = "東京。「はい。」大阪";
+        let starts: Vec<&str> = sentence_starts(text).iter().map(|&i| &text[i..]).collect();
+        assert_eq!(starts, ["東京。「はい。」大阪", "「はい。」大阪", "大阪"]);
     }
 }

@@ -54,8 +54,19 @@ pub fn is_blank(text: &str) -> bool {
         || (!text.is_ascii() && text.chars().all(char::is_whitespace))
 }
 
-/// Closing quotes and brackets that may follow a sentence end (`said."`, `(sic.)`).
-pub const CLOSERS: [char; 7] = ['"', '\'', '»', '”', '’', ')', ']'];
+/// Closing quotes and brackets that may follow a sentence end (`said."`, `(sic.)`, `。」`).
+pub const CLOSERS: [char; 14] = [
+    '"', '\'', '»', '”', '’', ')', ']', '」', '』', '）', '】', '〉', '》', '〕',
+];
+
+/// Marks that end a sentence wherever they stand, with or without a space after them: the
+/// full stops, exclamation and question marks of Chinese and Japanese (and their half-width
+/// forms), the Devanagari danda, the Khmer khan, the Myanmar section mark, the Arabic question
+/// mark and the Urdu full stop. Thai and Lao have none: a long run of their letters is prose
+/// by its length ([`super::paragraphs::SENTENCE_CHECK_WORDS`], each letter a word).
+pub const FULL_STOPS: [char; 12] = [
+    '。', '！', '？', '．', '｡', '।', '॥', '។', '៕', '။', '؟', '۔',
+];
 
 /// `text` without its trailing closing quotes and brackets ([`CLOSERS`]).
 pub fn strip_closers(text: &str) -> &str {
@@ -63,8 +74,8 @@ pub fn strip_closers(text: &str) -> &str {
 }
 
 /// True when `text` contains a sentence end: `.`, `!`, `?` or `…` followed by whitespace, a
-/// closing quote or bracket, or the end of the text. Used to tell furniture ("Publicité", "Share")
-/// from prose ("Thank you.").
+/// closing quote or bracket, or the end of the text, or one of the [`FULL_STOPS`] anywhere. Used
+/// to tell furniture ("Publicité", "Share") from prose ("Thank you.", "ありがとう。").
 pub fn has_sentence_end(text: &str) -> bool {
     let ends_at = |after: usize| match text[after..].chars().next() {
         None => true,
@@ -75,6 +86,15 @@ pub fn has_sentence_end(text: &str) -> bool {
     memchr::memchr3_iter(b'.', b'!', b'?', bytes).any(|i| ends_at(i + 1))
         || memchr::memchr_iter(ELLIPSIS[0], bytes)
             .any(|i| bytes[i..].starts_with(ELLIPSIS) && ends_at(i + ELLIPSIS.len()))
+        || (may_hold_full_stop(bytes) && text.contains(FULL_STOPS))
+}
+
+/// Whether `bytes` holds a lead byte of one of the [`FULL_STOPS`] (most non-ASCII text, French
+/// or German, holds none): a byte test before the character search.
+pub fn may_hold_full_stop(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|b| matches!(b, 0xD8 | 0xDB | 0xE0 | 0xE1 | 0xE3 | 0xEF))
 }
 
 #[cfg(test)]
@@ -106,5 +126,12 @@ mod tests {
         assert!(!has_sentence_end("Publicité"));
         assert!(!has_sentence_end("Rating: 0.0/5"));
         assert!(!has_sentence_end("www.example.com"));
+        assert!(has_sentence_end("東京に行きました。それから"));
+        assert!(has_sentence_end("「本当ですか？」と聞いた"));
+        assert!(has_sentence_end("यह एक वाक्य है। दूसरा"));
+        assert!(!has_sentence_end("東京タワー・スカイツリー"));
+        for stop in FULL_STOPS {
+            assert!(may_hold_full_stop(stop.to_string().as_bytes()), "{stop}");
+        }
     }
 }

@@ -55,7 +55,8 @@ pub fn fingerprint(text: &str, c: &DocConfig) -> DocPrint {
             // words, since line ends only separate them).
             tokens.segments.clear();
             tokens.words.clear();
-            tokenizer.words(text, &mut tokens.words);
+            tokens.reading = normalize::reading_of(text);
+            tokenizer.tokens(text, tokens.reading, &mut tokens.words);
         }
         let mut print =
             print::doc_print(text.len(), tokens, c.shingle, c.num_perm, c.lsh, detectors);
@@ -83,7 +84,8 @@ pub fn fingerprint(text: &str, c: &DocConfig) -> DocPrint {
 /// segments' words, as line ends only separate them.
 pub fn sketch(text: &str, shingle: usize) -> Vec<u32> {
     let mut words = Vec::new();
-    TOKENIZER.with_borrow_mut(|(t, _)| t.words(text, &mut words));
+    let reading = normalize::reading_of(text);
+    TOKENIZER.with_borrow_mut(|(t, _)| t.tokens(text, reading, &mut words));
     minhash::sketch(&words, shingle, minhash::SKETCH_LEN)
 }
 

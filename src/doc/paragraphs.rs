@@ -7,15 +7,28 @@
 //! starts each paragraph with an indent), and it reads as a continuation: it starts in lower case
 //! or with a digit, or the previous line ends with a comma or hyphen, or the whole document is
 //! hard-wrapped (no line over [`WRAPPED_MAX_BYTES`], most lines over [`WRAP_MIN_BYTES`] + 16) and
-//! the previous line is not an all-capitals headline. A headline followed by its article stays two
-//! segments. Every segment keeps exact byte offsets into the original text.
+//! the previous line is not an all-capitals headline, or, in a script written without spaces
+//! (Chinese, Japanese…), the line is broken between two letters and fills the document's width
+//! (within [`UNSPACED_WRAP_SLACK`] columns of its widest line, at least
+//! [`UNSPACED_WRAP_MIN_COLUMNS`]): such text has no case to tell a continuation by, but a
+//! heading is shorter than the lines of the paragraph it heads. A headline followed by its
+//! article stays two segments. Every segment keeps exact byte offsets into the original text.
 
 use super::lines::{self, Line};
-use super::normalize::{hash_sequence, Tokenizer};
+use super::normalize::{hash_sequence, is_unspaced_letter, reading_of, Reading, Tokenizer};
 use std::ops::Range;
+use unicode_width::UnicodeWidthStr;
 
 /// A line shorter than this never continues into the next one.
 pub const WRAP_MIN_BYTES: usize = 24;
+
+/// A line of a script written without spaces, broken between two of its letters, continues into
+/// the next when it is at least this wide (in terminal columns: two per CJK character) and within
+/// [`UNSPACED_WRAP_SLACK`] columns of the document's widest line, itself at most
+/// [`UNSPACED_WRAP_MAX_COLUMNS`] wide (a document with longer lines is not hard-wrapped).
+pub const UNSPACED_WRAP_MIN_COLUMNS: usize = 40;
+pub const UNSPACED_WRAP_SLACK: usize = 4;
+pub const UNSPACED_WRAP_MAX_COLUMNS: usize = 160;
 
 /// Segments with more words than this are prose (`sentence` is true without checking).
 pub const SENTENCE_CHECK_WORDS: usize = 32;
@@ -53,6 +66,8 @@ pub struct Tokens {
     pub segments: Vec<Segment>,
     /// Every normalised word of the document, in order.
     pub words: Vec<u64>,
+    /// How the document was cut into words ([`reading_of`]).
+    pub reading: Reading,
 }
 
 /// Splits `text` into segments and words.
@@ -67,12 +82,17 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
 pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens) {
     let bytes = text.as_bytes();
     let lines = lines::lines(bytes);
-    let wrapped = is_hard_wrapped(text, &lines);
+    // Hard-wrapped in bytes: Latin text. A document read letter by letter is measured in columns
+    // instead ([`continues_unspaced`]).
+    tokens.reading = reading_of(text);
+    let wrapped = tokens.reading == Reading::Words && is_hard_wrapped(text, &lines);
+    // The widest line in columns, measured on the first line break between two unspaced letters.
+    let mut widest: Option<usize> = None;
     tokens.segments.clear();
     tokens.words.clear();
     let mut open: Option<(Line, Line, u32)> = None; // first line, last line, first word
     let mut prev_nonblank: Option<Line> = None;
-    for line in lines {
+    for &line in &lines {
         let content = &text[line.start..line.end];
         if lines::is_blank(content) {
             if let Some(seg) = open.take() {
@@ -81,8 +101,12 @@ pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens)
             prev_nonblank = None;
             continue;
         }
-        let continues =
-            prev_nonblank.is_some_and(|prev| continues_paragraph(text, prev, line, wrapped));
+        let continues = prev_nonblank.is_some_and(|prev| {
+            continues_paragraph(text, prev, line, wrapped)
+                || continues_unspaced(text, prev, line, || {
+                    *widest.get_or_insert_with(|| widest_line(text, &lines))
+                })
+        });
         if !continues {
             if let Some(seg) = open.take() {
                 close(text, seg, tokens);
@@ -91,7 +115,7 @@ pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens)
         } else if let Some(seg) = open.as_mut() {
             seg.1 = line;
         }
-        tokenizer.words(content, &mut tokens.words);
+        tokenizer.tokens(content, tokens.reading, &mut tokens.words);
         prev_nonblank = Some(line);
     }
     if let Some(seg) = open.take() {
@@ -129,20 +153,58 @@ fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> boo
     let first = cur_text.trim_start().chars().next();
     first.is_some_and(|c| c.is_lowercase() || (c.is_numeric() && !is_headline(prev_trim)))
         || prev_trim.ends_with([',', '-'])
-        || (wrapped && !is_headline(prev_trim))
+        || (wrapped && !is_headline(prev_trim) && !first.is_some_and(is_unspaced_letter))
 }
 
-/// A line without a lower-case letter (an all-caps headline).
+/// Whether `line` continues `prev` in hard-wrapped text of an unspaced script: `prev` ends with a
+/// letter (or a comma) of such a script, `line` starts with one, and `prev` fills the document's
+/// width (`widest`, in columns, asked only then).
+fn continues_unspaced(text: &str, prev: Line, line: Line, widest: impl FnOnce() -> usize) -> bool {
+    let prev_trim = text[prev.start..prev.end].trim();
+    let first = text[line.start..line.end].trim_start().chars().next();
+    if !(first.is_some_and(is_unspaced_letter)
+        && prev_trim
+            .chars()
+            .next_back()
+            .is_some_and(|c| is_unspaced_letter(c) || ['、', '，', '・'].contains(&c))
+        && !ends_sentence(prev_trim))
+    {
+        return false;
+    }
+    let width = prev_trim.width();
+    let widest = widest();
+    width >= UNSPACED_WRAP_MIN_COLUMNS
+        && widest <= UNSPACED_WRAP_MAX_COLUMNS
+        && width + UNSPACED_WRAP_SLACK >= widest
+}
+
+/// The width in columns of the widest line of `text`.
+fn widest_line(text: &str, lines: &[Line]) -> usize {
+    lines
+        .iter()
+        .map(|l| text[l.start..l.end].trim().width())
+        .max()
+        .unwrap_or(0)
+}
+
+/// A line without a lower-case letter (an all-caps headline), and not in a script without case
+/// and spaces either.
 fn is_headline(line: &str) -> bool {
     !(line.bytes().any(|b| b.is_ascii_lowercase())
-        || (!line.is_ascii() && line.chars().any(char::is_lowercase)))
+        || (!line.is_ascii()
+            && line
+                .chars()
+                .any(|c| c.is_lowercase() || is_unspaced_letter(c))))
 }
 
-/// Whether a line ends a sentence: a final `.`, `!`, `?`, `…`, `:` or `;`, possibly followed by
-/// closing quotes or brackets (`said."`), but not a quote after a comma (`fall,"`).
+/// Whether a line ends a sentence: a final `.`, `!`, `?`, `…`, `:`, `;` or one of the
+/// [`lines::FULL_STOPS`] (`：` and `；` too), possibly followed by closing quotes or brackets
+/// (`said."`, `。」`), but not a quote after a comma (`fall,"`).
 fn ends_sentence(trimmed: &str) -> bool {
     let core = lines::strip_closers(trimmed);
-    core.chars().last().is_some_and(|c| ".!?…:;".contains(c))
+    core.chars()
+        .last()
+        .is_some_and(|c| ".!?…:;：；".contains(c) || lines::FULL_STOPS.contains(&c))
         || (core.len() == trimmed.len() && trimmed.ends_with(['"', '»']))
 }
 
@@ -187,6 +249,23 @@ mod tests {
             .iter()
             .map(|s| (s.start, s.end, s.first_line, s.last_line))
             .collect()
+    }
+
+    #[test]
+    fn hard_wrapped_chinese_joins_its_lines_and_not_its_heading() {
+        // A heading, then a paragraph wrapped at 44 columns (22 characters), then a list.
+        let text = "第一章 系统简介\n\
+                    这座城市的公共自行车系统今年扩大到了郊区，新\n\
+                    增了两百多个站点，市交通局表示每天的平均骑行\n\
+                    次数比前年增加了将近三成。\n\
+                    首页\n\
+                    新闻\n";
+        let lines: Vec<(u32, u32)> = segs(text).iter().map(|s| (s.2, s.3)).collect();
+        assert_eq!(lines, [(1, 1), (2, 4), (5, 5), (6, 6)]);
+        // Lines of a document that is not wrapped (one is far wider) stay apart.
+        let wide = text.replace("首页", &"很长的一行".repeat(12));
+        let lines: Vec<(u32, u32)> = segs(&wide).iter().map(|s| (s.2, s.3)).collect();
+        assert_eq!(lines[..3], [(1, 1), (2, 2), (3, 3)]);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! A segment repeats an earlier one when
 //! - its matching key is equal (same words after normalisation), or
-//! - it has at least [`NEAR_MIN_WORDS`] words and its word-trigram set is nearly equal to an
-//!   earlier segment's (Jaccard >= [`NEAR_JACCARD`]), or almost wholly contained in it
+//! - it has at least [`NEAR_MIN_WORDS`] words and its word-trigram set (letter 5-grams in a
+//!   document read letter by letter, [`ngram`]) is nearly equal to an earlier segment's (Jaccard >= [`NEAR_JACCARD`]), or almost wholly contained in it
 //!   (containment >= [`CONTAINMENT`]) while covering at least [`MIN_COVER`] of it: a copy with a
 //!   few words cut. A sentence that merely occurs inside a much longer earlier block is not a
 //!   repeat: on scraped pages that block is often a teaser or a whole article run together, and
@@ -16,11 +16,24 @@
 //! Turning echoes into report spans (merging runs, telling furniture from paragraphs) happens in
 //! [`crate::detect::assemble()`], once the corpus-wide boilerplate is known.
 
+use crate::doc::normalize::Reading;
 use crate::doc::paragraphs::Tokens;
 use rustc_hash::FxHashMap as HashMap;
 
 /// Word n-gram size used for near repeats inside a document.
-pub const NGRAM: usize = 3; // `echoes` combines exactly three word hashes per n-gram
+pub const NGRAM: usize = 3;
+/// The n-gram size for a document read letter by letter: five letters weigh about what three
+/// words do (a word of Chinese or Japanese is one to three characters, of Thai three to five
+/// letters), so that two sentences that differ by one word are not near repeats.
+pub const LETTER_NGRAM: usize = 5;
+
+/// The n-gram size of near repeats in a document read as `reading`.
+pub fn ngram(reading: Reading) -> usize {
+    match reading {
+        Reading::Words => NGRAM,
+        Reading::Letters => LETTER_NGRAM,
+    }
+}
 /// Segments shorter than this only match exactly.
 pub const NEAR_MIN_WORDS: usize = 8;
 /// Trigram Jaccard at which a segment nearly repeats an earlier one.
@@ -173,7 +186,10 @@ const KEEP_ENTRIES: usize = 1 << 20;
 /// One echo per segment of `tokens`.
 pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
     SCRATCH.with_borrow_mut(|scratch| {
-        let out = echoes_with(tokens, scratch);
+        let out = match tokens.reading {
+            Reading::Words => echoes_with::<NGRAM>(tokens, scratch),
+            Reading::Letters => echoes_with::<LETTER_NGRAM>(tokens, scratch),
+        };
         if scratch.postings.grams.capacity() > KEEP_ENTRIES {
             *scratch = Scratch::default();
         }
@@ -181,14 +197,21 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
     })
 }
 
-/// The key of the word trigram `w`. Word hashes are already uniform: the rotations keep the
-/// order, and the table mixes the key again.
+/// The key of the word n-gram `w` (of [`NGRAM`] or [`LETTER_NGRAM`] words). Word hashes are
+/// already uniform: the rotations keep the order, and the table mixes the key again.
 #[inline]
 fn gram_key(w: &[u64]) -> u64 {
-    w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)
+    match *w {
+        [a, b, c] => a ^ b.rotate_left(21) ^ c.rotate_left(42),
+        _ => w
+            .iter()
+            .enumerate()
+            .fold(0, |k, (i, &x)| k ^ x.rotate_left((13 * i as u32) % 64)),
+    }
 }
 
-fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
+/// [`echoes`] with n-grams of `N` words.
+fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
     let segs = &tokens.segments;
     let mut out = vec![Echo::Original; segs.len()];
     let Scratch {
@@ -204,7 +227,7 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
     let grams = segs
         .iter()
         .filter(|seg| seg.word_count() >= NEAR_MIN_WORDS)
-        .map(|seg| seg.word_count() - (NGRAM - 1))
+        .map(|seg| seg.word_count() - (N - 1))
         .sum();
     postings.grams.reset(grams);
     postings.cells.clear();
@@ -231,10 +254,12 @@ fn echoes_with(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Echo> {
             // A table larger than the caches: its slots for this segment are first read all
             // together, independent loads whose misses overlap, so that the pass below, whose
             // every step depends on the slot it reads, finds them in cache.
-            postings.grams.touch(words.windows(NGRAM).map(gram_key));
+            postings
+                .grams
+                .touch(words.array_windows::<N>().map(|w| gram_key(w)));
         }
         distinct.clear();
-        for w in words.windows(NGRAM) {
+        for w in words.array_windows::<N>() {
             let gram = gram_key(w);
             let entry = postings.grams.entry(gram);
             // Seen earlier in this segment: its list then starts with this segment's cell.
@@ -401,7 +426,7 @@ mod tests {
                 continue;
             }
             let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-            let grams: HashSet<u64> = words.windows(NGRAM).map(gram_key).collect();
+            let grams: HashSet<u64> = words.windows(ngram(tokens.reading)).map(gram_key).collect();
             // Shared trigrams, counting only those in at most MAX_POSTINGS earlier originals.
             let mut shared = vec![0usize; segs.len()];
             for g in &grams {

@@ -1,10 +1,12 @@
 //! Character classes of the tokenizer: a non-ASCII character in, what the word scan needs to
 //! know of it out (whether NFKC may change it or its neighbours, whether it is alphanumeric, its
-//! lower case when that is one character), from a table over the Basic Multilingual Plane
-//! filled on first sight.
+//! lower case when that is one character, whether it is a word of its own in a script written
+//! without spaces), from a table over the Basic Multilingual Plane filled on first sight.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_script::{Script, UnicodeScript};
 
 /// Class bits of a character (see [`compute_class`]).
 pub(super) const INERT: u32 = 1 << 31;
@@ -12,6 +14,52 @@ pub(super) const ALNUM: u32 = 1 << 30;
 /// Lower-cases to the single character in the low bits.
 pub(super) const SIMPLE_LOWER: u32 = 1 << 29;
 pub(super) const LOWER_MASK: u32 = (1 << 21) - 1;
+/// A letter of a script written without spaces between words ([`UNSPACED`]): a word of its own.
+pub(super) const CHAR_WORD: u32 = 1 << 27;
+/// A combining mark (general category M): it stays with the letter before it when that letter
+/// is a [`CHAR_WORD`] (Thai, Lao, Khmer and Myanmar vowel signs and tone marks).
+pub(super) const MARK: u32 = 1 << 26;
+
+/// Scripts written without spaces between words, whose letters are each a word to the tokenizer
+/// (so that word shingles are character shingles there): Chinese, Japanese (kanji and kana),
+/// Thai, Lao, Khmer, Myanmar and a few others of South-East Asia, Yi and Bopomofo. Hangul is
+/// written with spaces, but between phrases of a word and its particles (한국어를, 한국어는):
+/// its syllables are words too, as the evaluation measured (see the README).
+const UNSPACED: [Script; 16] = [
+    Script::Han,
+    Script::Hiragana,
+    Script::Katakana,
+    Script::Bopomofo,
+    Script::Hangul,
+    Script::Yi,
+    Script::Thai,
+    Script::Lao,
+    Script::Khmer,
+    Script::Myanmar,
+    Script::Tai_Le,
+    Script::New_Tai_Lue,
+    Script::Tai_Tham,
+    Script::Tai_Viet,
+    Script::Javanese,
+    Script::Balinese,
+];
+
+/// Whether `c` is a letter or digit of an [`UNSPACED`] script, or a common letter used only with
+/// them (the prolonged sound mark ー, the iteration mark 々).
+pub(super) fn is_char_word(c: char) -> bool {
+    if !c.is_alphanumeric() || c.general_category_group() == GeneralCategoryGroup::Mark {
+        return false;
+    }
+    let script = c.script();
+    if UNSPACED.contains(&script) {
+        return true;
+    }
+    let ext = c.script_extension();
+    matches!(script, Script::Common | Script::Inherited)
+        && !ext.is_common()
+        && !ext.is_inherited()
+        && ext.iter().all(|s| UNSPACED.contains(&s))
+}
 
 /// What the tokenizer needs to know of `c`, from a table built once for the characters below
 /// U+10000 (the Basic Multilingual Plane: every living script, CJK and Hangul included),
@@ -70,6 +118,12 @@ fn compute_class(c: char) -> u32 {
     let mut lower = c.to_lowercase();
     if let (Some(l), None) = (lower.next(), lower.next()) {
         class |= SIMPLE_LOWER | l as u32;
+    }
+    if is_char_word(c) {
+        class |= CHAR_WORD;
+    }
+    if c.general_category_group() == GeneralCategoryGroup::Mark {
+        class |= MARK;
     }
     class
 }

@@ -11,6 +11,9 @@ pub(super) struct WordHasher {
     state: u64,
     lane: u64,
     len: u32,
+    /// The word is one letter of a script written without spaces (and its marks): any other
+    /// letter ends it.
+    letter: bool,
 }
 
 impl WordHasher {
@@ -22,12 +25,25 @@ impl WordHasher {
             state: 0,
             lane: 0,
             len: 0,
+            letter: false,
         }
     }
 
     #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Whether the word is one letter of a script written without spaces.
+    #[inline]
+    pub(super) fn is_letter(&self) -> bool {
+        self.letter
+    }
+
+    /// Marks the word as one such letter.
+    #[inline]
+    pub(super) fn set_letter(&mut self) {
+        self.letter = true;
     }
 
     #[inline]

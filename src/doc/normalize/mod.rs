@@ -4,7 +4,14 @@
 //! - Unicode NFKC (ligatures, full-width forms and compatibility characters folded),
 //! - lower-casing (Unicode `to_lowercase`, so `É` matches `é`),
 //! - punctuation, symbols and whitespace folded away: a word is a maximal run of alphanumeric
-//!   characters, everything else only separates words (`l'Iran` is `l`, `iran`).
+//!   characters, everything else only separates words (`l'Iran` is `l`, `iran`);
+//! - in scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
+//!   Myanmar…; Hangul too), each letter is a word, with the combining marks that follow it
+//!   (`東京タワー` is five words, `ที่` one): word shingles are character shingles there, and
+//!   a mixed line (`Pythonのインストール`) has its Latin words and its letters;
+//! - a document most of whose letters are of such scripts is read letter by letter throughout
+//!   ([`Reading::Letters`], [`reading_of`]): its Latin words too are cut into letters, so that
+//!   its shingles are the character shingles of its text, whatever its mix of scripts.
 //!
 //! Digits are kept as they are: two earnings reports that differ only in their figures are not
 //! duplicates. Spans never point at normalised text; the original bytes are never changed.
@@ -25,10 +32,58 @@ mod class;
 mod hasher;
 
 use ascii::{alnum_bits, ascii_alnum_run, ascii_block, ASCII_WORD, SWAR_HIGH};
-use class::{class_table, ALNUM, INERT, LOWER_MASK, SIMPLE_LOWER};
+use class::{class_table, ALNUM, CHAR_WORD, INERT, LOWER_MASK, MARK, SIMPLE_LOWER};
 use hasher::WordHasher;
 pub use hasher::{hash_sequence, hash_word, mix};
 use unicode_normalization::UnicodeNormalization;
+
+/// Whether `c` is a letter of a script written without spaces between words, which the tokenizer
+/// makes a word of its own (Chinese, Japanese, Hangul, Thai…).
+pub fn is_unspaced_letter(c: char) -> bool {
+    !c.is_ascii() && class_table().of(c) & CHAR_WORD != 0
+}
+
+/// How a document is cut into words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Reading {
+    /// Runs of alphanumerics, each letter of an unspaced script a word of its own.
+    #[default]
+    Words,
+    /// Every letter and digit a word of its own (with its combining marks): a document whose
+    /// letters are mostly of unspaced scripts.
+    Letters,
+}
+
+/// The reading of a whole document: [`Reading::Letters`] when at least half of its letters and
+/// digits are letters of unspaced scripts. A text without a byte that can start such a letter
+/// (every ASCII, Latin, Greek or Cyrillic text) is decided without a look at its characters.
+pub fn reading_of(text: &str) -> Reading {
+    // The lead bytes of U+0800..U+1FFF (Thai, Lao, Myanmar, Khmer… and other scripts) and of
+    // U+3000..U+DFFF (kana, CJK, Yi, Hangul).
+    let maybe = |b: &u8| matches!(b, 0xE0 | 0xE1 | 0xE3..=0xED);
+    if text.is_ascii() || !text.as_bytes().iter().any(maybe) {
+        return Reading::Words;
+    }
+    let classes = class_table();
+    let (mut unspaced, mut others) = (0usize, 0usize);
+    for c in text.chars() {
+        if c.is_ascii() {
+            others += usize::from(c.is_ascii_alphanumeric());
+        } else {
+            let class = classes.of(c);
+            if class & CHAR_WORD != 0 {
+                unspaced += 1;
+            } else if class & (ALNUM | MARK) == ALNUM {
+                others += 1;
+            }
+        }
+    }
+    if unspaced > 0 && unspaced >= others {
+        Reading::Letters
+    } else {
+        Reading::Words
+    }
+}
 
 /// Turns text into word hashes, reusing its buffers between calls.
 #[derive(Default)]
@@ -41,7 +96,60 @@ impl Tokenizer {
         Self::default()
     }
 
-    /// Appends the hash of every normalised word of `text` to `out`.
+    /// Appends the hash of every word of `text` read as `reading` to `out`.
+    pub fn tokens(&mut self, text: &str, reading: Reading, out: &mut Vec<u64>) {
+        match reading {
+            Reading::Words => self.words(text, out),
+            Reading::Letters => self.letters(text, out),
+        }
+    }
+
+    /// [`Reading::Letters`]: the text after NFKC, each letter or digit a word (lower-cased, with
+    /// the combining marks that follow it). Only documents mostly in unspaced scripts are read
+    /// so, character by character.
+    fn letters(&mut self, text: &str, out: &mut Vec<u64>) {
+        let mut nfkc = std::mem::take(&mut self.nfkc);
+        nfkc.clear();
+        nfkc.extend(text.nfkc());
+        let classes = class_table();
+        let mut word = WordHasher::new();
+        for c in nfkc.chars() {
+            let class = if c.is_ascii() {
+                if ASCII_WORD[c as usize] == 0 {
+                    0
+                } else {
+                    ALNUM
+                }
+            } else {
+                classes.of(c)
+            };
+            if class & MARK != 0 && word.is_letter() {
+                push_char(c, &mut word);
+                continue;
+            }
+            if !word.is_empty() {
+                out.push(word.finish());
+            }
+            if class & ALNUM != 0 {
+                if c.is_ascii() {
+                    word.push(ASCII_WORD[c as usize]);
+                } else if class & SIMPLE_LOWER != 0 {
+                    push_char(char::from_u32(class & LOWER_MASK).unwrap_or(c), &mut word);
+                } else {
+                    for l in c.to_lowercase() {
+                        push_char(l, &mut word);
+                    }
+                }
+                word.set_letter();
+            }
+        }
+        if !word.is_empty() {
+            out.push(word.finish());
+        }
+        self.nfkc = nfkc;
+    }
+
+    /// Appends the hash of every normalised word of `text` to `out` ([`Reading::Words`]).
     ///
     /// One pass over the bytes while every character is NFKC-inert (ASCII, accented Latin, common
     /// punctuation: the usual case). A line holding a character that is not is normalised first
@@ -133,7 +241,11 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
                     }
                 }
             }
-            // A run of ASCII alphanumerics, hashed eight bytes at a time.
+            // A run of ASCII alphanumerics, hashed eight bytes at a time (after a letter of an
+            // unspaced script, which is a word of its own).
+            if word.is_letter() {
+                out.push(word.finish());
+            }
             let run = ascii_alnum_run(&bytes[i..]);
             word.push_ascii_alnum(&bytes[i..], run);
             i += run;
@@ -162,6 +274,9 @@ fn scan_chars(text: &str, out: &mut Vec<u64>) {
         if c.is_ascii() {
             let lower = ASCII_WORD[c as usize];
             if lower != 0 {
+                if word.is_letter() {
+                    out.push(word.finish());
+                }
                 word.push(lower);
             } else if !word.is_empty() {
                 out.push(word.finish());
@@ -180,18 +295,41 @@ fn scan_chars(text: &str, out: &mut Vec<u64>) {
 /// Adds the non-ASCII character `c` of class `class` to the word (lower-cased) or ends the word.
 #[inline(always)]
 fn classified_char(c: char, class: u32, word: &mut WordHasher, out: &mut Vec<u64>) {
+    if class & (CHAR_WORD | MARK) != 0 {
+        if class & MARK != 0 && word.is_letter() {
+            // A vowel sign or tone mark stays with its letter.
+            push_char(c, word);
+            return;
+        }
+        if class & CHAR_WORD != 0 {
+            if !word.is_empty() {
+                out.push(word.finish());
+            }
+            push_char(c, word);
+            word.set_letter();
+            return;
+        }
+    }
+    if word.is_letter() {
+        out.push(word.finish());
+    }
     if class & ALNUM == 0 {
         if !word.is_empty() {
             out.push(word.finish());
         }
     } else if class & SIMPLE_LOWER != 0 {
-        let lower = char::from_u32(class & LOWER_MASK).unwrap_or(c);
-        let mut buf = [0u8; 4];
-        for &b in lower.encode_utf8(&mut buf).as_bytes() {
-            word.push(b);
-        }
+        push_char(char::from_u32(class & LOWER_MASK).unwrap_or(c), word);
     } else {
         word_char(c, word, out);
+    }
+}
+
+/// Adds the UTF-8 bytes of `c` to the word.
+#[inline(always)]
+fn push_char(c: char, word: &mut WordHasher) {
+    let mut buf = [0u8; 4];
+    for &b in c.encode_utf8(&mut buf).as_bytes() {
+        word.push(b);
     }
 }
 
@@ -214,6 +352,7 @@ fn word_char(c: char, word: &mut WordHasher, out: &mut Vec<u64>) {
 mod tests {
     use super::*;
     use class::is_inert;
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
     fn words(text: &str) -> Vec<u64> {
         let mut out = Vec::new();
@@ -302,21 +441,40 @@ mod tests {
         }
     }
 
-    /// The specification, written the slow and obvious way.
+    /// The specification, written the slow and obvious way: NFKC, then runs of alphanumerics
+    /// lower-cased character by character (no final-sigma rule), each letter of an unspaced
+    /// script a word of its own with the marks that follow it (a tone mark too, which is not
+    /// alphanumeric).
     fn reference(text: &str) -> Vec<u64> {
         let nfkc: String = text.nfkc().collect();
-        nfkc.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            // Character by character (no final-sigma rule), as the tokenizer lower-cases.
-            .map(|w| {
-                hash_word(
-                    w.chars()
-                        .flat_map(char::to_lowercase)
-                        .collect::<String>()
-                        .as_bytes(),
-                )
-            })
-            .collect()
+        let mut words: Vec<String> = Vec::new();
+        let (mut word, mut letter) = (String::new(), false);
+        let end = |word: &mut String, words: &mut Vec<String>| {
+            if !word.is_empty() {
+                words.push(std::mem::take(word));
+            }
+        };
+        for c in nfkc.chars() {
+            let is_mark = c.general_category_group() == GeneralCategoryGroup::Mark;
+            if is_mark && letter {
+                word.push(c);
+            } else if !c.is_alphanumeric() {
+                end(&mut word, &mut words);
+                letter = false;
+            } else if class::is_char_word(c) {
+                end(&mut word, &mut words);
+                word.push(c);
+                letter = true;
+            } else {
+                if letter {
+                    end(&mut word, &mut words);
+                    letter = false;
+                }
+                word.extend(c.to_lowercase());
+            }
+        }
+        end(&mut word, &mut words);
+        words.iter().map(|w| hash_word(w.as_bytes())).collect()
     }
 
     proptest::proptest! {
@@ -331,7 +489,7 @@ mod tests {
 
         #[test]
         fn fast_paths_match_the_specification(
-            text in "[a-zA-Z0-9 ,.'\\-]{0,40}|[a-zA-Zé É0-9\u{a0}’ﬁ²\u{301}ÀÇ…Ａ\n\t]{0,60}|\\PC{0,30}"
+            text in "[a-zA-Z0-9 ,.'\\-]{0,40}|[a-zA-Zé É0-9\u{a0}’ﬁ²\u{301}ÀÇ…Ａ\n\t]{0,60}|\\PC{0,30}|[a-z0-9 。、東京のタワーｰﾀ한국ที่เป็นກ່ຽວក្ញុំ\u{e34}\u{e48}\u{301}\u{3099}]{0,40}"
         ) {
             proptest::prop_assert_eq!(words(&text), reference(&text));
         }
@@ -369,7 +527,53 @@ mod tests {
         // twice, so that the second time reads the class table the first filled.
         let text = "東京タワー 한국어 가 ﾀﾜｰ。東京タワー 한국어 가 ﾀﾜｰ";
         assert_eq!(words(text), reference(text));
-        assert_eq!(words(text).len(), 8);
+        // 東 京 タ ワ ー, 한 국 어, 가, タ ワ ー: every letter a word.
+        assert_eq!(words(text).len(), 2 * 12);
+    }
+
+    #[test]
+    fn unspaced_letters_are_words_and_latin_words_stay_whole() {
+        let w = |s: &str| words(s);
+        let h = |s: &str| hash_word(s.as_bytes());
+        assert_eq!(
+            w("Pythonのインストール3.11"),
+            ["python", "の", "イ", "ン", "ス", "ト", "ー", "ル", "3", "11"].map(h)
+        );
+        assert_eq!(w("中文abc中"), ["中", "文", "abc", "中"].map(h));
+        // Thai: a vowel sign or tone mark stays with its letter; a leading vowel is a letter.
+        assert_eq!(w("ที่เป็น"), ["ที่", "เ", "ป็", "น"].map(h));
+        // Hangul syllables, and full-width Latin folded by NFKC into one word.
+        assert_eq!(w("한국어 ＡＢＣ"), ["한", "국", "어", "abc"].map(h));
+        // The iteration mark and the prolonged sound mark are letters of their scripts.
+        assert_eq!(
+            w("時々ラーメン"),
+            ["時", "々", "ラ", "ー", "メ", "ン"].map(h)
+        );
+    }
+
+    #[test]
+    fn a_document_mostly_in_unspaced_scripts_is_read_letter_by_letter() {
+        assert_eq!(reading_of("plain English, façade, Ελλάδα"), Reading::Words);
+        assert_eq!(reading_of("Tiếng Việt có dấu"), Reading::Words);
+        assert_eq!(
+            reading_of("Debian の apt-get コマンドでパッケージを入れます。"),
+            Reading::Letters
+        );
+        assert_eq!(
+            reading_of("ภาษาไทย with some English words in it"),
+            Reading::Words
+        );
+        assert_eq!(reading_of("ภาษาไทยเขียนติดกัน abc"), Reading::Letters);
+        let mut out = Vec::new();
+        Tokenizer::new().tokens("apt-get で ＡＢ", Reading::Letters, &mut out);
+        let h = |s: &str| hash_word(s.as_bytes());
+        assert_eq!(out, ["a", "p", "t", "g", "e", "t", "で", "a", "b"].map(h));
+        out.clear();
+        Tokenizer::new().tokens("ที่ İ", Reading::Letters, &mut out);
+        assert_eq!(
+            out,
+            vec![h("ที่"), h(&'İ'.to_lowercase().collect::<String>())]
+        );
     }
 
     #[test]
