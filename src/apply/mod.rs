@@ -223,7 +223,7 @@ fn spans_for(
             return Err(bad(r, "spans overlap or are not sorted".into()));
         }
         if let Some(p) = &r.preview {
-            if !p.is_empty() && *p != crate::report::preview(text[start..end].trim()) {
+            if !crate::report::preview_fits(p, &text[start..end]) {
                 return Err(bad(
                     r,
                     format!("the text at {}..{} is not '{p}'", r.start, r.end),

@@ -158,28 +158,43 @@ fn whole_characters(mut s: Span, text: &str) -> Option<Span> {
     Some(s)
 }
 
+/// A range whose end was moved to a boundary is also freed of the whitespace it then starts or
+/// ends with (a mark without a base after a space: the span began on the mark), so that a span
+/// still begins and ends on text.
 fn shrink(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let cursor = |at| GraphemeCursor::new(at, text.len(), true);
     let is_boundary =
         |at| ascii_boundary(text, at) || cursor(at).is_boundary(text, 0).unwrap_or(true);
-    let start = if is_boundary(start) {
-        start
-    } else {
-        cursor(start)
+    let next = |at: usize, limit: usize| {
+        cursor(at)
             .next_boundary(text, 0)
             .ok()
             .flatten()
-            .unwrap_or(end)
+            .map_or(limit, |b| b.min(limit))
     };
-    let end = if is_boundary(end) {
-        end
-    } else {
-        cursor(end)
+    let prev = |at: usize, limit: usize| {
+        cursor(at)
             .prev_boundary(text, 0)
             .ok()
             .flatten()
-            .unwrap_or(start)
+            .map_or(limit, |b| b.max(limit))
     };
+    let starts_blank = |at: usize| text[at..].starts_with(char::is_whitespace);
+    let ends_blank = |at: usize| text[..at].ends_with(char::is_whitespace);
+    let mut start = start;
+    if !is_boundary(start) {
+        start = next(start, end);
+        while start < end && starts_blank(start) {
+            start = next(start, end);
+        }
+    }
+    let mut end = end;
+    if !is_boundary(end) {
+        end = prev(end, start);
+        while start < end && ends_blank(end) {
+            end = prev(end, start);
+        }
+    }
     (start < end).then_some((start, end))
 }
 
@@ -313,6 +328,19 @@ pub fn preview(text: &str) -> String {
     out
 }
 
+/// Whether `preview` (a report's cell) is a preview of `span`, the text at its row's offsets:
+/// the span may have taken the whitespace around its text with it (a whole-line cut takes its
+/// line ends, and its preview is that of the text without them), so both are compared without
+/// the whitespace at their ends, the preview as the start of the span.
+pub fn preview_fits(preview: &str, span: &str) -> bool {
+    let shown = preview.strip_suffix('…').unwrap_or(preview).trim();
+    let mut text = span
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .skip_while(|c| c.is_whitespace());
+    shown.chars().all(|c| text.next() == Some(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,7 +432,35 @@ mod tests {
         assert_eq!(preview(""), "");
     }
 
+    #[test]
+    fn a_span_that_starts_on_a_mark_after_a_space_starts_on_its_text() {
+        // A no-break space carries the mark; the span began on the mark, inside that character.
+        let text = "\u{a0}\u{301} 。」 You may also like\n";
+        assert_eq!(shrink(text, 2, text.len() - 1), Some((5, text.len() - 1)));
+        assert_eq!(shrink(text, 2, 5), None);
+    }
+
+    #[test]
+    fn a_preview_does_not_fit_other_text() {
+        assert!(preview_fits("Leave a Reply", "\n  Leave a Reply\r\n\n"));
+        assert!(preview_fits(&preview(&"é".repeat(80)), &"é".repeat(80)));
+        assert!(!preview_fits("Leave a Reply", "Leave a Repl"));
+        assert!(!preview_fits("Leave a Reply", "Share this"));
+        assert!(!preview_fits(&preview(&"é".repeat(80)), &"é".repeat(59)));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn a_preview_fits_its_span_with_any_whitespace_around_it(
+            text in "[a-zé .\t\x01\u{301}]{0,70}",
+            before in "[ \t\n]{0,3}",
+            after in "[ \r\n]{0,3}",
+        ) {
+            let shown = preview(&text);
+            let widened = format!("{before}{text}{after}");
+            proptest::prop_assert!(preview_fits(&shown, &widened));
+        }
+
         #[test]
         fn previews_match_the_character_by_character_definition(
             text in "[a-z .\t\x7f]{0,70}|[a-zé \n]{55,66}|[ -~]{58,62}"
@@ -472,8 +528,9 @@ mod tests {
         ];
         let (out, texts) = locate(spans.to_vec(), text, None, &doc(text.len()), false);
         let got: Vec<(usize, usize)> = out.iter().map(|s| (s.start, s.end)).collect();
-        // The first moves past the accent, the second past the flag; the third is dropped.
-        assert_eq!(got, [(accent + 2, accent + 4), (flag + 8, text.len())]);
+        // The first moves past the accent, the second past the flag and the space after it; the
+        // third is dropped.
+        assert_eq!(got, [(accent + 2, accent + 4), (flag + 9, text.len())]);
         assert_eq!(texts[0].preview, "cd");
     }
 

@@ -13,7 +13,7 @@ mod output;
 
 pub use csv::{read_csv, CsvWriter};
 pub use jsonl::JsonlWriter;
-pub use locate::{preview, SpanText};
+pub use locate::{preview, preview_fits, SpanText};
 pub use output::ReportOut;
 
 use crate::model::{Document, Kind, Reason, Span};
