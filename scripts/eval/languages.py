@@ -462,6 +462,17 @@ def tokens_table(langs, corpora, plants) -> None:
         r"[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Bopomofo}\p{sc=Hangul}\p{sc=Yi}"
         r"\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}ー々〆]")
 
+    def throughout(text):
+        """dedup's reading of a document mostly in unspaced scripts: every letter or digit a
+        word, with the marks after it."""
+        out = []
+        for c in unicodedata.normalize("NFKC", text).lower():
+            if unicodedata.category(c).startswith("M") and out:
+                out[-1] += c
+            elif c.isalnum():
+                out.append(c)
+        return out
+
     def letters(text):
         out, word, letter = [], "", False
         for c in unicodedata.normalize("NFKC", text).lower():
@@ -503,14 +514,16 @@ def tokens_table(langs, corpora, plants) -> None:
             return frozenset([tuple(tokens)])
         return frozenset(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
 
-    schemes = [("letters, 3", letters, 3), ("letters, 4", letters, 4),
-               ("letters, 5 (dedup)", letters, 5), ("letters, 6", letters, 6),
-               ("letters, 8", letters, 8), ("runs, 5 (dedup before)", runs, 5),
+    schemes = [("letters, 3", throughout, 3), ("letters, 4", throughout, 4),
+               ("letters, 5 (dedup)", throughout, 5), ("letters, 6", throughout, 6),
+               ("letters, 8", throughout, 8),
+               ("unspaced letters, Latin words, 5", letters, 5),
+               ("runs, 5 (dedup before)", runs, 5),
                ("UAX #29 words, 5", uax29, 5), ("jieba words, 5", jieba_words, 5)]
     print("\ntokenization schemes: near-copy recall at J >= 0.8 (the scheme's exact Jaccard, "
           "gold char 5-gram J >= 0.8), false matches (gold J < 0.7 but scheme J >= 0.8), and "
           "background (mean share of a document's shingles found in another document)")
-    print(f"{'language':<22} {'scheme':<24} {'recall':>7} {'false':>6} {'backgr.':>8}")
+    print(f"{'language':<22} {'scheme':<33} {'recall':>7} {'false':>6} {'backgr.':>8}")
     for lang in langs:
         docs = corpora[lang]
         copies, truth = plants[lang]
@@ -532,8 +545,20 @@ def tokens_table(langs, corpora, plants) -> None:
             seen = collections.Counter(s for d in sample for s in sh(f"base/{d}"))
             back = sum(sum(seen[s] > 1 for s in sh(f"base/{d}")) / max(1, len(sh(f"base/{d}")))
                        for d in sample) / max(1, len(sample))
-            print(f"{TITLES[lang]:<22} {label:<24} {hit / max(1, len(wanted)):>7.3f} "
+            print(f"{TITLES[lang]:<22} {label:<33} {hit / max(1, len(wanted)):>7.3f} "
                   f"{false:>6} {100 * back:>7.2f}%", flush=True)
+    # The reference: English documentation read as words, in word 5-shingles.
+    english = {}
+    for path in sorted(Path(HANDBOOK, "en-US").glob("*.html")):
+        for i, text in enumerate(cut(html_paragraphs(path.read_text(errors="replace")))):
+            english[f"{path.name}.{i}"] = text
+    sample = sorted(english)[:600]
+    for label, tok, n in [("words, 5 (dedup)", runs, 5), ("letters, 5", throughout, 5)]:
+        shs = {d: shingles(tok(english[d]), n) for d in sample}
+        seen = collections.Counter(s for d in sample for s in shs[d])
+        back = sum(sum(seen[s] > 1 for s in shs[d]) / max(1, len(shs[d])) for d in sample)
+        print(f"{'English (reference)':<22} {label:<33} {'-':>7} {'-':>6} "
+              f"{100 * back / max(1, len(sample)):>7.2f}%", flush=True)
 
 
 # --------------------------------------------------------------------------------------------
