@@ -25,7 +25,9 @@ fn scan_seeds_writes_the_report_and_a_summary() {
     let stderr = String::from_utf8(out.stderr.clone()).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("5 documents") && stderr.contains("repeated_paragraph 2 (1830 B)"),
+        stderr.contains("5 documents")
+            && stderr.contains("8 rows cutting 14.5% of the text")
+            && stderr.contains("repeated_paragraph 2 (1830 B, 11.5%)"),
         "{stderr}"
     );
 }
@@ -189,6 +191,62 @@ fn stats_file_accounts_for_the_run() {
         assert!(!unit["text"].as_str().unwrap().is_empty(), "{unit}");
         assert!(unit["documents"].as_u64().unwrap() >= 3, "{unit}");
     }
+}
+
+#[test]
+fn stats_break_the_run_down_per_shard() {
+    let story = "Same story about the bank and its rates, told at length here for all.";
+    let line = |id: u32, text: &str| serde_json::json!({"id": id, "text": text}).to_string();
+    let a = [
+        line(1, story),
+        line(
+            2,
+            "Another text entirely, about the weather in the hills today.",
+        ),
+    ]
+    .join("\n");
+    let b = [
+        line(3, story),
+        line(4, "Leave a Reply"),
+        line(
+            5,
+            "One more text about a harbour, its boats and the fishermen.",
+        ),
+    ]
+    .join("\n");
+    let dir = common::corpus(&[("a.jsonl", a.as_bytes()), ("b.jsonl", b.as_bytes())]);
+    let stats = dir.path().join("stats.json");
+    dedup()
+        .args(["scan", "-q", "--stats"])
+        .arg(&stats)
+        .arg(dir.path().join("a.jsonl"))
+        .arg(dir.path().join("b.jsonl"))
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let shards = v["per_source"].as_array().unwrap();
+    assert_eq!(shards.len(), 2, "{v}");
+    assert!(shards[0]["source"].as_str().unwrap().ends_with("a.jsonl"));
+    assert_eq!(shards[0]["documents"], 2);
+    assert_eq!(shards[1]["documents"], 3);
+    let bytes = |s: &serde_json::Value| s["bytes"].as_u64().unwrap();
+    assert_eq!(
+        bytes(&shards[0]) + bytes(&shards[1]),
+        v["text_bytes"].as_u64().unwrap()
+    );
+    // The copy of the story in b is cut whole; a keeps its first copy.
+    assert_eq!(shards[0]["bytes_cut"], 0);
+    assert_eq!(shards[1]["duplicates"], 1);
+    assert_eq!(
+        shards[1]["per_kind"]["exact_duplicate"]["bytes"],
+        story.len()
+    );
+    let cut: u64 = shards
+        .iter()
+        .map(|s| s["bytes_cut"].as_u64().unwrap())
+        .sum();
+    assert_eq!(cut, v["bytes_cut"].as_u64().unwrap());
 }
 
 #[test]

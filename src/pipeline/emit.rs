@@ -160,12 +160,12 @@ pub fn emit_spans(
                 for (_, rows) in pending.take().unwrap_or_default() {
                     match rows {
                         Rows::Located(spans, texts) => {
-                            totals.add(&spans);
+                            totals.add(&spans, documents);
                             sink(documents, &spans, &texts)?;
                         }
                         Rows::Pieces { spans, text, lossy } => {
                             let write = |spans: Vec<Span>, texts: Vec<SpanText>| {
-                                totals.add(&spans);
+                                totals.add(&spans, documents);
                                 sink(documents, &spans, &texts)
                             };
                             span_text::locate_in_pieces(
@@ -256,18 +256,28 @@ pub struct Totals {
     pub rows: usize,
     /// Rows and bytes per kind, in the order of [`Kind::ALL`].
     pub per_kind: [(usize, u64); 4],
+    /// The same per source, by index in the scan's sources (a source without rows may be
+    /// missing at the end).
+    pub per_source: Vec<[(usize, u64); 4]>,
     /// The most widespread cross-document boilerplate units: (matching key, documents, preview
     /// of its first occurrence), most documents first (ties by key).
     pub top_boilerplate: Vec<(u64, u32, String)>,
 }
 
 impl Totals {
-    fn add(&mut self, spans: &[Span]) {
+    fn add(&mut self, spans: &[Span], documents: &[Document]) {
         self.rows += spans.len();
         for s in spans {
             let k = Kind::ALL.iter().position(|&k| k == s.kind).unwrap_or(0);
+            let bytes = (s.end - s.start) as u64;
             self.per_kind[k].0 += 1;
-            self.per_kind[k].1 += (s.end - s.start) as u64;
+            self.per_kind[k].1 += bytes;
+            let source = documents[s.doc as usize].source as usize;
+            if self.per_source.len() <= source {
+                self.per_source.resize(source + 1, [(0, 0); 4]);
+            }
+            self.per_source[source][k].0 += 1;
+            self.per_source[source][k].1 += bytes;
         }
     }
 }

@@ -1,5 +1,5 @@
 //! What a scan did, for the person running it: its [`ScanResult`] in, the one-line summary on
-//! stderr, the `--stats` JSON, the `--explain` text and the `--pairs` CSV out.
+//! stderr, the `--stats` JSON (with a breakdown per source), the `--explain` text and the `--pairs` CSV out.
 
 use super::ScanResult;
 use crate::model::Kind;
@@ -39,21 +39,104 @@ pub fn totals(result: &ScanResult) -> Vec<(Kind, usize, u64)> {
         .collect()
 }
 
-/// The one-line summary printed on stderr.
+/// `part` as a percentage of `whole`, for people: two decimals under 10%, one above.
+fn percent(part: u64, whole: u64) -> String {
+    let p = if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    };
+    if p < 10.0 {
+        format!("{p:.2}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// The bytes of the scanned documents' texts (what the report's byte offsets count).
+fn document_bytes(result: &ScanResult) -> u64 {
+    result.documents.iter().map(|d| d.len as u64).sum()
+}
+
+/// The one-line summary printed on stderr: rows, bytes and the share of the documents' bytes
+/// cut, per kind and in all.
 pub fn summary(result: &ScanResult) -> String {
+    let text = document_bytes(result);
     let per_kind: Vec<String> = totals(result)
         .into_iter()
-        .map(|(k, rows, bytes)| format!("{} {rows} ({bytes} B)", k.as_str()))
+        .map(|(k, rows, bytes)| {
+            format!(
+                "{} {rows} ({bytes} B, {})",
+                k.as_str(),
+                percent(bytes, text)
+            )
+        })
         .collect();
+    let cut: u64 = result.totals.per_kind.iter().map(|k| k.1).sum();
     format!(
-        "dedup: {} documents ({} bytes), {} skipped, {} warnings, {} rows: {}",
+        "dedup: {} documents ({} bytes), {} skipped, {} warnings, {} rows cutting {} of the text: {}",
         result.documents.len(),
         result.bytes_read,
         result.skipped.len(),
         result.notices.len(),
         result.totals.rows,
+        percent(cut, text),
         per_kind.join(", ")
     )
+}
+
+/// Per source (a file, or a shard of records): its documents, their bytes, and what the report
+/// cuts of them per kind; in the order of the scan's sources. Sources whose every document was
+/// skipped are left out (they are in `skipped_inputs`).
+pub fn per_source(result: &ScanResult) -> Vec<serde_json::Value> {
+    let mut docs = vec![(0usize, 0u64); result.sources.len()];
+    for d in &result.documents {
+        let slot = &mut docs[d.source as usize];
+        slot.0 += 1;
+        slot.1 += d.len as u64;
+    }
+    let none = [(0, 0); 4];
+    result
+        .sources
+        .iter()
+        .zip(docs)
+        .enumerate()
+        .filter(|(_, (_, (n, _)))| *n > 0)
+        .map(|(i, (source, (documents, bytes)))| {
+            let kinds = result.totals.per_source.get(i).unwrap_or(&none);
+            let cut: u64 = kinds.iter().map(|k| k.1).sum();
+            let per_kind: serde_json::Map<String, serde_json::Value> = Kind::ALL
+                .iter()
+                .zip(kinds)
+                .map(|(k, &(rows, b))| {
+                    (
+                        k.as_str().to_string(),
+                        serde_json::json!({"rows": rows, "bytes": b,
+                                           "share": share(b, bytes)}),
+                    )
+                })
+                .collect();
+            let duplicates = kinds[2].0 + kinds[3].0;
+            serde_json::json!({
+                "source": source.name,
+                "documents": documents,
+                "bytes": bytes,
+                "bytes_cut": cut,
+                "share_cut": share(cut, bytes),
+                "duplicates": duplicates,
+                "per_kind": per_kind,
+            })
+        })
+        .collect()
+}
+
+/// `part / whole`, rounded to 6 decimals (0 for an empty whole).
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 / whole as f64 * 1e6).round() / 1e6
+    }
 }
 
 /// The LSH parameters and their S-curve, for `--explain`.
@@ -77,12 +160,13 @@ pub fn explain(result: &ScanResult, threshold: f64) -> String {
 /// The statistics of a run, for `--stats FILE` (JSON) and the end-of-run summary.
 pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
     use std::collections::BTreeMap;
+    let text = document_bytes(result);
     let per_kind: serde_json::Map<String, serde_json::Value> = totals(result)
         .into_iter()
         .map(|(k, rows, bytes)| {
             (
                 k.as_str().to_string(),
-                serde_json::json!({"rows": rows, "bytes": bytes}),
+                serde_json::json!({"rows": rows, "bytes": bytes, "share": share(bytes, text)}),
             )
         })
         .collect();
@@ -105,8 +189,11 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
         "skipped_bytes": result.skipped.iter().map(|s| s.bytes).sum::<u64>(),
         "skipped_inputs": skipped,
         "warnings": result.notices.iter().map(|n| serde_json::json!({"path": n.path.display().to_string(), "message": n.message})).collect::<Vec<_>>(),
+        "text_bytes": text,
         "rows": result.totals.rows,
+        "bytes_cut": result.totals.per_kind.iter().map(|k| k.1).sum::<u64>(),
         "per_kind": per_kind,
+        "per_source": per_source(result),
         "clusters": result.clusters.len(),
         "cluster_sizes": sizes.into_iter().map(|(size, n)| serde_json::json!({"size": size, "clusters": n})).collect::<Vec<_>>(),
         "lsh": {"bands": result.lsh.bands, "rows": result.lsh.rows,
