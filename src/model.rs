@@ -6,8 +6,10 @@
 pub struct Document {
     /// Its name in the report: the file's name, or `<shard>:<line>` for a JSONL record.
     pub name: String,
-    /// The record's id field, if it has one.
+    /// The record's id field, if it has one (a number as it was written).
     pub id: Option<String>,
+    /// Whether the id field is a JSON number: typed reports (JSONL, Dolma) write it as one.
+    pub id_number: bool,
     /// Index of its source in the scan's list of sources.
     pub source: u32,
     /// 1-based line in the decompressed shard; 0 for a text file.

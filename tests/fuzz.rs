@@ -412,6 +412,7 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
     let documents = vec![dedup::Document {
         name: "d".into(),
         id: None,
+        id_number: false,
         source: 0,
         line: 0,
         len: bytes.len(),

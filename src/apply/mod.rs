@@ -62,7 +62,11 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
         ));
     }
     let found = read::discover(inputs)?;
-    let rows = read_report(&o.report)?;
+    let (rows, offsets) = read_report(&o.report, &found.sources)?;
+    let o = &ApplyOptions {
+        offsets: offsets.unwrap_or(o.offsets),
+        ..o.clone()
+    };
     check_documents_exist(&found.sources, &rows, &o.report)?;
     check_out_dir(inputs, &o.out)?;
     let staging = Staging::new(&o.out)?;
@@ -299,6 +303,7 @@ impl Applier<'_> {
                 path: src.path.clone(),
                 reason: format!("not copied: {e}"),
                 bytes: 0,
+                line: 0,
             }),
         }
     }
@@ -395,6 +400,7 @@ impl Applier<'_> {
                 path: src.path.clone(),
                 reason: format!("line {}: {}", skip.line, skip.reason),
                 bytes: skip.bytes,
+                line: skip.line,
             });
         }
         w.flush().map_err(werr)

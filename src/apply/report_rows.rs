@@ -1,12 +1,14 @@
 //! Reading the report `apply` is given: a CSV report (its text cells as written by
-//! [`crate::report::cell`]) or a JSONL one (one record per flagged document, without previews)
-//! in, its rows by document out.
+//! [`crate::report::cell`]), a JSONL one (one record per flagged document, without previews), or
+//! a folder of Dolma attributes (`attributes/NAME`, one file per documents file, code-point
+//! offsets) in, its rows by document out.
 
 use crate::model::Kind;
-use crate::report::read_csv;
+use crate::read::{Format, Source};
+use crate::report::{read_csv, Offsets};
 use crate::Error;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 /// One row of the report, as `apply` needs it.
 #[derive(Debug, Clone)]
@@ -29,8 +31,23 @@ impl Cut {
     }
 }
 
-/// The report's rows by document.
-pub fn read_report(path: &Path) -> Result<HashMap<String, Vec<Cut>>, Error> {
+/// A report's rows, by document.
+pub type RowsByDoc = HashMap<String, Vec<Cut>>;
+
+/// The report's rows by document, and the unit of their offsets when the report fixes it (Dolma
+/// attributes count code points). `sources` are the corpus's, where a Dolma layout's attribute
+/// files are found.
+pub fn read_report(
+    path: &Path,
+    sources: &[Source],
+) -> Result<(RowsByDoc, Option<Offsets>), Error> {
+    if path.is_dir() {
+        return Ok((read_dolma(path, sources)?, Some(Offsets::Chars)));
+    }
+    Ok((read_file_report(path)?, None))
+}
+
+fn read_file_report(path: &Path) -> Result<HashMap<String, Vec<Cut>>, Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(path, e))?;
@@ -99,4 +116,83 @@ fn read_jsonl_report(path: &Path, reader: impl std::io::BufRead) -> Result<Vec<C
         }
     }
     Ok(rows)
+}
+
+/// The attribute file of each JSONL source, under `dir` (`attributes/NAME`) at the source's
+/// path below its `documents` folder; its line N holds the spans of the source's record N, as
+/// `NAME__<kind>` lists of `[start, end, score]`.
+fn read_dolma(dir: &Path, sources: &[Source]) -> Result<HashMap<String, Vec<Cut>>, Error> {
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Usage(format!("{}: not an attribute folder", dir.display())))?;
+    let prefix = format!("{name}__");
+    let mut by_doc: HashMap<String, Vec<Cut>> = HashMap::new();
+    for src in sources.iter().filter(|s| s.format() == Format::Jsonl) {
+        let parts: Vec<Component> = src.path.components().collect();
+        let Some(at) = parts.iter().rposition(|c| c.as_os_str() == "documents") else {
+            return Err(Error::Input {
+                path: src.path.clone(),
+                message: "a Dolma report needs the documents under a folder named 'documents'"
+                    .into(),
+            });
+        };
+        let rel: PathBuf = parts[at + 1..].iter().collect();
+        let attributes = Source {
+            name: src.name.clone(),
+            path: dir.join(rel),
+        };
+        if !attributes.path.is_file() {
+            return Err(Error::Input {
+                path: attributes.path,
+                message: format!("no attributes for {}", src.path.display()),
+            });
+        }
+        let damaged = crate::read::for_each_line(&attributes, |line, bytes| {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(());
+            }
+            let bad = |message: String| Error::Input {
+                path: attributes.path.clone(),
+                message: format!("line {line}: {message}"),
+            };
+            let record: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+            let Some(map) = record.get("attributes").and_then(|a| a.as_object()) else {
+                return Err(bad("no 'attributes' object".into()));
+            };
+            let doc = format!("{}:{line}", src.name);
+            let mut cuts = Vec::new();
+            for (key, spans) in map {
+                let Some(kind) = key.strip_prefix(&prefix) else {
+                    continue;
+                };
+                let kind: Kind = serde_json::from_value(kind.into())
+                    .map_err(|_| bad(format!("'{key}' is not an attribute dedup writes")))?;
+                let spans: Vec<(usize, usize, f64)> = serde_json::from_value(spans.clone())
+                    .map_err(|e| bad(format!("'{key}': not a list of [start, end, score]: {e}")))?;
+                cuts.extend(spans.into_iter().map(|(start, end, _)| Cut {
+                    doc: doc.clone(),
+                    start,
+                    end,
+                    kind,
+                    keep_doc: None,
+                    preview: None,
+                    row: line as usize,
+                }));
+            }
+            if !cuts.is_empty() {
+                cuts.sort_by_key(|c| (c.start, c.end));
+                by_doc.insert(doc, cuts);
+            }
+            Ok(())
+        })?;
+        if let Some(skip) = damaged {
+            return Err(Error::Input {
+                path: attributes.path,
+                message: format!("line {}: {}", skip.line, skip.reason),
+            });
+        }
+    }
+    Ok(by_doc)
 }

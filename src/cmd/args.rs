@@ -7,7 +7,7 @@ use dedup::detect::{Pages, Rows};
 use dedup::doc::LshParams;
 use dedup::pipeline::{Options, Settings, DEFAULT_MIN_DOCS};
 use dedup::read::{Fields, ReadOptions};
-use dedup::report::{Format, Offsets, ReportOut};
+use dedup::report::{DolmaOut, Format, Offsets, ReportOut};
 use dedup::Detectors;
 use std::path::PathBuf;
 
@@ -17,22 +17,50 @@ pub struct ReportArgs {
     /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
     #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
     pub offsets: OffsetUnit,
-    /// Report format: CSV rows, or one JSON attribute record per flagged document.
+    /// Report format: CSV rows; one JSON attribute record per flagged document; or `dolma`,
+    /// Dolma's attribute files beside the documents (`attributes/NAME/`, see --attributes).
     #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
     pub format: ReportFormat,
     /// Write the report to this file instead of stdout.
-    #[arg(short = 'o', long)]
+    #[arg(short = 'o', long, conflicts_with = "attributes")]
     pub output: Option<PathBuf>,
+    /// With `--format dolma`: the attribute name (`attributes/NAME/` and the keys
+    /// `NAME__boilerplate`, `NAME__repeated_paragraph`, `NAME__near_duplicate`,
+    /// `NAME__exact_duplicate`).
+    #[arg(long, value_name = "NAME")]
+    pub attributes: Option<String>,
 }
 
 impl ReportArgs {
-    /// Opens the report these arguments ask for.
+    /// Opens the report these arguments ask for (CSV and JSONL; `dolma` is [`Self::dolma`]).
     pub fn open(&self) -> Result<ReportOut, dedup::Error> {
         let format = match self.format {
             ReportFormat::Csv => Format::Csv,
             ReportFormat::Jsonl => Format::Jsonl,
+            ReportFormat::Dolma => {
+                return Err(dedup::Error::Usage(
+                    "--format dolma is written by `dedup scan`".into(),
+                ))
+            }
         };
+        if self.attributes.is_some() {
+            return Err(dedup::Error::Usage(
+                "--attributes goes with --format dolma".into(),
+            ));
+        }
         ReportOut::open(self.output.as_deref(), format, self.offsets.into())
+    }
+
+    /// The Dolma attributes asked for (`--format dolma --attributes NAME`), if any.
+    pub fn dolma(&self) -> Result<Option<DolmaOut>, dedup::Error> {
+        match (self.format, &self.attributes) {
+            // Dolma counts code points, whatever --offsets says.
+            (ReportFormat::Dolma, Some(name)) => DolmaOut::new(name).map(Some),
+            (ReportFormat::Dolma, None) => Err(dedup::Error::Usage(
+                "--format dolma needs --attributes NAME".into(),
+            )),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -216,4 +244,5 @@ impl From<OffsetUnit> for Offsets {
 pub enum ReportFormat {
     Csv,
     Jsonl,
+    Dolma,
 }

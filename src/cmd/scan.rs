@@ -52,18 +52,52 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
             ));
         }
     };
-    let mut report = args.report.open()?;
+    // The report: rows as they are found, or Dolma attributes written at the end (they need
+    // every document, flagged or not).
+    let mut dolma = args.report.dolma()?;
+    if let (Some(_), Some(name)) = (&dolma, &args.report.attributes) {
+        // Refused before the scan, not after it: every input must have a place for its
+        // attributes.
+        for src in dedup::read::discover(&args.paths)?.sources {
+            dedup::report::attributes_path(&src.path, name)?;
+            if src.format() != dedup::read::Format::Jsonl {
+                return Err(dedup::Error::Input {
+                    path: src.path,
+                    message: "Dolma attributes are for JSONL documents files".into(),
+                });
+            }
+        }
+    }
+    let mut report = match dolma {
+        Some(_) => None,
+        None => Some(args.report.open()?),
+    };
     let result = dedup::pipeline::scan_streaming(
         &args.paths,
         &options,
         &progress,
-        &mut |documents, spans, texts| report.write(documents, spans, texts),
+        &mut |documents, spans, texts| match (&mut report, &mut dolma) {
+            (Some(report), _) => report.write(documents, spans, texts),
+            (None, Some(dolma)) => {
+                dolma.add(spans, texts);
+                Ok(())
+            }
+            (None, None) => Ok(()),
+        },
     );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let result = result?;
-    report.finish()?;
+    if let Some(report) = report {
+        report.finish()?;
+    }
+    let attribute_files = match dolma {
+        Some(dolma) => dolma
+            .finish(&result.sources, &result.documents, &result.skipped)?
+            .len(),
+        None => 0,
+    };
     if !args.quiet {
         warn_inputs(&result.skipped, &result.notices);
     }
@@ -85,6 +119,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
             eprint!("{}", summary::explain(&result, options.threshold));
         }
         eprintln!("{}", summary::summary(&result));
+        if let (Some(name), true) = (&args.report.attributes, attribute_files > 0) {
+            eprintln!("dedup: {attribute_files} attribute files written under attributes/{name}/");
+        }
     }
     Ok(outcome(&result.skipped))
 }

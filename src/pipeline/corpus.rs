@@ -98,6 +98,7 @@ impl Fingerprinter<'_> {
             path: self.sources[si as usize].path.clone(),
             reason,
             bytes: skip.bytes,
+            line: skip.line,
         })
     }
 
@@ -147,6 +148,7 @@ impl Fingerprinter<'_> {
                         let doc = Document {
                             name: format!("{}:{}", sources[source as usize].name, r.line),
                             id: r.id,
+                            id_number: r.id_number,
                             source,
                             line: r.line,
                             len: r.text.len(),
@@ -250,6 +252,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                 Document {
                     name: src.name.clone(),
                     id: None,
+                    id_number: false,
                     source: si,
                     line: 0,
                     len: text.bytes,
@@ -262,6 +265,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                 path: src.path.clone(),
                 reason,
                 bytes: buf.len() as u64,
+                line: 0,
             }),
         }
     })

@@ -26,6 +26,9 @@ pub struct Skipped {
     pub reason: String,
     /// Bytes not scanned (0 when nothing was read, e.g. a link loop).
     pub bytes: u64,
+    /// The 1-based line of a skipped record of a shard; 0 when the input (or the rest of it)
+    /// was passed over.
+    pub line: u32,
 }
 
 /// Something about an input that was scanned anyway: read once though given twice, decoded
@@ -79,6 +82,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                     path: input.clone(),
                     reason: e.to_string(),
                     bytes: 0,
+                    line: 0,
                 });
                 continue;
             }
@@ -111,6 +115,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                         path,
                         reason,
                         bytes: 0,
+                        line: 0,
                     });
                     continue;
                 }

@@ -75,9 +75,10 @@ pub fn read_lines(
 /// The document of line `line` of a shard (its `bytes`), or the reason it cannot be scanned.
 pub fn parse_line(line: u32, bytes: &[u8], fields: &Fields) -> Result<Record, RecordSkip> {
     match parse_record(bytes, fields) {
-        Ok((text, id)) => Ok(Record {
+        Ok((text, id, id_number)) => Ok(Record {
             line,
             id,
+            id_number,
             text,
             lossy: None,
         }),
@@ -239,8 +240,12 @@ impl LineCursor {
     }
 }
 
-/// The text and id of one JSON line.
-pub fn parse_record(line: &[u8], fields: &Fields) -> Result<(String, Option<String>), String> {
+/// The text and id of one JSON line, and whether the id is a JSON number (its text is then the
+/// number as written).
+pub fn parse_record(
+    line: &[u8],
+    fields: &Fields,
+) -> Result<(String, Option<String>, bool), String> {
     let value: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| match std::str::from_utf8(line) {
             Err(bad) => format!(
@@ -260,12 +265,12 @@ pub fn parse_record(line: &[u8], fields: &Fields) -> Result<(String, Option<Stri
         }
         None => return Err(format!("no field '{}'", fields.text)),
     };
-    let id = match lookup(&value, &fields.id) {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
+    let (id, number) = match lookup(&value, &fields.id) {
+        Some(serde_json::Value::String(s)) => (Some(s.clone()), false),
+        Some(serde_json::Value::Number(n)) => (Some(n.to_string()), true),
+        _ => (None, false),
     };
-    Ok((text, id))
+    Ok((text, id, number))
 }
 
 /// The value at a dotted path (`meta.id`) of a JSON object.
@@ -346,9 +351,9 @@ mod tests {
             text: "body.text".into(),
             id: "meta.id".into(),
         };
-        let (t, id) =
+        let (t, id, number) =
             parse_record(r#"{"meta":{"id":7},"body":{"text":"hé"}}"#.as_bytes(), &f).unwrap();
-        assert_eq!((t.as_str(), id.as_deref()), ("hé", Some("7")));
+        assert_eq!((t.as_str(), id.as_deref(), number), ("hé", Some("7"), true));
         assert!(parse_record(br#"{"body":{"text":3}}"#, &f)
             .unwrap_err()
             .contains("not a string"));

@@ -141,6 +141,8 @@ pub struct Record {
     /// 1-based line of the record in the decompressed shard; 0 for a text file.
     pub line: u32,
     pub id: Option<String>,
+    /// Whether the id is a JSON number (typed reports write it as one).
+    pub id_number: bool,
     pub text: String,
     /// How the text maps to the file's bytes, when they were not UTF-8 (text files only).
     pub lossy: Option<Lossy>,
@@ -200,6 +202,7 @@ pub fn read_items(
                 Ok(text) => Item::Doc(Record {
                     line: 0,
                     id: None,
+                    id_number: false,
                     text: text.text.into_owned(),
                     lossy: text.lossy,
                 }),

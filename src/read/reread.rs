@@ -132,7 +132,7 @@ fn parse_records<T: Send>(
         .map(|(d, line)| {
             let doc = &documents[d as usize];
             match parse_record(&line, &read_options.fields) {
-                Ok((text, _)) if text.len() == doc.len => Ok((d, f(d, &text, None))),
+                Ok((text, _, _)) if text.len() == doc.len => Ok((d, f(d, &text, None))),
                 _ => Err(changed(src, doc)),
             }
         })

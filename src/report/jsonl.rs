@@ -1,6 +1,7 @@
 //! The JSONL report: [`Row`]s in, one attribute record per flagged document out,
 //! `{"id", "doc", "spans": [[start, end, kind, score], ...]}` (score: the furniture probability,
-//! else the similarity, else 1). A document's rows arrive together, in order.
+//! else the similarity, else 1). A document's rows arrive together, in order. The id keeps its
+//! JSON type: a number in the corpus is a number here.
 
 use super::{Row, RowWriter};
 use crate::Error;
@@ -10,7 +11,7 @@ use std::io::Write;
 pub struct JsonlWriter<W: Write> {
     out: W,
     /// The document being gathered: its id, name and spans.
-    pending: Option<(Option<String>, String, Vec<serde_json::Value>)>,
+    pending: Option<(serde_json::Value, String, Vec<serde_json::Value>)>,
 }
 
 impl<W: Write> JsonlWriter<W> {
@@ -29,6 +30,19 @@ impl<W: Write> JsonlWriter<W> {
     }
 }
 
+/// A record's id as JSON: a number when the corpus had a number there, else a string (or null).
+pub fn typed_id(id: Option<&str>, number: bool) -> serde_json::Value {
+    match id {
+        None => serde_json::Value::Null,
+        Some(id) if number => id
+            .parse::<serde_json::Value>()
+            .ok()
+            .filter(serde_json::Value::is_number)
+            .unwrap_or_else(|| id.into()),
+        Some(id) => id.into(),
+    }
+}
+
 impl<W: Write> RowWriter for JsonlWriter<W> {
     fn write(&mut self, row: &Row) -> Result<(), Error> {
         if self.pending.as_ref().is_some_and(|p| p.1 != row.doc) {
@@ -36,7 +50,7 @@ impl<W: Write> RowWriter for JsonlWriter<W> {
         }
         let pending = self.pending.get_or_insert_with(|| {
             (
-                row.id.as_deref().map(String::from),
+                typed_id(row.id.as_deref(), row.id_number),
                 row.doc.to_string(),
                 Vec::new(),
             )

@@ -367,6 +367,7 @@ mod tests {
         let docs = vec![Document {
             name: "d".into(),
             id: None,
+            id_number: false,
             source: 0,
             line: 0,
             len: text.len(),
@@ -507,6 +508,7 @@ mod tests {
         vec![Document {
             name: "d".into(),
             id: None,
+            id_number: false,
             source: 0,
             line: 0,
             len,

@@ -7,11 +7,13 @@
 
 mod csv;
 pub mod decimal;
+mod dolma;
 mod jsonl;
 pub mod locate;
 mod output;
 
 pub use csv::{read_csv, CsvWriter};
+pub use dolma::{attributes_path, DolmaOut};
 pub use jsonl::JsonlWriter;
 pub use locate::{preview, preview_fits, SpanText};
 pub use output::ReportOut;
@@ -82,6 +84,9 @@ pub struct Row<'a> {
     /// The id fields of a JSONL record and of its kept copy.
     pub id: Option<Cow<'a, str>>,
     pub keep_id: Option<Cow<'a, str>>,
+    /// Whether `id` is a JSON number (the typed formats write it as one; CSV has no types).
+    #[serde(skip)]
+    pub id_number: bool,
     /// Why, in words.
     pub reason: Cow<'a, str>,
     /// 1-based lines of the span.
@@ -135,6 +140,7 @@ pub fn for_each_row(
             cluster: span.cluster,
             id: doc.id.as_deref().map(Cow::Borrowed),
             keep_id: kept.and_then(|k| k.id.as_deref()).map(Cow::Borrowed),
+            id_number: doc.id_number,
             reason: Cow::Borrowed(&reason),
             line_start: text.lines[0],
             line_end: text.lines[1],

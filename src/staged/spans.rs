@@ -194,6 +194,8 @@ fn read_duplicates(
                         name: name.value(i).to_string(),
                         id: (!arrow_array::Array::is_null(kid, i))
                             .then(|| kid.value(i).to_string()),
+                        // The tables keep ids as text: a kept copy's id is not in typed reports.
+                        id_number: false,
                         source: u32::MAX,
                         line: 0,
                         len: len.value(i) as usize,

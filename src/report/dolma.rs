@@ -1,0 +1,242 @@
+//! The Dolma attribute layout: the report's rows (with their code-point offsets) and the
+//! corpus's documents in; per documents file, one attribute file out, which Dolma's mixer
+//! (`dolma mix`) reads beside it.
+//!
+//! A documents file must lie under a folder named `documents`; its attributes go to the same
+//! relative path under `attributes/NAME/` beside that folder, with the same compression. The
+//! attribute file has one line per line of the documents file, in order, flagged or not:
+//! `{"id": ..., "attributes": {"NAME__boilerplate": [[start, end, score], ...], ...}}`, with the
+//! keys `NAME__repeated_paragraph`, `NAME__boilerplate` (the spans to cut, score = the
+//! furniture probability or the similarity or 1), `NAME__near_duplicate` and
+//! `NAME__exact_duplicate` (`[[0, length, similarity]]` on a document dropped whole). Offsets
+//! are code points, as Dolma counts them. A line the scan skipped (not a record) gets an empty
+//! `attributes` object. Each file is written beside its name and renamed into place.
+
+use super::jsonl::typed_id;
+use super::SpanText;
+use crate::model::{Document, Kind, Span};
+use crate::read::{Compression, Format, Skipped, Source};
+use crate::Error;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// The spans of the scan, gathered as they stream past, to be written per documents file.
+pub struct DolmaOut {
+    name: String,
+    /// Per document (by index): (kind, start, end, score) in code points.
+    spans: HashMap<u32, Vec<(Kind, usize, usize, f64)>>,
+}
+
+impl DolmaOut {
+    /// Attributes named `name` (letters, digits, `_` and `-`, as Dolma's attribute names).
+    pub fn new(name: &str) -> Result<Self, Error> {
+        let ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !ok {
+            return Err(Error::Usage(format!(
+                "--attributes '{name}': use letters, digits, '_' and '-'"
+            )));
+        }
+        Ok(DolmaOut {
+            name: name.to_string(),
+            spans: HashMap::new(),
+        })
+    }
+
+    /// Takes a run of the report's spans (with their texts, for the code-point offsets).
+    pub fn add(&mut self, spans: &[Span], texts: &[SpanText]) {
+        for (s, t) in spans.iter().zip(texts) {
+            let score = s.reason.score().map(f64::from).or(s.similarity);
+            self.spans.entry(s.doc).or_default().push((
+                s.kind,
+                t.chars[0],
+                t.chars[1],
+                score.unwrap_or(1.0),
+            ));
+        }
+    }
+
+    /// Writes the attribute file of every documents file of the scan; returns their paths.
+    pub fn finish(
+        self,
+        sources: &[Source],
+        documents: &[Document],
+        skipped: &[Skipped],
+    ) -> Result<Vec<PathBuf>, Error> {
+        let mut by_source: Vec<Vec<u32>> = vec![Vec::new(); sources.len()];
+        for (d, doc) in documents.iter().enumerate() {
+            by_source[doc.source as usize].push(d as u32);
+        }
+        let mut written = Vec::new();
+        for (src, docs) in sources.iter().zip(&by_source) {
+            let target = attributes_path(&src.path, &self.name)?;
+            if src.format() != Format::Jsonl {
+                return Err(Error::Input {
+                    path: src.path.clone(),
+                    message: "Dolma attributes are for JSONL documents files".into(),
+                });
+            }
+            // Lines the scan passed over still get their line, so that the files stay aligned.
+            let last_skip = skipped
+                .iter()
+                .filter(|s| s.path == src.path)
+                .map(|s| s.line)
+                .max()
+                .unwrap_or(0);
+            self.write_file(&target, src.compression(), documents, docs, last_skip)?;
+            written.push(target);
+        }
+        Ok(written)
+    }
+
+    fn write_file(
+        &self,
+        target: &Path,
+        compression: Compression,
+        documents: &[Document],
+        docs: &[u32],
+        last_skip: u32,
+    ) -> Result<(), Error> {
+        let dir = target.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(target, e))?;
+        let io = |e| Error::io(target, e);
+        let file = tmp.reopen().map_err(io)?;
+        let mut out = Encoder::new(std::io::BufWriter::new(file), compression).map_err(io)?;
+        let mut line = 0u32;
+        let placeholder =
+            |out: &mut Encoder<_>| out.write_all(b"{\"id\":null,\"attributes\":{}}\n");
+        for &d in docs {
+            let doc = &documents[d as usize];
+            while line + 1 < doc.line {
+                placeholder(&mut out).map_err(io)?;
+                line += 1;
+            }
+            let record = serde_json::json!({
+                "id": typed_id(doc.id.as_deref(), doc.id_number),
+                "attributes": self.attributes(d),
+            });
+            serde_json::to_writer(&mut out, &record).map_err(|e| io(e.into()))?;
+            out.write_all(b"\n").map_err(io)?;
+            line = doc.line;
+        }
+        while line < last_skip {
+            placeholder(&mut out).map_err(io)?;
+            line += 1;
+        }
+        out.finish().map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::Permissions::from_mode(0o644);
+            std::fs::set_permissions(tmp.path(), mode).map_err(io)?;
+        }
+        tmp.persist(target).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    /// The attributes of document `d`: one key per kind it has spans of.
+    fn attributes(&self, d: u32) -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        for &(kind, start, end, score) in self.spans.get(&d).map_or(&[][..], |v| v) {
+            let key = format!("{}__{}", self.name, kind.as_str());
+            if let serde_json::Value::Array(list) = map
+                .entry(key)
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()))
+            {
+                list.push(serde_json::json!([start, end, score]));
+            }
+        }
+        map
+    }
+}
+
+/// Where the attributes of the documents file at `path` go: `documents/` (its last such
+/// component) replaced by `attributes/NAME/`.
+pub fn attributes_path(path: &Path, name: &str) -> Result<PathBuf, Error> {
+    let parts: Vec<Component> = path.components().collect();
+    let at = parts
+        .iter()
+        .rposition(|c| c.as_os_str() == "documents")
+        .filter(|&i| i + 1 < parts.len())
+        .ok_or_else(|| Error::Input {
+            path: path.into(),
+            message: "Dolma attributes need the documents under a folder named 'documents'".into(),
+        })?;
+    let mut out: PathBuf = parts[..at].iter().collect();
+    out.push("attributes");
+    out.push(name);
+    out.extend(&parts[at + 1..]);
+    Ok(out)
+}
+
+/// A writer in the documents file's compression, finished explicitly (so that its errors are
+/// seen).
+enum Encoder<W: Write> {
+    Plain(W),
+    Gzip(flate2::write::GzEncoder<W>),
+    Zstd(zstd::stream::write::Encoder<'static, W>),
+}
+
+impl<W: Write> Encoder<W> {
+    fn new(out: W, compression: Compression) -> std::io::Result<Self> {
+        Ok(match compression {
+            Compression::None => Encoder::Plain(out),
+            Compression::Gzip => {
+                Encoder::Gzip(flate2::write::GzEncoder::new(out, Default::default()))
+            }
+            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(out, 3)?),
+        })
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Encoder::Plain(mut w) => w.flush(),
+            Encoder::Gzip(w) => w.finish()?.flush(),
+            Encoder::Zstd(w) => w.finish()?.flush(),
+        }
+    }
+}
+
+impl<W: Write> Write for Encoder<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Encoder::Plain(w) => w.write(buf),
+            Encoder::Gzip(w) => w.write(buf),
+            Encoder::Zstd(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Encoder::Plain(w) => w.flush(),
+            Encoder::Gzip(w) => w.flush(),
+            Encoder::Zstd(w) => w.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_sit_beside_the_documents_folder() {
+        let p = attributes_path(Path::new("/c/documents/cc/part-0.jsonl.gz"), "dd").unwrap();
+        assert_eq!(p, Path::new("/c/attributes/dd/cc/part-0.jsonl.gz"));
+        let p = attributes_path(Path::new("documents/documents/a.jsonl"), "x").unwrap();
+        assert_eq!(p, Path::new("documents/attributes/x/a.jsonl"));
+        assert!(attributes_path(Path::new("/c/docs/a.jsonl"), "x").is_err());
+        assert!(attributes_path(Path::new("/c/documents"), "x").is_err());
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(DolmaOut::new("dedup_v1").is_ok());
+        assert!(DolmaOut::new("a b").is_err());
+        assert!(DolmaOut::new("").is_err());
+    }
+}
