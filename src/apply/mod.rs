@@ -17,6 +17,7 @@
 //! inside, or contain an input.
 
 mod out_dir;
+mod parquet;
 mod report_rows;
 
 use crate::read::{self, Compression, Fields, Format, Lossy, Skipped, Source};
@@ -93,7 +94,7 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
             })?);
         let named = match src.format() {
             Format::Text => applier.rows.contains_key(&src.name),
-            Format::Jsonl => named_shards.contains(&src.name),
+            Format::Jsonl | Format::Parquet => named_shards.contains(&src.name),
         };
         if !named {
             applier.copy(src, &target);
@@ -102,6 +103,7 @@ pub fn apply(inputs: &[PathBuf], o: &ApplyOptions) -> Result<ApplyStats, Error> 
         match src.format() {
             Format::Text => applier.text(src, &target)?,
             Format::Jsonl => applier.jsonl(src, &target)?,
+            Format::Parquet => parquet::apply(&mut applier, src, &target)?,
         }
     }
     // Rows left over name records past the end of their shard (or past its damage).
@@ -132,7 +134,8 @@ fn check_documents_exist(
     let fits = |doc: &str| match known.get(doc) {
         Some(Format::Text) => true,
         _ => doc.rsplit_once(':').is_some_and(|(name, line)| {
-            known.get(name) == Some(&Format::Jsonl) && line.parse::<u32>().is_ok_and(|l| l > 0)
+            matches!(known.get(name), Some(Format::Jsonl | Format::Parquet))
+                && line.parse::<u32>().is_ok_and(|l| l > 0)
         }),
     };
     match rows

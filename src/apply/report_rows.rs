@@ -1,5 +1,6 @@
 //! Reading the report `apply` is given: a CSV report (its text cells as written by
-//! [`crate::report::cell`]), a JSONL one (one record per flagged document, without previews), or
+//! [`crate::report::cell`]), a JSONL one (one record per flagged document, without previews), a
+//! Parquet one, or
 //! a folder of Dolma attributes (`attributes/NAME`, one file per documents file, code-point
 //! offsets) in, its rows by document out.
 
@@ -37,10 +38,7 @@ pub type RowsByDoc = HashMap<String, Vec<Cut>>;
 /// The report's rows by document, and the unit of their offsets when the report fixes it (Dolma
 /// attributes count code points). `sources` are the corpus's, where a Dolma layout's attribute
 /// files are found.
-pub fn read_report(
-    path: &Path,
-    sources: &[Source],
-) -> Result<(RowsByDoc, Option<Offsets>), Error> {
+pub fn read_report(path: &Path, sources: &[Source]) -> Result<(RowsByDoc, Option<Offsets>), Error> {
     if path.is_dir() {
         return Ok((read_dolma(path, sources)?, Some(Offsets::Chars)));
     }
@@ -51,17 +49,41 @@ fn read_file_report(path: &Path) -> Result<HashMap<String, Vec<Cut>>, Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(path, e))?;
+    if head.starts_with(b"PAR1") {
+        return group(read_parquet_report(path)?);
+    }
     let jsonl = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let rows = if jsonl {
         read_jsonl_report(path, reader)?
     } else {
         read_csv_report(path, reader)?
     };
+    group(rows)
+}
+
+fn group(rows: Vec<Cut>) -> Result<RowsByDoc, Error> {
     let mut by_doc: HashMap<String, Vec<Cut>> = HashMap::new();
     for row in rows {
         by_doc.entry(row.doc.clone()).or_default().push(row);
     }
     Ok(by_doc)
+}
+
+/// A Parquet report (`--format parquet`): its rows with their previews, numbered from 1.
+fn read_parquet_report(path: &Path) -> Result<Vec<Cut>, Error> {
+    Ok(crate::report::read_parquet(path)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (doc, start, end, kind, keep_doc, preview))| Cut {
+            doc,
+            start,
+            end,
+            kind,
+            keep_doc,
+            preview,
+            row: i + 1,
+        })
+        .collect())
 }
 
 fn read_csv_report(path: &Path, reader: impl std::io::Read) -> Result<Vec<Cut>, Error> {

@@ -17,7 +17,8 @@ pub struct ReportArgs {
     /// Unit of every offset in the report: UTF-8 bytes, or code points (Python string indices).
     #[arg(long, value_enum, default_value_t = OffsetUnit::Bytes)]
     pub offsets: OffsetUnit,
-    /// Report format: CSV rows; one JSON attribute record per flagged document; or `dolma`,
+    /// Report format: CSV rows; one JSON attribute record per flagged document; the rows as
+    /// Parquet with typed columns; or `dolma`,
     /// Dolma's attribute files beside the documents (`attributes/NAME/`, see --attributes).
     #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
     pub format: ReportFormat,
@@ -37,6 +38,7 @@ impl ReportArgs {
         let format = match self.format {
             ReportFormat::Csv => Format::Csv,
             ReportFormat::Jsonl => Format::Jsonl,
+            ReportFormat::Parquet => Format::Parquet,
             ReportFormat::Dolma => {
                 return Err(dedup::Error::Usage(
                     "--format dolma is written by `dedup scan`".into(),
@@ -244,5 +246,6 @@ impl From<OffsetUnit> for Offsets {
 pub enum ReportFormat {
     Csv,
     Jsonl,
+    Parquet,
     Dolma,
 }

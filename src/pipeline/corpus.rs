@@ -56,6 +56,11 @@ enum Pending {
         source: u32,
         skip: RecordSkip,
     },
+    /// A row of a Parquet file, its text already taken out of its column.
+    Record {
+        source: u32,
+        record: read::Record,
+    },
 }
 
 /// What parsing and fingerprinting one line gives: its document and print, or why it is
@@ -78,6 +83,29 @@ impl Fingerprinter<'_> {
                 }
             }
             RawLine::Skip(skip) => Pending::Skip { source: si, skip },
+        };
+        self.batch.push(pending);
+    }
+
+    /// Takes one row read from Parquet file `si`.
+    fn take_item(&mut self, si: u32, item: read::Item) {
+        let pending = match item {
+            read::Item::Doc(record) => {
+                self.batch_bytes += record.text.len();
+                Pending::Record { source: si, record }
+            }
+            read::Item::Skip {
+                line,
+                reason,
+                bytes,
+            } => Pending::Skip {
+                source: si,
+                skip: RecordSkip {
+                    line,
+                    reason,
+                    bytes,
+                },
+            },
         };
         self.batch.push(pending);
     }
@@ -133,6 +161,19 @@ impl Fingerprinter<'_> {
     /// seen before, records passed over).
     fn flush(&mut self) -> Result<(), Error> {
         let (o, sources) = (self.options, self.sources);
+        let record_print = |source: u32, r: read::Record| {
+            let print = doc::fingerprint(&r.text, &o.doc);
+            let doc = Document {
+                name: format!("{}:{}", sources[source as usize].name, r.line),
+                id: r.id,
+                id_number: r.id_number,
+                source,
+                line: r.line,
+                len: r.text.len(),
+                chars: r.text.chars().count(),
+            };
+            Parsed::Doc(doc, print)
+        };
         let parsed: Vec<Parsed> = std::mem::take(&mut self.batch)
             .into_par_iter()
             .with_max_len(1)
@@ -143,21 +184,10 @@ impl Fingerprinter<'_> {
                     line,
                     bytes,
                 } => match read::parse_line(line, &bytes, &o.read.fields) {
-                    Ok(r) => {
-                        let print = doc::fingerprint(&r.text, &o.doc);
-                        let doc = Document {
-                            name: format!("{}:{}", sources[source as usize].name, r.line),
-                            id: r.id,
-                            id_number: r.id_number,
-                            source,
-                            line: r.line,
-                            len: r.text.len(),
-                            chars: r.text.chars().count(),
-                        };
-                        Parsed::Doc(doc, print)
-                    }
+                    Ok(r) => record_print(source, r),
                     Err(skip) => Parsed::Skip { source, skip },
                 },
+                Pending::Record { source, record } => record_print(source, record),
             })
             .collect();
         for p in parsed {
@@ -320,6 +350,17 @@ pub fn fingerprint_corpus(
         if sources[si].format() == Format::Jsonl {
             read::read_lines(&sources[si], &o.read, |line| {
                 fp.take(si as u32, line);
+                if fp.full() {
+                    fp.flush()?;
+                }
+                Ok(())
+            })?;
+            si += 1;
+            continue;
+        }
+        if sources[si].format() == Format::Parquet {
+            read::parquet::read_rows(&sources[si], &o.read, |item| {
+                fp.take_item(si as u32, item);
                 if fp.full() {
                     fp.flush()?;
                 }

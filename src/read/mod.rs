@@ -2,7 +2,8 @@
 //!
 //! [`discover`] finds the sources (files) and accounts for the inputs it passes over. A file is
 //! one document, or a JSONL shard (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`, `.json.gz`, `.json.zst`)
-//! of one document per line; any file may be gzip- or zstd-compressed. `-` is standard input,
+//! of one document per line, or a Parquet file (`.parquet`) of one document per row ([`parquet`]);
+//! any file but Parquet may be gzip- or zstd-compressed. `-` is standard input,
 //! named `-` in the report: JSON lines when it starts with `{`, otherwise one text document.
 //! [`read_items`] streams a source's documents ([`Record`]s) and turns everything that cannot be
 //! used into an [`Item::Skip`] with the reason — an unreadable file, a corrupt or truncated
@@ -15,6 +16,7 @@
 mod decode;
 mod discover;
 mod jsonl;
+pub mod parquet;
 mod reread;
 mod text;
 
@@ -72,6 +74,8 @@ pub enum Format {
     Text,
     /// One JSON record per line (`.jsonl`, and `.json` when compressed).
     Jsonl,
+    /// One record per row (`.parquet`).
+    Parquet,
 }
 
 /// How a file is compressed, decided by its name (`.gz`, `.zst`).
@@ -96,6 +100,9 @@ impl Source {
     pub fn format(&self) -> Format {
         if self.name == STDIN {
             return sniff(&self.path);
+        }
+        if self.name.ends_with(".parquet") {
+            return Format::Parquet;
         }
         let stem = self.name.trim_end_matches(".gz").trim_end_matches(".zst");
         let compressed = stem.len() < self.name.len();
@@ -214,6 +221,7 @@ pub fn read_items(
             };
             f(item)
         }
+        Format::Parquet => parquet::read_rows(src, options, f),
         Format::Jsonl => read_lines(src, options, |line| {
             let skipped = match line {
                 RawLine::Line { line, bytes } => match parse_line(line, bytes, &options.fields) {
@@ -249,6 +257,10 @@ mod tests {
         assert_eq!(src("a.json.gz").format(), Format::Jsonl);
         assert_eq!(src("a.json").format(), Format::Text);
         assert_eq!(src("a.txt.gz").format(), Format::Text);
+        assert_eq!(
+            src("train-00000-of-00001.parquet").format(),
+            Format::Parquet
+        );
         assert_eq!(src("a.txt.gz").compression(), Compression::Gzip);
     }
 }

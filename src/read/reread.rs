@@ -67,6 +67,9 @@ pub fn with_texts_resuming<T: Send>(
                     }
                 });
             }
+            if src.format() == Format::Parquet {
+                return pick_parquet(src, documents, read_options, group, &f);
+            }
             // A shard: its wanted lines are picked out by number (the others are not parsed),
             // then parsed and handed to `f` in parallel, a batch at a time. Parsing every record
             // on the thread that reads the shard left the other cores idle.
@@ -113,6 +116,50 @@ pub fn with_texts_resuming<T: Send>(
         all.extend(r?);
     }
     Ok(all)
+}
+
+/// The wanted rows of a Parquet file, read from the pages that hold them; `f` is called on them
+/// in parallel, a batch at a time.
+fn pick_parquet<T: Send>(
+    src: &Source,
+    documents: &[Document],
+    read_options: &ReadOptions,
+    group: &[u32],
+    f: &(impl Fn(u32, &str, Option<&Lossy>) -> T + Sync),
+) -> Result<Vec<(u32, T)>, Error> {
+    let rows: Vec<u32> = group.iter().map(|&d| documents[d as usize].line).collect();
+    let mut out = Vec::with_capacity(group.len());
+    let mut batch: Vec<(u32, String)> = Vec::new();
+    let mut held = 0;
+    let mut found = vec![false; group.len()];
+    let call = |batch: &mut Vec<(u32, String)>| {
+        std::mem::take(batch)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(d, text)| {
+                let doc = &documents[d as usize];
+                match text.len() == doc.len {
+                    true => Ok((d, f(d, &text, None))),
+                    false => Err(changed(src, doc)),
+                }
+            })
+            .collect::<Result<Vec<_>, Error>>()
+    };
+    super::parquet::pick_rows(src, read_options, &rows, |k, text| {
+        found[k] = true;
+        batch.push((group[k], text.to_string()));
+        held += text.len();
+        if held >= PICK_BATCH_BYTES {
+            out.extend(call(&mut batch)?);
+            held = 0;
+        }
+        Ok(())
+    })?;
+    out.extend(call(&mut batch)?);
+    match found.iter().position(|&f| !f) {
+        Some(k) => Err(changed(src, &documents[group[k] as usize])),
+        None => Ok(out),
+    }
 }
 
 /// Raw JSONL lines held at once by [`with_texts`] before they are parsed.

@@ -11,12 +11,14 @@ mod dolma;
 mod jsonl;
 pub mod locate;
 mod output;
+mod parquet;
 
 pub use csv::{read_csv, CsvWriter};
 pub use dolma::{attributes_path, DolmaOut};
 pub use jsonl::JsonlWriter;
 pub use locate::{preview, preview_fits, SpanText};
 pub use output::ReportOut;
+pub use parquet::{read_parquet, ParquetRow, ParquetWriter};
 
 use crate::model::{Document, Kind, Reason, Span};
 use crate::Error;
@@ -39,6 +41,8 @@ pub enum Format {
     /// One attribute record per flagged document, `{"id", "doc", "spans": [[start, end, kind,
     /// score], ...]}` (score: the furniture probability, else the similarity, else 1).
     Jsonl,
+    /// The rows as a Parquet file with typed columns ([`ParquetWriter`]).
+    Parquet,
 }
 
 /// The report's columns, in order: [`Row`]'s fields.
@@ -98,6 +102,9 @@ pub struct Row<'a> {
 
 /// Writes report rows, one at a time, in corpus order.
 pub trait RowWriter {
+    /// The corpus's documents, given before the first row (a typed format chooses the type of
+    /// its id columns from them).
+    fn documents(&mut self, _documents: &[Document]) {}
     fn write(&mut self, row: &Row) -> Result<(), Error>;
     /// Writes what is pending (the header of a report without rows, the last record) and
     /// flushes.

@@ -2,7 +2,9 @@
 //! the run succeeds, so that a failed run never leaves a partial report under that name. Rows
 //! are written as they are found.
 
-use super::{write_spans, CsvWriter, Format, JsonlWriter, Offsets, RowWriter, SpanText};
+use super::{
+    write_spans, CsvWriter, Format, JsonlWriter, Offsets, ParquetWriter, RowWriter, SpanText,
+};
 use crate::model::{Document, Span};
 use crate::Error;
 use std::io::Write;
@@ -13,6 +15,8 @@ pub struct ReportOut {
     rows: Box<dyn RowWriter + Send>,
     unit: Offsets,
     spool: Option<(tempfile::NamedTempFile, PathBuf)>,
+    /// Whether the writer was given the documents.
+    told: bool,
 }
 
 impl ReportOut {
@@ -34,8 +38,14 @@ impl ReportOut {
         let rows: Box<dyn RowWriter + Send> = match format {
             Format::Csv => Box::new(CsvWriter::new(out)),
             Format::Jsonl => Box::new(JsonlWriter::new(out)),
+            Format::Parquet => Box::new(ParquetWriter::new(out)),
         };
-        Ok(ReportOut { rows, unit, spool })
+        Ok(ReportOut {
+            rows,
+            unit,
+            spool,
+            told: false,
+        })
     }
 
     /// Writes the rows of `spans` (with their `texts`), which refer to `documents`.
@@ -45,6 +55,10 @@ impl ReportOut {
         spans: &[Span],
         texts: &[SpanText],
     ) -> Result<(), Error> {
+        if !self.told {
+            self.rows.documents(documents);
+            self.told = true;
+        }
         write_spans(&mut *self.rows, documents, spans, texts, self.unit)
     }
 

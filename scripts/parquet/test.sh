@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The Parquet test (run by .ci/run, kept out of `cargo test` so that the tests need no Python
+# packages): Parquet files written by pyarrow, Polars and DuckDB are scanned, reported as Parquet
+# and applied, and checked against the same records as a JSONL shard (scripts/parquet/check.py).
+# Installs pyarrow, polars and duckdb in a virtualenv (PARQUET_VENV, default target/parquet-venv).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+VENV="${PARQUET_VENV:-$ROOT/target/parquet-venv}"
+if ! "$VENV/bin/python" -c "import pyarrow, polars, duckdb" 2>/dev/null; then
+    echo "parquet-test: installing pyarrow, polars and duckdb into $VENV" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q -r scripts/parquet/requirements.txt
+fi
+cargo build --release --quiet
+DEDUP="${CARGO_TARGET_DIR:-$ROOT/target}/release/dedup"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+"$VENV/bin/python" scripts/parquet/check.py "$DEDUP" "$WORK"
+echo "parquet-test: passed"

@@ -1,0 +1,276 @@
+//! Parquet files (read stage): a `.parquet` file in, one document per row out: the string of
+//! the `--text-field` column and the `--id-field` column (a string, or an integer kept as a
+//! number), a record batch at a time. Only those two columns are decoded, and only one batch
+//! is held, never the whole file. A row's "line" is its 1-based row number in the file, so a
+//! document is named `<file>:<row>` like a JSONL record.
+//!
+//! Text columns may be `string`, `large_string`, `string_view` or dictionary-encoded strings; a
+//! top-level column or a field of a struct column (`meta.text`). A file that is not Parquet or
+//! has no such column is skipped whole (row 0) with the reason; a row whose text is null, or
+//! larger than `--max-doc-bytes`, is skipped alone. [`pick_rows`] reads given rows again.
+
+use super::{Item, ReadOptions, Record, Source};
+use crate::Error;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection, RowSelectionPolicy,
+};
+use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::PageIndexPolicy;
+use std::path::Path;
+
+/// Rows per record batch: a few MB of text at web-page sizes.
+const BATCH_ROWS: usize = 1024;
+
+/// Streams the rows of `src` to `f` as [`Item`]s, in order.
+pub fn read_rows(
+    src: &Source,
+    options: &ReadOptions,
+    mut f: impl FnMut(Item) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let skip_file = |reason: String| Item::Skip {
+        line: 0,
+        reason,
+        bytes: 0,
+    };
+    let columns = match open(&src.path, options, None) {
+        Ok(c) => c,
+        Err(reason) => return f(skip_file(reason)),
+    };
+    let mut row = 0u32;
+    for batch in columns.reader {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                return f(Item::Skip {
+                    line: row + 1,
+                    reason: format!("Parquet: {e}; the rest of the file is not read"),
+                    bytes: 0,
+                })
+            }
+        };
+        let (text, id) = match columns.find.columns(&batch) {
+            Ok(c) => c,
+            Err(reason) => return f(skip_file(reason)),
+        };
+        let strings = match Strings::of(&text) {
+            Ok(s) => s,
+            Err(reason) => return f(skip_file(reason)),
+        };
+        for i in 0..batch.num_rows() {
+            row += 1;
+            let item = match strings.get(i) {
+                None => Item::Skip {
+                    line: row,
+                    reason: format!("column '{}' is null", options.fields.text),
+                    bytes: 0,
+                },
+                Some(t) if t.len() as u64 > options.max_doc_bytes => Item::Skip {
+                    line: row,
+                    reason: format!(
+                        "text of {} bytes is larger than --max-doc-bytes ({})",
+                        t.len(),
+                        options.max_doc_bytes
+                    ),
+                    bytes: t.len() as u64,
+                },
+                Some(t) => {
+                    let (id, id_number) = id.as_ref().map_or((None, false), |c| id_at(c, i));
+                    Item::Doc(Record {
+                        line: row,
+                        id,
+                        id_number,
+                        text: t.to_string(),
+                        lossy: None,
+                    })
+                }
+            };
+            f(item)?;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f(k, text)` for the rows `rows[k]` (1-based, sorted) of `src`'s text column, decoding
+/// only the pages that hold them where the file has a page index. Rows it does not find (the
+/// file changed) are not called.
+pub fn pick_rows(
+    src: &Source,
+    options: &ReadOptions,
+    rows: &[u32],
+    mut f: impl FnMut(usize, &str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let bad = |message: String| Error::Input {
+        path: src.path.clone(),
+        message,
+    };
+    let columns = open(&src.path, options, Some(rows)).map_err(bad)?;
+    let mut found = 0;
+    for batch in columns.reader {
+        let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
+        let (text, _) = columns.find.columns(&batch).map_err(bad)?;
+        let strings = Strings::of(&text).map_err(bad)?;
+        for i in 0..batch.num_rows() {
+            if let Some(t) = strings.get(i) {
+                f(found, t)?;
+            }
+            found += 1;
+        }
+    }
+    Ok(())
+}
+
+/// An open file's reader of the text (and id) columns, and where they are in its batches.
+struct Columns {
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    find: Find,
+}
+
+/// The paths of the text and id columns in the projected batches.
+struct Find {
+    text: Vec<String>,
+    id: Option<Vec<String>>,
+    text_name: String,
+}
+
+impl Find {
+    fn columns(&self, batch: &RecordBatch) -> Result<(ArrayRef, Option<ArrayRef>), String> {
+        let text = column_at(batch, &self.text)
+            .ok_or_else(|| format!("no column '{}'", self.text_name))?;
+        let id = self.id.as_ref().and_then(|p| column_at(batch, p));
+        Ok((text, id))
+    }
+}
+
+fn column_at(batch: &RecordBatch, path: &[String]) -> Option<ArrayRef> {
+    let mut array: ArrayRef = batch.column_by_name(&path[0])?.clone();
+    for name in &path[1..] {
+        let s: &StructArray = array.as_struct_opt()?;
+        array = s.column_by_name(name)?.clone();
+    }
+    Some(array)
+}
+
+/// Opens `path`, projected on the text and id columns (`rows`, 1-based and sorted: only those).
+fn open(path: &Path, options: &ReadOptions, rows: Option<&[u32]>) -> Result<Columns, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let reader_options = match rows {
+        Some(_) => ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional),
+        None => ArrowReaderOptions::new(),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, reader_options)
+        .map_err(|e| format!("not a Parquet file: {e}"))?;
+    let split = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+    let (text, id) = (split(&options.fields.text), split(&options.fields.id));
+    let schema = builder.schema().clone();
+    let root_of = |path: &[String]| schema.index_of(&path[0]).ok();
+    let Some(text_root) = root_of(&text) else {
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        return Err(format!(
+            "no column '{}' (columns: {}); choose one with --text-field",
+            options.fields.text,
+            names.join(", ")
+        ));
+    };
+    let mut roots = vec![text_root];
+    let id_root = root_of(&id);
+    roots.extend(id_root.filter(|&r| r != text_root));
+    roots.sort_unstable();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let mut builder = builder.with_projection(mask).with_batch_size(BATCH_ROWS);
+    if let Some(rows) = rows {
+        let total = builder.metadata().file_metadata().num_rows() as usize;
+        let ranges = rows
+            .iter()
+            .map(|&r| r as usize - 1)
+            .filter(|&r| r < total)
+            .map(|r| r..r + 1);
+        builder = builder
+            .with_row_selection(RowSelection::from_consecutive_ranges(ranges, total))
+            .with_row_selection_policy(RowSelectionPolicy::Selectors);
+    }
+    let reader = builder.build().map_err(|e| format!("Parquet: {e}"))?;
+    Ok(Columns {
+        reader,
+        find: Find {
+            text,
+            id: id_root.map(|_| id),
+            text_name: options.fields.text.clone(),
+        },
+    })
+}
+
+/// A string column of any of the string layouts, read row by row.
+pub enum Strings<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+    /// Dictionary-encoded: the keys (as indices) and the values.
+    Dict(Vec<Option<usize>>, Box<Strings<'a>>),
+}
+
+impl<'a> Strings<'a> {
+    pub fn of(array: &'a ArrayRef) -> Result<Self, String> {
+        Self::of_dyn(array.as_ref())
+    }
+
+    fn of_dyn(array: &'a dyn Array) -> Result<Self, String> {
+        Ok(match array.data_type() {
+            DataType::Utf8 => Strings::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>()),
+            DataType::Utf8View => Strings::View(array.as_string_view()),
+            DataType::Dictionary(_, _) => {
+                let dict = array.as_any_dictionary();
+                let keys = dict.normalized_keys();
+                let nulls = dict.keys().logical_nulls();
+                let keys = keys
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, k)| nulls.as_ref().is_none_or(|n| n.is_valid(i)).then_some(k))
+                    .collect();
+                Strings::Dict(keys, Box::new(Self::of_dyn(dict.values().as_ref())?))
+            }
+            other => return Err(format!("the text column holds {other}, not strings")),
+        })
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::View(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Dict(keys, values) => values.get((*keys.get(i)?)?),
+        }
+    }
+}
+
+/// The id of row `i`: a string, or an integer (then a number in typed reports).
+fn id_at(column: &ArrayRef, i: usize) -> (Option<String>, bool) {
+    if column.is_null(i) {
+        return (None, false);
+    }
+    macro_rules! int {
+        ($t:ty) => {
+            (Some(column.as_primitive::<$t>().value(i).to_string()), true)
+        };
+    }
+    match column.data_type() {
+        DataType::Int8 => int!(Int8Type),
+        DataType::Int16 => int!(Int16Type),
+        DataType::Int32 => int!(Int32Type),
+        DataType::Int64 => int!(Int64Type),
+        DataType::UInt8 => int!(UInt8Type),
+        DataType::UInt16 => int!(UInt16Type),
+        DataType::UInt32 => int!(UInt32Type),
+        DataType::UInt64 => int!(UInt64Type),
+        _ => match Strings::of(column) {
+            Ok(s) => (s.get(i).map(String::from), false),
+            Err(_) => (None, false),
+        },
+    }
+}
