@@ -10,6 +10,8 @@ pub struct Document {
     pub id: Option<String>,
     /// Whether the id field is a JSON number: typed reports (JSONL, Dolma) write it as one.
     pub id_number: bool,
+    /// Its language (`--lang-field`), as an index into the scan's languages; 0 when unknown.
+    pub lang: u16,
     /// Index of its source in the scan's list of sources.
     pub source: u32,
     /// 1-based line in the decompressed shard; 0 for a text file.

@@ -196,7 +196,10 @@ fn stats_file_accounts_for_the_run() {
 #[test]
 fn stats_break_the_run_down_per_shard() {
     let story = "Same story about the bank and its rates, told at length here for all.";
-    let line = |id: u32, text: &str| serde_json::json!({"id": id, "text": text}).to_string();
+    let line = |id: u32, text: &str| {
+        let lang = if id % 2 == 1 { "en" } else { "de" };
+        serde_json::json!({"id": id, "text": text, "meta": {"lang": lang}}).to_string()
+    };
     let a = [
         line(1, story),
         line(
@@ -217,7 +220,7 @@ fn stats_break_the_run_down_per_shard() {
     let dir = common::corpus(&[("a.jsonl", a.as_bytes()), ("b.jsonl", b.as_bytes())]);
     let stats = dir.path().join("stats.json");
     dedup()
-        .args(["scan", "-q", "--stats"])
+        .args(["scan", "-q", "--lang-field", "meta.lang", "--stats"])
         .arg(&stats)
         .arg(dir.path().join("a.jsonl"))
         .arg(dir.path().join("b.jsonl"))
@@ -247,6 +250,14 @@ fn stats_break_the_run_down_per_shard() {
         .map(|s| s["bytes_cut"].as_u64().unwrap())
         .sum();
     assert_eq!(cut, v["bytes_cut"].as_u64().unwrap());
+    // Per language: ids 1, 3, 5 are "en", 2 and 4 "de"; the copy (id 3) is English.
+    let langs = v["per_language"].as_array().unwrap();
+    let lang = |name: &str| langs.iter().find(|l| l["language"] == name).unwrap();
+    assert_eq!(langs.len(), 2, "{langs:?}");
+    assert_eq!(lang("en")["documents"], 3);
+    assert_eq!(lang("de")["documents"], 2);
+    assert_eq!(lang("en")["duplicates"], 1);
+    assert_eq!(lang("de")["duplicates"], 0);
 }
 
 #[test]

@@ -413,6 +413,7 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
         name: "d".into(),
         id: None,
         id_number: false,
+        lang: 0,
         source: 0,
         line: 0,
         len: bytes.len(),

@@ -155,6 +155,19 @@ fn a_parquet_file_without_the_text_column_is_skipped_and_named() {
             && stderr.contains("n, text, id, meta"),
         "{stderr}"
     );
+    // A language column (here a nested field) breaks the statistics down.
+    let stats = dir.path().join("stats.json");
+    dedup()
+        .args(["scan", "-q", "--lang-field", "meta.url", "--stats"])
+        .arg(&stats)
+        .arg(&pq)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let langs = v["per_language"].as_array().unwrap();
+    assert_eq!(langs.len(), 5);
+    assert_eq!(langs[4]["language"], "https://example.org/4");
     // A nested field is a text column too.
     dedup()
         .args(["scan", "-q", "--text-field", "meta.url"])

@@ -122,12 +122,16 @@ pub struct DetectArgs {
     /// Worker threads (default: all cores). The report is the same for any value.
     #[arg(long)]
     threads: Option<usize>,
-    /// JSONL: the field holding the text (a dotted path such as `content.body`).
+    /// JSONL and Parquet: the field holding the text (a dotted path such as `content.body`).
     #[arg(long, default_value = "text")]
     text_field: String,
-    /// JSONL: the field holding the record's id (a dotted path).
+    /// JSONL and Parquet: the field holding the record's id (a dotted path).
     #[arg(long, default_value = "id")]
     id_field: String,
+    /// JSONL and Parquet: the field holding the record's language (`language`,
+    /// `metadata.lang`): `--stats` then breaks the run down per language.
+    #[arg(long)]
+    lang_field: Option<String>,
     /// Stop at the first problem (an input skipped, decoded lossily, given twice, or an id seen
     /// before) instead of warning and going on.
     #[arg(long)]
@@ -170,6 +174,7 @@ impl DetectArgs {
                 fields: Fields {
                     text: self.text_field.clone(),
                     id: self.id_field.clone(),
+                    lang: self.lang_field.clone(),
                 },
                 max_doc_bytes: self.max_doc_bytes,
             },

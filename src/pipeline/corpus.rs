@@ -43,6 +43,9 @@ struct Fingerprinter<'a> {
     /// Hash of each JSONL id seen → where it was first seen (source, line). A 64-bit hash stands
     /// for the id: a false "seen before" is about one in 10^9 at 100 million ids.
     ids: FxHashMap<u64, (u32, u32)>,
+    /// The languages seen (`--lang-field`), in order of first appearance, and their indices.
+    languages: Vec<String>,
+    language_index: FxHashMap<String, u16>,
 }
 
 /// A line of shard `source`: its bytes to parse, or an item already passed over.
@@ -65,9 +68,16 @@ enum Pending {
 
 /// What parsing and fingerprinting one line gives: its document and print, or why it is
 /// passed over.
+// Held only for one batch, in a Vec of mostly documents: boxing them would add an allocation
+// per document for no memory saved.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
-    Doc(Document, DocPrint),
-    Skip { source: u32, skip: RecordSkip },
+    /// With the record's language, interned in corpus order.
+    Doc(Document, DocPrint, Option<String>),
+    Skip {
+        source: u32,
+        skip: RecordSkip,
+    },
 }
 
 impl Fingerprinter<'_> {
@@ -167,12 +177,13 @@ impl Fingerprinter<'_> {
                 name: format!("{}:{}", sources[source as usize].name, r.line),
                 id: r.id,
                 id_number: r.id_number,
+                lang: 0,
                 source,
                 line: r.line,
                 len: r.text.len(),
                 chars: r.text.chars().count(),
             };
-            Parsed::Doc(doc, print)
+            Parsed::Doc(doc, print, r.lang)
         };
         let parsed: Vec<Parsed> = std::mem::take(&mut self.batch)
             .into_par_iter()
@@ -193,7 +204,10 @@ impl Fingerprinter<'_> {
         for p in parsed {
             match p {
                 Parsed::Skip { source, skip } => self.skip_record(source, skip)?,
-                Parsed::Doc(doc, print) => {
+                Parsed::Doc(mut doc, print, lang) => {
+                    if let Some(lang) = lang {
+                        doc.lang = self.language(lang);
+                    }
                     if let Some(id) = &doc.id {
                         let key = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
                         if let Some(&(first_src, first_line)) = self.ids.get(&key) {
@@ -214,6 +228,21 @@ impl Fingerprinter<'_> {
         self.batch_bytes = 0;
         (self.progress)("reading", self.documents.len() as u64, self.bytes_done);
         Ok(())
+    }
+
+    /// The index of language `lang` (1-based; the first 65,534 languages seen, the others
+    /// unknown).
+    fn language(&mut self, lang: String) -> u16 {
+        if let Some(&i) = self.language_index.get(&lang) {
+            return i;
+        }
+        if self.languages.len() >= u16::MAX as usize - 1 {
+            return 0;
+        }
+        self.languages.push(lang.clone());
+        let i = self.languages.len() as u16;
+        self.language_index.insert(lang, i);
+        i
     }
 
     /// Records a document fingerprinted elsewhere (text files are read and fingerprinted in one
@@ -283,6 +312,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                     name: src.name.clone(),
                     id: None,
                     id_number: false,
+                    lang: 0,
                     source: si,
                     line: 0,
                     len: text.bytes,
@@ -310,6 +340,8 @@ pub struct Corpus {
     pub skipped: Vec<Skipped>,
     pub notices: Vec<Notice>,
     pub bytes_read: u64,
+    /// The documents' languages (`Document::lang` - 1 indexes it).
+    pub languages: Vec<String>,
     /// Standard input spooled to a file, kept until its text has been read again for the spans.
     _stdin_spool: Option<tempfile::TempPath>,
 }
@@ -336,6 +368,8 @@ pub fn fingerprint_corpus(
         skipped: Vec::new(),
         notices: Vec::new(),
         ids: FxHashMap::default(),
+        languages: Vec::new(),
+        language_index: FxHashMap::default(),
     };
     for s in found.skipped {
         fp.skip(s)?;
@@ -455,6 +489,7 @@ pub fn fingerprint_corpus(
         skipped,
         notices,
         bytes_done,
+        languages,
         ..
     } = fp;
     Ok(Corpus {
@@ -464,6 +499,7 @@ pub fn fingerprint_corpus(
         skipped,
         notices,
         bytes_read: bytes_done,
+        languages,
         _stdin_spool: found.stdin_spool,
     })
 }

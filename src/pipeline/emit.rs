@@ -259,6 +259,8 @@ pub struct Totals {
     /// The same per source, by index in the scan's sources (a source without rows may be
     /// missing at the end).
     pub per_source: Vec<[(usize, u64); 4]>,
+    /// The same per language (by `Document::lang`, 0 unknown).
+    pub per_lang: Vec<[(usize, u64); 4]>,
     /// The most widespread cross-document boilerplate units: (matching key, documents, preview
     /// of its first occurrence), most documents first (ties by key).
     pub top_boilerplate: Vec<(u64, u32, String)>,
@@ -272,12 +274,17 @@ impl Totals {
             let bytes = (s.end - s.start) as u64;
             self.per_kind[k].0 += 1;
             self.per_kind[k].1 += bytes;
-            let source = documents[s.doc as usize].source as usize;
-            if self.per_source.len() <= source {
-                self.per_source.resize(source + 1, [(0, 0); 4]);
+            let doc = &documents[s.doc as usize];
+            for (table, at) in [
+                (&mut self.per_source, doc.source as usize),
+                (&mut self.per_lang, doc.lang as usize),
+            ] {
+                if table.len() <= at {
+                    table.resize(at + 1, [(0, 0); 4]);
+                }
+                table[at][k].0 += 1;
+                table[at][k].1 += bytes;
             }
-            self.per_source[source][k].0 += 1;
-            self.per_source[source][k].1 += bytes;
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct ScanResult {
     pub edges: Vec<Edge>,
     pub near_dup: NearDupStats,
     pub bytes_read: u64,
+    /// The documents' languages (`--lang-field`): `Document::lang` - 1 indexes it.
+    pub languages: Vec<String>,
     /// Wall time of each stage, in order (for `--stats` and performance work).
     pub stage_seconds: StageSeconds,
 }
@@ -166,6 +168,7 @@ fn scan_in_pool(
         skipped,
         notices,
         bytes_read,
+        languages,
         ..
     } = corpus;
     // Freed by every worker: on one thread, the fingerprints' many small allocations (and the
@@ -187,6 +190,7 @@ fn scan_in_pool(
         edges,
         near_dup,
         bytes_read,
+        languages,
         stage_seconds,
     })
 }

@@ -89,21 +89,56 @@ pub fn summary(result: &ScanResult) -> String {
 /// cuts of them per kind; in the order of the scan's sources. Sources whose every document was
 /// skipped are left out (they are in `skipped_inputs`).
 pub fn per_source(result: &ScanResult) -> Vec<serde_json::Value> {
-    let mut docs = vec![(0usize, 0u64); result.sources.len()];
+    let names: Vec<&str> = result.sources.iter().map(|s| s.name.as_str()).collect();
+    breakdown(
+        result,
+        "source",
+        &names,
+        |d| d.source as usize,
+        &result.totals.per_source,
+    )
+}
+
+/// Per language (`--lang-field`; `""` for the documents without one): the same as
+/// [`per_source`]. Empty when no document has a language.
+pub fn per_language(result: &ScanResult) -> Vec<serde_json::Value> {
+    if result.languages.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = std::iter::once("")
+        .chain(result.languages.iter().map(String::as_str))
+        .collect();
+    breakdown(
+        result,
+        "language",
+        &names,
+        |d| d.lang as usize,
+        &result.totals.per_lang,
+    )
+}
+
+/// Documents, bytes and cuts per group (`group` of a document indexes `names` and `cuts`).
+fn breakdown(
+    result: &ScanResult,
+    label: &str,
+    names: &[&str],
+    group: impl Fn(&crate::model::Document) -> usize,
+    cuts: &[[(usize, u64); 4]],
+) -> Vec<serde_json::Value> {
+    let mut docs = vec![(0usize, 0u64); names.len()];
     for d in &result.documents {
-        let slot = &mut docs[d.source as usize];
+        let slot = &mut docs[group(d)];
         slot.0 += 1;
         slot.1 += d.len as u64;
     }
     let none = [(0, 0); 4];
-    result
-        .sources
+    names
         .iter()
         .zip(docs)
         .enumerate()
         .filter(|(_, (_, (n, _)))| *n > 0)
-        .map(|(i, (source, (documents, bytes)))| {
-            let kinds = result.totals.per_source.get(i).unwrap_or(&none);
+        .map(|(i, (name, (documents, bytes)))| {
+            let kinds = cuts.get(i).unwrap_or(&none);
             let cut: u64 = kinds.iter().map(|k| k.1).sum();
             let per_kind: serde_json::Map<String, serde_json::Value> = Kind::ALL
                 .iter()
@@ -118,7 +153,7 @@ pub fn per_source(result: &ScanResult) -> Vec<serde_json::Value> {
                 .collect();
             let duplicates = kinds[2].0 + kinds[3].0;
             serde_json::json!({
-                "source": source.name,
+                label: name,
                 "documents": documents,
                 "bytes": bytes,
                 "bytes_cut": cut,
@@ -194,6 +229,7 @@ pub fn stats_json(result: &ScanResult, wall_seconds: f64) -> serde_json::Value {
         "bytes_cut": result.totals.per_kind.iter().map(|k| k.1).sum::<u64>(),
         "per_kind": per_kind,
         "per_source": per_source(result),
+        "per_language": per_language(result),
         "clusters": result.clusters.len(),
         "cluster_sizes": sizes.into_iter().map(|(size, n)| serde_json::json!({"size": size, "clusters": n})).collect::<Vec<_>>(),
         "lsh": {"bands": result.lsh.bands, "rows": result.lsh.rows,

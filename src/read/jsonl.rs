@@ -75,13 +75,7 @@ pub fn read_lines(
 /// The document of line `line` of a shard (its `bytes`), or the reason it cannot be scanned.
 pub fn parse_line(line: u32, bytes: &[u8], fields: &Fields) -> Result<Record, RecordSkip> {
     match parse_record(bytes, fields) {
-        Ok((text, id, id_number)) => Ok(Record {
-            line,
-            id,
-            id_number,
-            text,
-            lossy: None,
-        }),
+        Ok(record) => Ok(Record { line, ..record }),
         Err(reason) => Err(RecordSkip {
             line,
             reason,
@@ -240,12 +234,9 @@ impl LineCursor {
     }
 }
 
-/// The text and id of one JSON line, and whether the id is a JSON number (its text is then the
-/// number as written).
-pub fn parse_record(
-    line: &[u8],
-    fields: &Fields,
-) -> Result<(String, Option<String>, bool), String> {
+/// The text, id (and whether it is a JSON number: its text is then the number as written) and
+/// language of one JSON line, as a [`Record`] of line 0.
+pub fn parse_record(line: &[u8], fields: &Fields) -> Result<Record, String> {
     let value: serde_json::Value =
         serde_json::from_slice(line).map_err(|e| match std::str::from_utf8(line) {
             Err(bad) => format!(
@@ -265,12 +256,25 @@ pub fn parse_record(
         }
         None => return Err(format!("no field '{}'", fields.text)),
     };
-    let (id, number) = match lookup(&value, &fields.id) {
+    let (id, id_number) = match lookup(&value, &fields.id) {
         Some(serde_json::Value::String(s)) => (Some(s.clone()), false),
         Some(serde_json::Value::Number(n)) => (Some(n.to_string()), true),
         _ => (None, false),
     };
-    Ok((text, id, number))
+    let lang = fields
+        .lang
+        .as_deref()
+        .and_then(|f| lookup(&value, f))
+        .and_then(|v| v.as_str())
+        .map(String::from);
+    Ok(Record {
+        line: 0,
+        id,
+        id_number,
+        text,
+        lang,
+        lossy: None,
+    })
 }
 
 /// The value at a dotted path (`meta.id`) of a JSON object.
@@ -350,10 +354,22 @@ mod tests {
         let f = Fields {
             text: "body.text".into(),
             id: "meta.id".into(),
+            lang: Some("meta.lang".into()),
         };
-        let (t, id, number) =
-            parse_record(r#"{"meta":{"id":7},"body":{"text":"hé"}}"#.as_bytes(), &f).unwrap();
-        assert_eq!((t.as_str(), id.as_deref(), number), ("hé", Some("7"), true));
+        let r = parse_record(
+            r#"{"meta":{"id":7,"lang":"fr"},"body":{"text":"hé"}}"#.as_bytes(),
+            &f,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.text.as_str(),
+                r.id.as_deref(),
+                r.id_number,
+                r.lang.as_deref()
+            ),
+            ("hé", Some("7"), true, Some("fr"))
+        );
         assert!(parse_record(br#"{"body":{"text":3}}"#, &f)
             .unwrap_err()
             .contains("not a string"));

@@ -126,11 +126,14 @@ fn sniff(path: &std::path::Path) -> Format {
     }
 }
 
-/// Where the text and the id of a JSONL record are: dotted paths such as `meta.id`.
+/// Where the text, the id and the language of a JSONL record (or Parquet row) are: dotted paths
+/// such as `meta.id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fields {
     pub text: String,
     pub id: String,
+    /// None: the language is not read.
+    pub lang: Option<String>,
 }
 
 impl Default for Fields {
@@ -138,6 +141,7 @@ impl Default for Fields {
         Fields {
             text: "text".into(),
             id: "id".into(),
+            lang: None,
         }
     }
 }
@@ -151,6 +155,8 @@ pub struct Record {
     /// Whether the id is a JSON number (typed reports write it as one).
     pub id_number: bool,
     pub text: String,
+    /// The record's language, from `--lang-field`.
+    pub lang: Option<String>,
     /// How the text maps to the file's bytes, when they were not UTF-8 (text files only).
     pub lossy: Option<Lossy>,
 }
@@ -211,6 +217,7 @@ pub fn read_items(
                     id: None,
                     id_number: false,
                     text: text.text.into_owned(),
+                    lang: None,
                     lossy: text.lossy,
                 }),
                 Err(reason) => Item::Skip {

@@ -54,7 +54,7 @@ pub fn read_rows(
                 })
             }
         };
-        let (text, id) = match columns.find.columns(&batch) {
+        let (text, id, lang) = match columns.find.columns(&batch) {
             Ok(c) => c,
             Err(reason) => return f(skip_file(reason)),
         };
@@ -62,6 +62,7 @@ pub fn read_rows(
             Ok(s) => s,
             Err(reason) => return f(skip_file(reason)),
         };
+        let langs = lang.as_ref().and_then(|l| Strings::of(l).ok());
         for i in 0..batch.num_rows() {
             row += 1;
             let item = match strings.get(i) {
@@ -86,6 +87,7 @@ pub fn read_rows(
                         id,
                         id_number,
                         text: t.to_string(),
+                        lang: langs.as_ref().and_then(|l| l.get(i)).map(String::from),
                         lossy: None,
                     })
                 }
@@ -113,7 +115,7 @@ pub fn pick_rows(
     let mut found = 0;
     for batch in columns.reader {
         let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
-        let (text, _) = columns.find.columns(&batch).map_err(bad)?;
+        let (text, _, _) = columns.find.columns(&batch).map_err(bad)?;
         let strings = Strings::of(&text).map_err(bad)?;
         for i in 0..batch.num_rows() {
             if let Some(t) = strings.get(i) {
@@ -131,19 +133,24 @@ struct Columns {
     find: Find,
 }
 
-/// The paths of the text and id columns in the projected batches.
+/// The paths of the text, id and language columns in the projected batches.
 struct Find {
     text: Vec<String>,
     id: Option<Vec<String>>,
+    lang: Option<Vec<String>>,
     text_name: String,
 }
 
+/// A batch's text column, and its id and language columns where the file has them.
+type Found = (ArrayRef, Option<ArrayRef>, Option<ArrayRef>);
+
 impl Find {
-    fn columns(&self, batch: &RecordBatch) -> Result<(ArrayRef, Option<ArrayRef>), String> {
+    fn columns(&self, batch: &RecordBatch) -> Result<Found, String> {
         let text = column_at(batch, &self.text)
             .ok_or_else(|| format!("no column '{}'", self.text_name))?;
         let id = self.id.as_ref().and_then(|p| column_at(batch, p));
-        Ok((text, id))
+        let lang = self.lang.as_ref().and_then(|p| column_at(batch, p));
+        Ok((text, id, lang))
     }
 }
 
@@ -179,8 +186,18 @@ fn open(path: &Path, options: &ReadOptions, rows: Option<&[u32]>) -> Result<Colu
     };
     let mut roots = vec![text_root];
     let id_root = root_of(&id);
-    roots.extend(id_root.filter(|&r| r != text_root));
+    roots.extend(id_root);
+    // The language only on the first read (the re-reads want the text alone).
+    let lang = options
+        .fields
+        .lang
+        .as_deref()
+        .filter(|_| rows.is_none())
+        .map(split);
+    let lang_root = lang.as_deref().and_then(root_of);
+    roots.extend(lang_root);
     roots.sort_unstable();
+    roots.dedup();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let mut builder = builder.with_projection(mask).with_batch_size(BATCH_ROWS);
     if let Some(rows) = rows {
@@ -200,6 +217,7 @@ fn open(path: &Path, options: &ReadOptions, rows: Option<&[u32]>) -> Result<Colu
         find: Find {
             text,
             id: id_root.map(|_| id),
+            lang: lang_root.and(lang),
             text_name: options.fields.text.clone(),
         },
     })

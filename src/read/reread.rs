@@ -179,7 +179,7 @@ fn parse_records<T: Send>(
         .map(|(d, line)| {
             let doc = &documents[d as usize];
             match parse_record(&line, &read_options.fields) {
-                Ok((text, _, _)) if text.len() == doc.len => Ok((d, f(d, &text, None))),
+                Ok(r) if r.text.len() == doc.len => Ok((d, f(d, &r.text, None))),
                 _ => Err(changed(src, doc)),
             }
         })

@@ -196,6 +196,7 @@ fn read_duplicates(
                             .then(|| kid.value(i).to_string()),
                         // The tables keep ids as text: a kept copy's id is not in typed reports.
                         id_number: false,
+                        lang: 0,
                         source: u32::MAX,
                         line: 0,
                         len: len.value(i) as usize,
