@@ -246,3 +246,60 @@ fn apply_writes_parquet_with_its_schema_and_other_columns() {
     assert_eq!(rows, applied.len());
     assert!(rows < recs.len(), "duplicates dropped");
 }
+
+#[test]
+fn the_staged_pipeline_reads_parquet_shards_as_scan_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs = records();
+    let shards: Vec<std::path::PathBuf> = recs
+        .chunks(recs.len() / 3 + 1)
+        .enumerate()
+        .map(|(k, part)| {
+            let p = dir.path().join(format!("part-{k}.parquet"));
+            write_parquet(&p, part, Layout::Utf8, 20);
+            p
+        })
+        .collect();
+    let tables = dir.path().join("tables");
+    dedup()
+        .args(["sign", "-q", "--out"])
+        .arg(&tables)
+        .args(&shards)
+        .assert()
+        .success();
+    dedup()
+        .args(["cluster", "-q"])
+        .arg(&tables)
+        .assert()
+        .success();
+    let mut staged = Vec::new();
+    for shard in &shards {
+        let out = dedup()
+            .args(["spans", "-q", "--clusters"])
+            .arg(&tables)
+            .arg(shard)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        staged.extend(
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .skip(1)
+                .map(String::from),
+        );
+    }
+    let scan = dedup().args(["scan", "-q"]).args(&shards).output().unwrap();
+    let scan: Vec<String> = String::from_utf8(scan.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(String::from)
+        .collect();
+    assert!(scan.len() > 20);
+    assert_eq!(staged, scan);
+}

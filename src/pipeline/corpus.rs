@@ -120,9 +120,12 @@ impl Fingerprinter<'_> {
         self.batch.push(pending);
     }
 
-    /// Whether the batch is large enough to be fingerprinted.
-    fn full(&self) -> bool {
-        self.batch.len() >= BATCH_DOCS || self.batch_bytes >= BATCH_BYTES
+    /// Fingerprints the batch when it is large enough.
+    fn flush_if_full(&mut self) -> Result<(), Error> {
+        if self.batch.len() >= BATCH_DOCS || self.batch_bytes >= BATCH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Accounts for what was passed over in shard `si`: a record (`line` > 0) or the file.
@@ -381,25 +384,18 @@ pub fn fingerprint_corpus(
     // time, so that many small files do not wait on one thread.
     let mut si = 0;
     while si < sources.len() {
-        if sources[si].format() == Format::Jsonl {
-            read::read_lines(&sources[si], &o.read, |line| {
+        match sources[si].format() {
+            Format::Jsonl => read::read_lines(&sources[si], &o.read, |line| {
                 fp.take(si as u32, line);
-                if fp.full() {
-                    fp.flush()?;
-                }
-                Ok(())
-            })?;
-            si += 1;
-            continue;
-        }
-        if sources[si].format() == Format::Parquet {
-            read::parquet::read_rows(&sources[si], &o.read, |item| {
+                fp.flush_if_full()
+            })?,
+            Format::Parquet => read::parquet::read_rows(&sources[si], &o.read, |item| {
                 fp.take_item(si as u32, item);
-                if fp.full() {
-                    fp.flush()?;
-                }
-                Ok(())
-            })?;
+                fp.flush_if_full()
+            })?,
+            Format::Text => {}
+        }
+        if sources[si].format() != Format::Text {
             si += 1;
             continue;
         }
