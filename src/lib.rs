@@ -14,6 +14,7 @@ pub mod detect;
 pub mod doc;
 mod error;
 pub mod furniture;
+pub mod html;
 pub mod model;
 pub mod pipeline;
 pub mod read;

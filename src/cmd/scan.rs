@@ -30,6 +30,10 @@ pub struct ScanArgs {
     /// Write the run's statistics (counts per kind, clusters, LSH, top boilerplate, speed) as JSON.
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// Also write a self-contained HTML page to look at before cutting: the totals, a sample of
+    /// documents with their cuts marked, the clusters with a diff.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
@@ -72,17 +76,23 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
         Some(_) => None,
         None => Some(args.report.open()?),
     };
+    let mut sampler = args.html.as_ref().map(|_| dedup::html::Sampler::default());
     let result = dedup::pipeline::scan_streaming(
         &args.paths,
         &options,
         &progress,
-        &mut |documents, spans, texts| match (&mut report, &mut dolma) {
-            (Some(report), _) => report.write(documents, spans, texts),
-            (None, Some(dolma)) => {
-                dolma.add(spans, texts);
-                Ok(())
+        &mut |documents, spans, texts| {
+            if let Some(s) = &mut sampler {
+                s.add(documents, spans, texts);
             }
-            (None, None) => Ok(()),
+            match (&mut report, &mut dolma) {
+                (Some(report), _) => report.write(documents, spans, texts),
+                (None, Some(dolma)) => {
+                    dolma.add(spans, texts);
+                    Ok(())
+                }
+                (None, None) => Ok(()),
+            }
         },
     );
     if let Some(bar) = &bar {
@@ -100,6 +110,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
     };
     if !args.quiet {
         warn_inputs(&result.skipped, &result.notices);
+    }
+    if let (Some(path), Some(sampler)) = (&args.html, sampler) {
+        dedup::html::write_html(path, &result, sampler, &options.read, options.threshold)?;
     }
     if let Some(path) = &args.pairs {
         let file = std::fs::File::create(path).map_err(|e| dedup::Error::io(path, e))?;
