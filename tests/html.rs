@@ -144,7 +144,7 @@ fn clusters_show_their_members_and_a_diff() {
     let first = clustered[0];
     let id = first.cluster.unwrap();
     let view_at = html
-        .find(&format!("id=\"cluster-{id}\""))
+        .find(&format!("id=\"view-cluster-{id}\""))
         .expect("cluster view");
     let view = &html[view_at..view_at + html[view_at..].find("</section>").unwrap()];
     assert!(

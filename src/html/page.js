@@ -2,11 +2,12 @@
 // #cluster-N); the document list's filter; sorting by a column. No network, no storage.
 (function () {
   var views = Array.prototype.slice.call(document.querySelectorAll("section.view"));
+  // A view's element is "view-" and its fragment, so that the browser does not scroll to it.
   function show(id, anchor) {
-    var target = document.getElementById(id);
-    if (!target || !target.classList.contains("view")) { target = document.getElementById("overview"); }
+    var target = document.getElementById("view-" + id);
+    if (!target) { target = document.getElementById("view-overview"); id = "overview"; }
     views.forEach(function (v) { v.hidden = v !== target; });
-    var tab = target.id.indexOf("doc-") === 0 ? "documents" : target.id.indexOf("cluster-") === 0 ? "clusters" : target.id;
+    var tab = id.indexOf("doc-") === 0 ? "documents" : id.indexOf("cluster-") === 0 ? "clusters" : id;
     document.querySelectorAll("nav a").forEach(function (a) {
       a.classList.toggle("on", a.getAttribute("href") === "#" + tab);
     });

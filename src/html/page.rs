@@ -116,7 +116,7 @@ fn overview(out: &mut String, input: &Input) {
     let cut: u64 = r.totals.per_kind.iter().map(|k| k.1).sum();
     let _ = write!(
         out,
-        "<section id=\"overview\" class=\"view\">\n<h2>Overview</h2>\n<table class=\"facts\">\
+        "<section id=\"view-overview\" class=\"view\">\n<h2>Overview</h2>\n<table class=\"facts\">\
          <tr><th>documents</th><td>{}</td></tr><tr><th>bytes of text</th><td>{text}</td></tr>\
          <tr><th>inputs skipped</th><td>{}</td></tr><tr><th>rows</th><td>{}</td></tr>\
          <tr><th>cut</th><td>{cut} bytes ({})</td></tr><tr><th>clusters</th><td>{}</td></tr></table>\n",
@@ -145,14 +145,19 @@ fn overview(out: &mut String, input: &Input) {
         .collect();
     let low = (input.threshold * 100.0).floor() / 100.0;
     let step = ((1.0 - low) / 10.0).max(0.01);
-    let mut bins: Vec<(String, u64)> = (0..10)
-        .map(|i| {
+    // Members below the threshold joined their cluster through another member.
+    let mut bins: Vec<(String, u64)> = std::iter::once((format!("below {low:.2}"), 0))
+        .chain((0..10).map(|i| {
             let a = low + step * i as f64;
             (format!("{a:.2}–{:.2}", a + step), 0)
-        })
+        }))
         .collect();
     for s in &sims {
-        let i = (((s - low) / step).floor().max(0.0) as usize).min(9);
+        let i = if *s < low {
+            0
+        } else {
+            1 + (((s - low) / step).floor() as usize).min(9)
+        };
         bins[i].1 += 1;
     }
     histogram(
@@ -249,7 +254,7 @@ fn kinds_of(cuts: &[Cut]) -> String {
 
 fn documents(out: &mut String, input: &Input) {
     let r = input.result;
-    out.push_str("<section id=\"documents\" class=\"view\" hidden>\n<h2>Documents</h2>\n");
+    out.push_str("<section id=\"view-documents\" class=\"view\" hidden>\n<h2>Documents</h2>\n");
     out.push_str("<p><input id=\"doc-search\" type=\"search\" placeholder=\"filter by name\" aria-label=\"filter by name\"></p>\n");
     out.push_str("<table id=\"doc-list\" class=\"sortable\"><thead><tr><th data-key=\"name\">document</th><th data-key=\"bytes\" data-num=\"1\">bytes</th><th data-key=\"cut\" data-num=\"1\">bytes cut</th><th data-key=\"share\" data-num=\"1\">share cut</th><th data-key=\"kinds\">kinds</th></tr></thead><tbody>\n");
     for (d, cuts) in input.docs {
@@ -280,7 +285,7 @@ fn document(out: &mut String, input: &Input, d: u32, cuts: &[Cut]) {
     };
     let _ = writeln!(
         out,
-        "<section id=\"doc-{d}\" class=\"view doc\" data-doc=\"{}\" hidden>\n<h2>{}</h2>",
+        "<section id=\"view-doc-{d}\" class=\"view doc\" data-doc=\"{}\" hidden>\n<h2>{}</h2>",
         esc(&doc.name),
         esc(&doc.name)
     );
@@ -392,7 +397,7 @@ fn push_lines(out: &mut String, text: &str, from: usize, to: usize, d: u32, line
 
 fn clusters(out: &mut String, input: &Input) {
     let r = input.result;
-    out.push_str("<section id=\"clusters\" class=\"view\" hidden>\n<h2>Clusters</h2>\n");
+    out.push_str("<section id=\"view-clusters\" class=\"view\" hidden>\n<h2>Clusters</h2>\n");
     out.push_str("<table class=\"sortable\"><thead><tr><th data-key=\"id\" data-num=\"1\">cluster</th><th data-key=\"size\" data-num=\"1\">documents</th><th data-key=\"name\">kept copy</th><th data-key=\"low\" data-num=\"1\">lowest similarity</th></tr></thead><tbody>\n");
     for c in input.clusters {
         let low = c
@@ -424,7 +429,7 @@ fn cluster(out: &mut String, input: &Input, c: &Cluster) {
     };
     let _ = writeln!(
         out,
-        "<section id=\"cluster-{0}\" class=\"view cluster\" hidden>\n<h2>Cluster {0}</h2>\n<p class=\"meta\">Kept: {1}. {2} other documents.</p>\n<table><tr><th>member</th><th>similarity</th></tr>",
+        "<section id=\"view-cluster-{0}\" class=\"view cluster\" hidden>\n<h2>Cluster {0}</h2>\n<p class=\"meta\">Kept: {1}. {2} other documents.</p>\n<table><tr><th>member</th><th>similarity</th></tr>",
         c.id,
         name(c.kept),
         c.members.len()
