@@ -184,3 +184,22 @@ fn a_large_corpus_shows_a_bounded_sample() {
     assert!((100..=200).contains(&views), "{views}");
     assert!(html.contains("300 documents in all"));
 }
+
+#[test]
+fn standard_input_has_its_page_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let text = std::fs::read(common::seeds().join("001_b0bf57630b2d92a9.txt")).unwrap();
+    dedup()
+        .args(["scan", "-q", "-", "--html"])
+        .arg(&html)
+        .write_stdin(text)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&html).unwrap();
+    let cuts = cuts_in_view(&page, "-");
+    assert!(
+        cuts.iter().any(|(k, _)| k == "repeated_paragraph"),
+        "{cuts:?}"
+    );
+}

@@ -346,7 +346,7 @@ pub struct Corpus {
     /// The documents' languages (`Document::lang` - 1 indexes it).
     pub languages: Vec<String>,
     /// Standard input spooled to a file, kept until its text has been read again for the spans.
-    _stdin_spool: Option<tempfile::TempPath>,
+    pub stdin_spool: Option<tempfile::TempPath>,
 }
 
 /// Reads and fingerprints every document under `inputs` (run inside the scan's thread pool).
@@ -496,6 +496,6 @@ pub fn fingerprint_corpus(
         notices,
         bytes_read: bytes_done,
         languages,
-        _stdin_spool: found.stdin_spool,
+        stdin_spool: found.stdin_spool,
     })
 }

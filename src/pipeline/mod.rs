@@ -50,6 +50,9 @@ pub struct ScanResult {
     pub bytes_read: u64,
     /// The documents' languages (`--lang-field`): `Document::lang` - 1 indexes it.
     pub languages: Vec<String>,
+    /// Standard input spooled to a file, kept while the result lives so that its text can be
+    /// read again after the scan (the HTML report).
+    pub stdin_spool: Option<tempfile::TempPath>,
     /// Wall time of each stage, in order (for `--stats` and performance work).
     pub stage_seconds: StageSeconds,
 }
@@ -169,7 +172,7 @@ fn scan_in_pool(
         notices,
         bytes_read,
         languages,
-        ..
+        stdin_spool,
     } = corpus;
     // Freed by every worker: on one thread, the fingerprints' many small allocations (and the
     // boilerplate counts) would keep one core busy at the end of the scan.
@@ -192,6 +195,7 @@ fn scan_in_pool(
         bytes_read,
         languages,
         stage_seconds,
+        stdin_spool,
     })
 }
 
