@@ -5,7 +5,7 @@
 //! ones included, is copied as it was. The file is read and written a record batch at a time.
 
 use super::{cut, spans_for, Applier};
-use crate::read::parquet::Strings;
+use crate::read::parquet::{guarded, Strings};
 use crate::read::Source;
 use crate::Error;
 use arrow_array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
@@ -25,7 +25,8 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
         message,
     };
     let file = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let builder = guarded(|| ParquetRecordBatchReaderBuilder::try_new(file))
+        .map_err(&bad)?
         .map_err(|e| bad(format!("the report names it but it is not Parquet: {e}")))?;
     let schema = builder.schema().clone();
     let Ok(column) = schema.index_of(&o.fields.text) else {
@@ -60,8 +61,23 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
     let mut writer =
         ArrowWriter::try_new(out, schema.clone(), Some(props.build())).map_err(werr)?;
     let mut row = 0u32;
-    for batch in reader {
-        let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
+    let mut reader = reader;
+    // Damage is applied as the scan read it: the rows before it are written, the rest is a
+    // warning.
+    let mut damage = None;
+    loop {
+        let batch = match guarded(|| reader.next()) {
+            Ok(None) => break,
+            Ok(Some(Ok(batch))) => batch,
+            Ok(Some(Err(e))) => {
+                damage = Some(format!("Parquet: {e}"));
+                break;
+            }
+            Err(reason) => {
+                damage = Some(reason);
+                break;
+            }
+        };
         let first = row;
         row += batch.num_rows() as u32;
         applier.stats.documents += batch.num_rows();
@@ -114,5 +130,16 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
         }
     }
     writer.close().map_err(werr)?;
+    if let Some(reason) = damage {
+        applier.stats.skipped.push(crate::read::Skipped {
+            path: src.path.clone(),
+            reason: format!(
+                "row {}: {reason}; the rest of the file is not read",
+                row + 1
+            ),
+            bytes: 0,
+            line: row + 1,
+        });
+    }
     Ok(())
 }

@@ -130,10 +130,14 @@ impl Fingerprinter<'_> {
 
     /// Accounts for what was passed over in shard `si`: a record (`line` > 0) or the file.
     fn skip_record(&mut self, si: u32, skip: RecordSkip) -> Result<(), Error> {
+        let unit = match self.sources[si as usize].format() {
+            Format::Parquet => "row",
+            _ => "line",
+        };
         let reason = if skip.line == 0 {
             skip.reason
         } else {
-            format!("line {}: {}", skip.line, skip.reason)
+            format!("{unit} {}: {}", skip.line, skip.reason)
         };
         self.skip(Skipped {
             path: self.sources[si as usize].path.clone(),

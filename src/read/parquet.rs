@@ -27,6 +27,38 @@ use std::path::Path;
 /// Rows per record batch: a few MB of text at web-page sizes.
 const BATCH_ROWS: usize = 1024;
 
+thread_local! {
+    /// Set while this thread runs the Parquet reader inside [`guarded`].
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a call into the Parquet reader) and turns a panic into an error: the reader asserts
+/// on some damaged files instead of returning an error. The panic message is not printed (a
+/// process-wide hook, installed once, stays silent for guarded calls and hands every other
+/// panic to the default hook).
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(|g| g.get()) {
+                default(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    result.map_err(|e| {
+        let why = e
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| e.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("damaged Parquet data (the reader failed: {why})")
+    })
+}
+
 /// Streams the rows of `src` to `f` as [`Item`]s, in order.
 pub fn read_rows(
     src: &Source,
@@ -38,23 +70,30 @@ pub fn read_rows(
         reason,
         bytes: 0,
     };
-    let columns = match open(&src.path, options, None) {
+    let columns = match guarded(|| open(&src.path, options, None)).and_then(|c| c) {
         Ok(c) => c,
         Err(reason) => return f(skip_file(reason)),
     };
+    let Columns { mut reader, find } = columns;
     let mut row = 0u32;
-    for batch in columns.reader {
+    loop {
+        let batch = match guarded(|| reader.next()) {
+            Ok(None) => break,
+            Ok(Some(Ok(b))) => Ok(b),
+            Ok(Some(Err(e))) => Err(format!("Parquet: {e}")),
+            Err(reason) => Err(reason),
+        };
         let batch = match batch {
             Ok(b) => b,
-            Err(e) => {
+            Err(reason) => {
                 return f(Item::Skip {
                     line: row + 1,
-                    reason: format!("Parquet: {e}; the rest of the file is not read"),
+                    reason: format!("{reason}; the rest of the file is not read"),
                     bytes: 0,
                 })
             }
         };
-        let (text, id, lang) = match columns.find.columns(&batch) {
+        let (text, id, lang) = match find.columns(&batch) {
             Ok(c) => c,
             Err(reason) => return f(skip_file(reason)),
         };
@@ -111,11 +150,14 @@ pub fn pick_rows(
         path: src.path.clone(),
         message,
     };
-    let columns = open(&src.path, options, Some(rows)).map_err(bad)?;
+    let columns = guarded(|| open(&src.path, options, Some(rows)))
+        .and_then(|c| c)
+        .map_err(bad)?;
+    let Columns { mut reader, find } = columns;
     let mut found = 0;
-    for batch in columns.reader {
+    while let Some(batch) = guarded(|| reader.next()).map_err(bad)? {
         let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
-        let (text, _, _) = columns.find.columns(&batch).map_err(bad)?;
+        let (text, _, _) = find.columns(&batch).map_err(bad)?;
         let strings = Strings::of(&text).map_err(bad)?;
         for i in 0..batch.num_rows() {
             if let Some(t) = strings.get(i) {

@@ -216,11 +216,13 @@ pub fn read_parquet(path: &std::path::Path) -> Result<Vec<ParquetRow>, Error> {
         message,
     };
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| bad(format!("Parquet: {e}")))?;
+    use crate::read::parquet::guarded;
+    let mut reader =
+        guarded(|| ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()))
+            .map_err(&bad)?
+            .map_err(|e| bad(format!("Parquet: {e}")))?;
     let mut rows = Vec::new();
-    for batch in reader {
+    while let Some(batch) = guarded(|| reader.next()).map_err(&bad)? {
         let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
         let column = |name: &str| {
             batch
