@@ -204,3 +204,72 @@ fn the_jsonl_report_keeps_the_ids_types() {
     assert!(ids.contains(&serde_json::json!("trois")), "{report}");
     assert!(!ids.contains(&serde_json::json!("1")), "{report}");
 }
+
+#[test]
+fn a_record_the_scan_skips_keeps_its_id_and_names_must_match() {
+    // Records 2 and 4 are over --max-doc-bytes: their attribute lines still carry their ids
+    // (Dolma compares them line by line).
+    let line = |id: &str, n: usize| {
+        serde_json::json!({"id": id, "text": "word ".repeat(n), "meta": {"id": format!("m{id}")}})
+            .to_string()
+    };
+    let docs = [line("a1", 5), line("a2", 60), line("a3", 5), line("a4", 60)].join("\n") + "\n";
+    let dir = common::corpus(&[("c/documents/a.jsonl", docs.as_bytes())]);
+    let documents = dir.path().join("c/documents");
+    dedup()
+        .args([
+            "scan",
+            "-q",
+            "--max-doc-bytes",
+            "100",
+            "--format",
+            "dolma",
+            "--attributes",
+            "dd",
+        ])
+        .arg(&documents)
+        .assert()
+        .code(3);
+    let attrs = plain(&dir.path().join("c/attributes/dd/a.jsonl"));
+    let ids: Vec<serde_json::Value> = attrs
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].clone())
+        .collect();
+    assert_eq!(ids, ["a1", "a2", "a3", "a4"]);
+    // Dolma matches by the top-level id: another --id-field is refused.
+    dedup()
+        .args([
+            "scan",
+            "--format",
+            "dolma",
+            "--attributes",
+            "dd",
+            "--id-field",
+            "meta.id",
+        ])
+        .arg(&documents)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("top-level 'id'"));
+    // A folder renamed after the scan matches no key: refused, not an empty apply.
+    let renamed = dir.path().join("c/attributes/ee");
+    std::fs::rename(dir.path().join("c/attributes/dd"), &renamed).unwrap();
+    let docs = [line("b1", 5), line("b2", 5), line("b3", 5)].join("\n");
+    std::fs::write(documents.join("a.jsonl"), docs).unwrap();
+    dedup()
+        .args(["scan", "-q", "--format", "dolma", "--attributes", "dd"])
+        .arg(&documents)
+        .assert()
+        .success();
+    std::fs::remove_dir_all(&renamed).unwrap();
+    std::fs::rename(dir.path().join("c/attributes/dd"), &renamed).unwrap();
+    dedup()
+        .args(["apply", "--report"])
+        .arg(&renamed)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(&documents)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("named 'dd__"));
+}

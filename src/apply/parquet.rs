@@ -8,8 +8,8 @@ use super::{cut, spans_for, Applier};
 use crate::read::parquet::{guarded, Strings};
 use crate::read::Source;
 use crate::Error;
-use arrow_array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use arrow_array::{ArrayRef, BooleanArray, LargeStringArray, RecordBatch};
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use std::path::Path;
@@ -24,16 +24,31 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
         path: src.path.clone(),
         message,
     };
-    let file = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
-    let builder = guarded(|| ParquetRecordBatchReaderBuilder::try_new(file))
-        .map_err(&bad)?
-        .map_err(|e| bad(format!("the report names it but it is not Parquet: {e}")))?;
+    let open = |options: ArrowReaderOptions| {
+        let file = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
+        guarded(|| ParquetRecordBatchReaderBuilder::try_new_with_options(file, options))
+            .map_err(&bad)?
+            .map_err(|e| bad(format!("the report names it but it is not Parquet: {e}")))
+    };
+    let mut builder = open(ArrowReaderOptions::new())?;
+    // INT96 timestamps (Spark's default) are read as nanoseconds, which overflow outside
+    // 1677-2262, and have no writer: read them as microseconds, written as int64 timestamps.
+    if let Some(hint) = int96_as_micros(&builder) {
+        builder = open(ArrowReaderOptions::new().with_schema(hint))?;
+    }
     let schema = builder.schema().clone();
     let Ok(column) = schema.index_of(&o.fields.text) else {
-        return Err(bad(format!(
-            "the report names it but it has no top-level column '{}'",
-            o.fields.text
-        )));
+        return Err(bad(if o.fields.text.contains('.') {
+            format!(
+                "apply rewrites the text of a top-level Parquet column only, not the nested '{}'",
+                o.fields.text
+            )
+        } else {
+            format!(
+                "the report names it but it has no column '{}'",
+                o.fields.text
+            )
+        }));
     };
     // The input's compression (of its first column chunk) for the whole output.
     let compression = builder
@@ -116,7 +131,9 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
                 }
             }
         }
-        let plain: ArrayRef = Arc::new(StringArray::from(new_texts));
+        // 64-bit offsets, so that a batch of more than 2 GiB of text builds; the cast to the
+        // column's own type says so if it cannot hold it.
+        let plain: ArrayRef = Arc::new(LargeStringArray::from(new_texts));
         let column_array = arrow_cast::cast(&plain, texts.data_type())
             .map_err(|e| bad(format!("Parquet: {e}")))?;
         let mut columns = batch.columns().to_vec();
@@ -142,4 +159,38 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
         });
     }
     Ok(())
+}
+
+/// The file's Arrow schema with its top-level INT96 columns as microsecond timestamps, when it
+/// has any.
+fn int96_as_micros(
+    builder: &ParquetRecordBatchReaderBuilder<std::fs::File>,
+) -> Option<arrow_schema::SchemaRef> {
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
+    let parquet = builder.parquet_schema();
+    let int96: Vec<String> = parquet
+        .columns()
+        .iter()
+        .filter(|c| c.physical_type() == parquet::basic::Type::INT96 && c.path().parts().len() == 1)
+        .map(|c| c.name().to_string())
+        .collect();
+    if int96.is_empty() {
+        return None;
+    }
+    let schema = builder.schema();
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Timestamp(_, tz) if int96.contains(f.name()) => f
+                .as_ref()
+                .clone()
+                .with_data_type(DataType::Timestamp(TimeUnit::Microsecond, tz.clone())),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Some(Arc::new(Schema::new_with_metadata(
+        fields,
+        schema.metadata().clone(),
+    )))
 }

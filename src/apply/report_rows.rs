@@ -150,6 +150,8 @@ fn read_dolma(dir: &Path, sources: &[Source]) -> Result<HashMap<String, Vec<Cut>
         .ok_or_else(|| Error::Usage(format!("{}: not an attribute folder", dir.display())))?;
     let prefix = format!("{name}__");
     let mut by_doc: HashMap<String, Vec<Cut>> = HashMap::new();
+    // Keys of another attribute name: a folder renamed after the scan matches nothing.
+    let mut other_name: Option<String> = None;
     for src in sources.iter().filter(|s| s.format() == Format::Jsonl) {
         let parts: Vec<Component> = src.path.components().collect();
         let Some(at) = parts.iter().rposition(|c| c.as_os_str() == "documents") else {
@@ -187,6 +189,9 @@ fn read_dolma(dir: &Path, sources: &[Source]) -> Result<HashMap<String, Vec<Cut>
             let mut cuts = Vec::new();
             for (key, spans) in map {
                 let Some(kind) = key.strip_prefix(&prefix) else {
+                    if other_name.is_none() {
+                        other_name = key.split_once("__").map(|(n, _)| n.to_string());
+                    }
                     continue;
                 };
                 let kind: Kind = serde_json::from_value(kind.into())
@@ -215,6 +220,14 @@ fn read_dolma(dir: &Path, sources: &[Source]) -> Result<HashMap<String, Vec<Cut>
                 message: format!("line {}: {}", skip.line, skip.reason),
             });
         }
+    }
+    if let (true, Some(other)) = (by_doc.is_empty(), other_name) {
+        return Err(Error::Input {
+            path: dir.into(),
+            message: format!(
+                "its attributes are named '{other}__…', not '{name}__…': give the folder of the attribute name the scan wrote"
+            ),
+        });
     }
     Ok(by_doc)
 }

@@ -60,6 +60,11 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
     // every document, flagged or not).
     let mut dolma = args.report.dolma()?;
     if let (Some(_), Some(name)) = (&dolma, &args.report.attributes) {
+        if options.read.fields.id != "id" {
+            return Err(dedup::Error::Usage(
+                "--format dolma: Dolma matches attributes to documents by their top-level 'id'; leave out --id-field".into(),
+            ));
+        }
         // Refused before the scan, not after it: every input must have a place for its
         // attributes.
         for src in dedup::read::discover(&args.paths)?.sources {
@@ -99,7 +104,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
         bar.finish_and_clear();
     }
     let result = result?;
-    if let Some(report) = report {
+    if let Some(mut report) = report {
+        // A report without rows still learns the documents (a typed report's id type).
+        report.write(&result.documents, &[], &[])?;
         report.finish()?;
     }
     let attribute_files = match dolma {

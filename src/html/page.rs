@@ -143,7 +143,7 @@ fn overview(out: &mut String, input: &Input) {
         .iter()
         .flat_map(|c| c.members.iter().map(|m| m.similarity))
         .collect();
-    let low = (input.threshold * 100.0).floor() / 100.0;
+    let low = (input.threshold * 100.0 + 1e-9).floor() / 100.0;
     let step = ((1.0 - low) / 10.0).max(0.01);
     // Members below the threshold joined their cluster through another member.
     let mut bins: Vec<(String, u64)> = std::iter::once((format!("below {low:.2}"), 0))

@@ -13,7 +13,8 @@ use super::{Item, ReadOptions, Record, Source};
 use crate::Error;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
 use arrow_schema::DataType;
@@ -309,7 +310,8 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// The id of row `i`: a string, or an integer (then a number in typed reports).
+/// The id of row `i`: a string, or a number (integer or floating point: then a number in typed
+/// reports, as a JSON number id is). Other types give no id, as in JSONL.
 fn id_at(column: &ArrayRef, i: usize) -> (Option<String>, bool) {
     if column.is_null(i) {
         return (None, false);
@@ -328,6 +330,8 @@ fn id_at(column: &ArrayRef, i: usize) -> (Option<String>, bool) {
         DataType::UInt16 => int!(UInt16Type),
         DataType::UInt32 => int!(UInt32Type),
         DataType::UInt64 => int!(UInt64Type),
+        DataType::Float32 => int!(Float32Type),
+        DataType::Float64 => int!(Float64Type),
         _ => match Strings::of(column) {
             Ok(s) => (s.get(i).map(String::from), false),
             Err(_) => (None, false),

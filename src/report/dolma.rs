@@ -10,7 +10,9 @@
 //! furniture probability or the similarity or 1), `NAME__near_duplicate` and
 //! `NAME__exact_duplicate` (`[[0, length, similarity]]` on a document dropped whole). Offsets
 //! are code points, as Dolma counts them. A line the scan skipped (not a record) gets an empty
-//! `attributes` object. Each file is written beside its name and renamed into place.
+//! `attributes` object (and its own `id` when it is JSON with one). The `id` is the record's
+//! top-level `id`, which Dolma compares line by line. Each file is written beside its name and
+//! renamed into place.
 
 use super::jsonl::typed_id;
 use super::SpanText;
@@ -79,14 +81,23 @@ impl DolmaOut {
                     message: "Dolma attributes are for JSONL documents files".into(),
                 });
             }
-            // Lines the scan passed over still get their line, so that the files stay aligned.
-            let last_skip = skipped
+            // Lines the scan passed over still get their line, so that the files stay aligned,
+            // with the record's own id where the line is JSON with one (Dolma checks it).
+            let skipped_lines: Vec<u32> = skipped
                 .iter()
-                .filter(|s| s.path == src.path)
+                .filter(|s| s.path == src.path && s.line > 0)
                 .map(|s| s.line)
-                .max()
-                .unwrap_or(0);
-            self.write_file(&target, src.compression(), documents, docs, last_skip)?;
+                .collect();
+            let last_skip = skipped_lines.iter().copied().max().unwrap_or(0);
+            let skipped_ids = ids_of_lines(src, &skipped_lines)?;
+            self.write_file(
+                &target,
+                src.compression(),
+                documents,
+                docs,
+                last_skip,
+                &skipped_ids,
+            )?;
             written.push(target);
         }
         Ok(written)
@@ -99,6 +110,7 @@ impl DolmaOut {
         documents: &[Document],
         docs: &[u32],
         last_skip: u32,
+        skipped_ids: &HashMap<u32, serde_json::Value>,
     ) -> Result<(), Error> {
         let dir = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -107,13 +119,17 @@ impl DolmaOut {
         let file = tmp.reopen().map_err(io)?;
         let mut out = Encoder::new(std::io::BufWriter::new(file), compression).map_err(io)?;
         let mut line = 0u32;
-        let placeholder =
-            |out: &mut Encoder<_>| out.write_all(b"{\"id\":null,\"attributes\":{}}\n");
+        let placeholder = |out: &mut Encoder<_>, line: u32| {
+            let id = skipped_ids.get(&line).cloned().unwrap_or_default();
+            let record = serde_json::json!({"id": id, "attributes": {}});
+            serde_json::to_writer(&mut *out, &record)?;
+            out.write_all(b"\n")
+        };
         for &d in docs {
             let doc = &documents[d as usize];
             while line + 1 < doc.line {
-                placeholder(&mut out).map_err(io)?;
                 line += 1;
+                placeholder(&mut out, line).map_err(io)?;
             }
             let record = serde_json::json!({
                 "id": typed_id(doc.id.as_deref(), doc.id_number),
@@ -124,8 +140,8 @@ impl DolmaOut {
             line = doc.line;
         }
         while line < last_skip {
-            placeholder(&mut out).map_err(io)?;
             line += 1;
+            placeholder(&mut out, line).map_err(io)?;
         }
         out.finish().map_err(io)?;
         #[cfg(unix)]
@@ -152,6 +168,26 @@ impl DolmaOut {
         }
         map
     }
+}
+
+/// The top-level `id` of the given lines of a documents file (those that are JSON with one).
+fn ids_of_lines(src: &Source, lines: &[u32]) -> Result<HashMap<u32, serde_json::Value>, Error> {
+    let mut ids = HashMap::new();
+    if lines.is_empty() {
+        return Ok(ids);
+    }
+    let wanted: std::collections::HashSet<u32> = lines.iter().copied().collect();
+    crate::read::for_each_line(src, |line, bytes| {
+        if wanted.contains(&line) {
+            if let Ok(serde_json::Value::Object(mut record)) = serde_json::from_slice(bytes) {
+                if let Some(id) = record.remove("id") {
+                    ids.insert(line, id);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ids)
 }
 
 /// Where the attributes of the documents file at `path` go: `documents/` (its last such

@@ -238,8 +238,20 @@ pub fn read_parquet(path: &std::path::Path) -> Result<Vec<ParquetRow>, Error> {
             column("keep_doc")?,
             column("preview")?,
         );
-        let texts = |a: &ArrayRef| a.as_string_opt::<i32>().cloned();
-        let ints = |a: &ArrayRef| a.as_primitive_opt::<Int64Type>().cloned();
+        // Another writer (Polars, DuckDB) may have rewritten it with other string and integer
+        // layouts: read as `string` and `int64`.
+        let texts = |a: &ArrayRef| {
+            arrow_cast::cast(a, &DataType::Utf8)
+                .ok()
+                .and_then(|a| a.as_string_opt::<i32>().cloned())
+        };
+        let ints = |a: &ArrayRef| {
+            let integer = a.data_type().is_integer();
+            integer
+                .then(|| arrow_cast::cast(a, &DataType::Int64).ok())
+                .flatten()
+                .and_then(|a| a.as_primitive_opt::<Int64Type>().cloned())
+        };
         let (Some(doc), Some(start), Some(end), Some(kind), Some(keep_doc), Some(preview)) = (
             texts(&doc),
             ints(&start),
