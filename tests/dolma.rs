@@ -273,3 +273,29 @@ fn a_record_the_scan_skips_keeps_its_id_and_names_must_match() {
         .code(1)
         .stderr(predicates::str::contains("named 'dd__"));
 }
+
+#[test]
+fn apply_refuses_attributes_made_for_other_records() {
+    let dir = corpus();
+    let docs = dir.path().join("c/documents");
+    dedup()
+        .args(["scan", "-q", "--format", "dolma", "--attributes", "dd"])
+        .arg(&docs)
+        .assert()
+        .code(3);
+    // The documents file's first two lines swapped: same length, other records.
+    let a = std::fs::read_to_string(docs.join("a.jsonl")).unwrap();
+    let mut lines: Vec<&str> = a.lines().collect();
+    lines.swap(0, 1);
+    std::fs::write(docs.join("a.jsonl"), lines.join("\n")).unwrap();
+    dedup()
+        .args(["apply", "--report"])
+        .arg(dir.path().join("c/attributes/dd"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(&docs)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("is for id"));
+    assert!(!dir.path().join("out").exists());
+}

@@ -367,6 +367,15 @@ impl Applier<'_> {
             };
             let mut value: serde_json::Value = serde_json::from_slice(buf)
                 .map_err(|e| refuse(format!("it is not a JSON record: {e}")))?;
+            // A report that names the record's id (Dolma attributes) must name this record's.
+            if let Some(want) = doc_rows.iter().find_map(|r| r.id.as_ref()) {
+                let got = value.get("id").unwrap_or(&serde_json::Value::Null);
+                if got != want {
+                    return Err(refuse(format!(
+                        "its id is {got}, and the report's line {line} is for id {want}"
+                    )));
+                }
+            }
             let text = match read::lookup(&value, &o.fields.text) {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 _ => return Err(refuse(format!("it has no text field '{}'", o.fields.text))),

@@ -23,6 +23,9 @@ pub struct Cut {
     pub preview: Option<String>,
     /// Where the row is in the report (a CSV record number, or a JSONL line), for errors.
     pub row: usize,
+    /// The top-level id of the record the row is for, when the report says it (Dolma
+    /// attributes): checked against the record.
+    pub id: Option<serde_json::Value>,
 }
 
 impl Cut {
@@ -82,6 +85,7 @@ fn read_parquet_report(path: &Path) -> Result<Vec<Cut>, Error> {
             keep_doc,
             preview,
             row: i + 1,
+            id: None,
         })
         .collect())
 }
@@ -102,6 +106,7 @@ fn read_csv_report(path: &Path, reader: impl std::io::Read) -> Result<Vec<Cut>, 
                 keep_doc: row.keep_doc.map(|k| k.into_owned()),
                 preview: Some(row.preview.into_owned()),
                 row: at,
+                id: None,
             })
         })
         .collect()
@@ -134,6 +139,7 @@ fn read_jsonl_report(path: &Path, reader: impl std::io::BufRead) -> Result<Vec<C
                 keep_doc: None,
                 preview: None,
                 row: i + 1,
+                id: None,
             });
         }
     }
@@ -206,6 +212,7 @@ fn read_dolma(dir: &Path, sources: &[Source]) -> Result<HashMap<String, Vec<Cut>
                     keep_doc: None,
                     preview: None,
                     row: line as usize,
+                    id: record.get("id").filter(|v| !v.is_null()).cloned(),
                 }));
             }
             if !cuts.is_empty() {
