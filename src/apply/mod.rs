@@ -20,7 +20,8 @@ mod out_dir;
 mod parquet;
 mod report_rows;
 
-use crate::read::{self, Compression, Fields, Format, Lossy, Skipped, Source};
+use crate::read::{self, Fields, Format, Lossy, Skipped, Source};
+use crate::report::compressed::Encoder;
 use crate::report::Offsets;
 use crate::Error;
 use out_dir::{check_out_dir, safe_relative, Staging};
@@ -260,24 +261,15 @@ fn cut_bytes(bytes: &[u8], spans: &[(usize, usize)]) -> Vec<u8> {
     out
 }
 
-fn create(target: &Path, src: &Source) -> Result<Box<dyn Write>, Error> {
+fn create(
+    target: &Path,
+    src: &Source,
+) -> Result<Encoder<std::io::BufWriter<std::fs::File>>, Error> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     let file = std::fs::File::create(target).map_err(|e| Error::io(target, e))?;
-    let buf = std::io::BufWriter::new(file);
-    Ok(match src.compression() {
-        Compression::None => Box::new(buf),
-        Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
-            buf,
-            flate2::Compression::default(),
-        )),
-        Compression::Zstd => Box::new(
-            zstd::stream::write::Encoder::new(buf, 3)
-                .map_err(|e| Error::io(target, e))?
-                .auto_finish(),
-        ),
-    })
+    Encoder::new(std::io::BufWriter::new(file), src.compression()).map_err(|e| Error::io(target, e))
 }
 
 /// The rows not yet applied, the settings, and the running totals.
@@ -343,7 +335,7 @@ impl Applier<'_> {
         };
         let mut w = create(target, src)?;
         w.write_all(&cleaned)
-            .and_then(|_| w.flush())
+            .and_then(|_| w.finish())
             .map_err(|e| Error::io(target, e))
     }
 
@@ -415,7 +407,7 @@ impl Applier<'_> {
                 line: skip.line,
             });
         }
-        w.flush().map_err(werr)
+        w.finish().map_err(werr)
     }
 }
 

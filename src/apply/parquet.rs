@@ -5,7 +5,7 @@
 //! ones included, is copied as it was. The file is read and written a record batch at a time.
 
 use super::{cut, spans_for, Applier};
-use crate::read::parquet::{guarded, Strings};
+use crate::read::parquet::{guarded, next_batch, Strings};
 use crate::read::Source;
 use crate::Error;
 use arrow_array::{ArrayRef, BooleanArray, LargeStringArray, RecordBatch};
@@ -81,13 +81,9 @@ pub fn apply(applier: &mut Applier, src: &Source, target: &Path) -> Result<(), E
     // warning.
     let mut damage = None;
     loop {
-        let batch = match guarded(|| reader.next()) {
+        let batch = match next_batch(&mut reader) {
             Ok(None) => break,
-            Ok(Some(Ok(batch))) => batch,
-            Ok(Some(Err(e))) => {
-                damage = Some(format!("Parquet: {e}"));
-                break;
-            }
+            Ok(Some(batch)) => batch,
             Err(reason) => {
                 damage = Some(reason);
                 break;

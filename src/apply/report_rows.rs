@@ -9,7 +9,7 @@ use crate::read::{Format, Source};
 use crate::report::{read_csv, Offsets};
 use crate::Error;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 /// One row of the report, as `apply` needs it.
 #[derive(Debug, Clone)]
@@ -159,15 +159,7 @@ fn read_dolma(dir: &Path, sources: &[Source]) -> Result<HashMap<String, Vec<Cut>
     // Keys of another attribute name: a folder renamed after the scan matches nothing.
     let mut other_name: Option<String> = None;
     for src in sources.iter().filter(|s| s.format() == Format::Jsonl) {
-        let parts: Vec<Component> = src.path.components().collect();
-        let Some(at) = parts.iter().rposition(|c| c.as_os_str() == "documents") else {
-            return Err(Error::Input {
-                path: src.path.clone(),
-                message: "a Dolma report needs the documents under a folder named 'documents'"
-                    .into(),
-            });
-        };
-        let rel: PathBuf = parts[at + 1..].iter().collect();
+        let (_, rel) = crate::report::split_at_documents(&src.path)?;
         let attributes = Source {
             name: src.name.clone(),
             path: dir.join(rel),

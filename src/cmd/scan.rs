@@ -67,15 +67,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
         }
         // Refused before the scan, not after it: every input must have a place for its
         // attributes.
-        for src in dedup::read::discover(&args.paths)?.sources {
-            dedup::report::attributes_path(&src.path, name)?;
-            if src.format() != dedup::read::Format::Jsonl {
-                return Err(dedup::Error::Input {
-                    path: src.path,
-                    message: "Dolma attributes are for JSONL documents files".into(),
-                });
-            }
-        }
+        dedup::report::check_sources(&dedup::read::discover(&args.paths)?.sources, name)?;
     }
     let mut report = match dolma {
         Some(_) => None,

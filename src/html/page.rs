@@ -243,10 +243,9 @@ fn histogram(out: &mut String, title: &str, bins: &[(String, u64)]) {
     out.push_str("</table>\n");
 }
 
-/// Bytes cut per kind of a sampled document.
+/// The kinds of a sampled document's cuts, space-separated and sorted.
 fn kinds_of(cuts: &[Cut]) -> String {
     let mut kinds: Vec<&str> = cuts.iter().map(|c| c.kind.as_str()).collect();
-    kinds.dedup();
     kinds.sort_unstable();
     kinds.dedup();
     kinds.join(" ")

@@ -60,6 +60,18 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// The next record batch of `reader`, with its errors and the reader's panics ([`guarded`]) as
+/// the reason; `None` at the end.
+pub fn next_batch(
+    reader: &mut parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+) -> Result<Option<RecordBatch>, String> {
+    match guarded(|| reader.next())? {
+        None => Ok(None),
+        Some(Ok(batch)) => Ok(Some(batch)),
+        Some(Err(e)) => Err(format!("Parquet: {e}")),
+    }
+}
+
 /// Streams the rows of `src` to `f` as [`Item`]s, in order.
 pub fn read_rows(
     src: &Source,
@@ -78,14 +90,9 @@ pub fn read_rows(
     let Columns { mut reader, find } = columns;
     let mut row = 0u32;
     loop {
-        let batch = match guarded(|| reader.next()) {
+        let batch = match next_batch(&mut reader) {
             Ok(None) => break,
-            Ok(Some(Ok(b))) => Ok(b),
-            Ok(Some(Err(e))) => Err(format!("Parquet: {e}")),
-            Err(reason) => Err(reason),
-        };
-        let batch = match batch {
-            Ok(b) => b,
+            Ok(Some(b)) => b,
             Err(reason) => {
                 return f(Item::Skip {
                     line: row + 1,
@@ -156,8 +163,7 @@ pub fn pick_rows(
         .map_err(bad)?;
     let Columns { mut reader, find } = columns;
     let mut found = 0;
-    while let Some(batch) = guarded(|| reader.next()).map_err(bad)? {
-        let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
+    while let Some(batch) = next_batch(&mut reader).map_err(bad)? {
         let (text, _, _) = find.columns(&batch).map_err(bad)?;
         let strings = Strings::of(&text).map_err(bad)?;
         for i in 0..batch.num_rows() {

@@ -14,6 +14,7 @@
 //! top-level `id`, which Dolma compares line by line. Each file is written beside its name and
 //! renamed into place.
 
+use super::compressed::Encoder;
 use super::jsonl::typed_id;
 use super::SpanText;
 use crate::model::{Document, Kind, Span};
@@ -72,15 +73,10 @@ impl DolmaOut {
         for (d, doc) in documents.iter().enumerate() {
             by_source[doc.source as usize].push(d as u32);
         }
+        check_sources(sources, &self.name)?;
         let mut written = Vec::new();
         for (src, docs) in sources.iter().zip(&by_source) {
             let target = attributes_path(&src.path, &self.name)?;
-            if src.format() != Format::Jsonl {
-                return Err(Error::Input {
-                    path: src.path.clone(),
-                    message: "Dolma attributes are for JSONL documents files".into(),
-                });
-            }
             // Lines the scan passed over still get their line, so that the files stay aligned,
             // with the record's own id where the line is JSON with one (Dolma checks it).
             let skipped_lines: Vec<u32> = skipped
@@ -193,6 +189,13 @@ fn ids_of_lines(src: &Source, lines: &[u32]) -> Result<HashMap<u32, serde_json::
 /// Where the attributes of the documents file at `path` go: `documents/` (its last such
 /// component) replaced by `attributes/NAME/`.
 pub fn attributes_path(path: &Path, name: &str) -> Result<PathBuf, Error> {
+    let (root, rel) = split_at_documents(path)?;
+    Ok(root.join("attributes").join(name).join(rel))
+}
+
+/// A documents file's path cut at its last `documents` folder: what is above it and the path
+/// below it (where its attribute file sits below `attributes/NAME`).
+pub fn split_at_documents(path: &Path) -> Result<(PathBuf, PathBuf), Error> {
     let parts: Vec<Component> = path.components().collect();
     let at = parts
         .iter()
@@ -202,57 +205,25 @@ pub fn attributes_path(path: &Path, name: &str) -> Result<PathBuf, Error> {
             path: path.into(),
             message: "Dolma attributes need the documents under a folder named 'documents'".into(),
         })?;
-    let mut out: PathBuf = parts[..at].iter().collect();
-    out.push("attributes");
-    out.push(name);
-    out.extend(&parts[at + 1..]);
-    Ok(out)
+    Ok((
+        parts[..at].iter().collect(),
+        parts[at + 1..].iter().collect(),
+    ))
 }
 
-/// A writer in the documents file's compression, finished explicitly (so that its errors are
-/// seen).
-enum Encoder<W: Write> {
-    Plain(W),
-    Gzip(flate2::write::GzEncoder<W>),
-    Zstd(zstd::stream::write::Encoder<'static, W>),
-}
-
-impl<W: Write> Encoder<W> {
-    fn new(out: W, compression: Compression) -> std::io::Result<Self> {
-        Ok(match compression {
-            Compression::None => Encoder::Plain(out),
-            Compression::Gzip => {
-                Encoder::Gzip(flate2::write::GzEncoder::new(out, Default::default()))
-            }
-            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(out, 3)?),
-        })
-    }
-
-    fn finish(self) -> std::io::Result<()> {
-        match self {
-            Encoder::Plain(mut w) => w.flush(),
-            Encoder::Gzip(w) => w.finish()?.flush(),
-            Encoder::Zstd(w) => w.finish()?.flush(),
+/// Whether every source can have Dolma attributes (a JSONL file under a `documents` folder):
+/// checked before a scan, so that it is refused before it runs, not after.
+pub fn check_sources(sources: &[Source], name: &str) -> Result<(), Error> {
+    for src in sources {
+        attributes_path(&src.path, name)?;
+        if src.format() != Format::Jsonl {
+            return Err(Error::Input {
+                path: src.path.clone(),
+                message: "Dolma attributes are for JSONL documents files".into(),
+            });
         }
     }
-}
-
-impl<W: Write> Write for Encoder<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Encoder::Plain(w) => w.write(buf),
-            Encoder::Gzip(w) => w.write(buf),
-            Encoder::Zstd(w) => w.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Encoder::Plain(w) => w.flush(),
-            Encoder::Gzip(w) => w.flush(),
-            Encoder::Zstd(w) => w.flush(),
-        }
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! columns are [`COLUMNS`], in order; offsets are half-open, in the [`Offsets`] unit asked for;
 //! cells that do not apply are empty. Rows are in corpus order, then by start.
 
+pub mod compressed;
 mod csv;
 pub mod decimal;
 mod dolma;
@@ -14,7 +15,7 @@ mod output;
 mod parquet;
 
 pub use csv::{read_csv, CsvWriter};
-pub use dolma::{attributes_path, DolmaOut};
+pub use dolma::{attributes_path, check_sources, split_at_documents, DolmaOut};
 pub use jsonl::JsonlWriter;
 pub use locate::{preview, preview_fits, SpanText};
 pub use output::ReportOut;

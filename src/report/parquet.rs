@@ -222,8 +222,7 @@ pub fn read_parquet(path: &std::path::Path) -> Result<Vec<ParquetRow>, Error> {
             .map_err(&bad)?
             .map_err(|e| bad(format!("Parquet: {e}")))?;
     let mut rows = Vec::new();
-    while let Some(batch) = guarded(|| reader.next()).map_err(&bad)? {
-        let batch = batch.map_err(|e| bad(format!("Parquet: {e}")))?;
+    while let Some(batch) = crate::read::parquet::next_batch(&mut reader).map_err(&bad)? {
         let column = |name: &str| {
             batch
                 .column_by_name(name)
