@@ -11,11 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 VENV="${DOLMA_VENV:-$ROOT/target/dolma-venv}"
-if ! "$VENV/bin/dolma" --help >/dev/null 2>&1; then
-    echo "dolma-test: installing dolma into $VENV" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q -r scripts/dolma/requirements.txt
-fi
+. scripts/lib/venv.sh
+ensure_venv dolma-test "$VENV" scripts/dolma/requirements.txt dolma --help
 cargo build --release --quiet
 DEDUP="${CARGO_TARGET_DIR:-$ROOT/target}/release/dedup"
 WORK="$(mktemp -d)"

@@ -7,11 +7,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 VENV="${PARQUET_VENV:-$ROOT/target/parquet-venv}"
-if ! "$VENV/bin/python" -c "import pyarrow, polars, duckdb" 2>/dev/null; then
-    echo "parquet-test: installing pyarrow, polars and duckdb into $VENV" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q -r scripts/parquet/requirements.txt
-fi
+. scripts/lib/venv.sh
+ensure_venv parquet-test "$VENV" scripts/parquet/requirements.txt python -c "import pyarrow, polars, duckdb"
 cargo build --release --quiet
 DEDUP="${CARGO_TARGET_DIR:-$ROOT/target}/release/dedup"
 WORK="$(mktemp -d)"

@@ -18,11 +18,8 @@ if ! command -v java >/dev/null 2>&1; then
     echo "spark-test: installing Java 17" >&2
     apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
 fi
-if ! "$VENV/bin/python" -c "import pyspark" 2>/dev/null; then
-    echo "spark-test: installing pyspark into $VENV" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q -r scripts/spark/requirements.txt
-fi
+. scripts/lib/venv.sh
+ensure_venv spark-test "$VENV" scripts/spark/requirements.txt python -c "import pyspark"
 cargo build --release --quiet
 DEDUP="${CARGO_TARGET_DIR:-$ROOT/target}/release/dedup"
 WORK="$(mktemp -d)"
