@@ -85,8 +85,13 @@ impl DocPrint {
             bands,
             ..DocPrint::default()
         };
+        let segments = segments.into_iter();
+        let count = segments.size_hint().0;
+        print.keys.reserve_exact(count);
+        // Most segments take three or four bytes: one reservation for the usual case.
+        print.layout.reserve(4 * count);
         let mut prev_end = 0;
-        for (i, s) in segments.into_iter().enumerate() {
+        for (i, s) in segments.enumerate() {
             print.keys.push(s.key);
             put_varint(&mut print.layout, (s.start - prev_end) as u64);
             put_varint(&mut print.layout, (s.end - s.start) as u64);
