@@ -169,7 +169,6 @@ struct Scratch {
     /// Shared n-gram counts with earlier segments, and which of them are non-zero.
     shared: Vec<u32>,
     touched: Vec<u32>,
-    distinct: Vec<u64>,
 }
 
 thread_local! {
@@ -220,7 +219,6 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
         gram_counts,
         shared,
         touched,
-        distinct,
     } = scratch;
     first_by_key.clear();
     // At most one distinct n-gram per word of the segments that are looked into.
@@ -258,7 +256,8 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
                 .grams
                 .touch(words.array_windows::<N>().map(|w| gram_key(w)));
         }
-        distinct.clear();
+        // The segment's distinct n-grams.
+        let mut n = 0;
         for w in words.array_windows::<N>() {
             let gram = gram_key(w);
             let entry = postings.grams.entry(gram);
@@ -266,7 +265,7 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
             if entry.head != NONE && postings.cells[entry.head as usize].0 == i as u32 {
                 continue;
             }
-            distinct.push(gram);
+            n += 1;
             // An n-gram in very many segments is not used to find candidates.
             let mut cell = if entry.len as usize > MAX_POSTINGS {
                 NONE
@@ -287,7 +286,6 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
             entry.head = (postings.cells.len() - 1) as u32;
             entry.len = entry.len.saturating_add(1);
         }
-        let n = distinct.len();
         let best = touched
             .iter()
             .map(|&j| {
@@ -311,18 +309,20 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
                 of: j,
                 similarity: jaccard as f32,
             };
-            // A repeat is not indexed: unlink its cells (each the head of its list).
-            for gram in distinct.iter() {
-                let entry = postings.grams.entry(*gram);
+            // A repeat is not indexed: unlink its cells, each the head of its list (an n-gram
+            // seen twice in the segment is unlinked at its first sight).
+            for w in words.array_windows::<N>() {
+                let entry = postings.grams.entry(gram_key(w));
+                if entry.head == NONE || postings.cells[entry.head as usize].0 != i as u32 {
+                    continue;
+                }
                 entry.head = postings.cells[entry.head as usize].1;
                 // A saturated length stays so: it is above MAX_POSTINGS either way.
                 if entry.len != u16::MAX {
                     entry.len -= 1;
                 }
             }
-            postings
-                .cells
-                .truncate(postings.cells.len() - distinct.len());
+            postings.cells.truncate(postings.cells.len() - n);
             continue;
         }
         gram_counts[i] = n as u32;
