@@ -92,9 +92,29 @@ pub fn has_sentence_end(text: &str) -> bool {
 /// Whether `bytes` holds a lead byte of one of the [`FULL_STOPS`] (most non-ASCII text, French
 /// or German, holds none): a byte test before the character search.
 pub fn may_hold_full_stop(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .any(|b| matches!(b, 0xD8 | 0xDB | 0xE0 | 0xE1 | 0xE3 | 0xEF))
+    // Comparisons joined with `|`, not a `match`: the compiler turns a `match` into a bit test,
+    // which it does not vectorise.
+    any_byte(bytes, |b| {
+        (b == 0xD8) | (b == 0xDB) | (b == 0xE0) | (b == 0xE1) | (b == 0xE3) | (b == 0xEF)
+    })
+}
+
+/// Bytes tested at once by [`any_byte`].
+const ANY_CHUNK: usize = 32;
+
+/// Whether some byte of `bytes` satisfies `test`: [`ANY_CHUNK`] bytes at a time, each chunk
+/// tested as a whole without a branch per byte (so that the compiler can compare the bytes of a
+/// chunk together), then the tail byte by byte. For a cheap `test` on long text, where a byte
+/// that satisfies it is rare.
+#[inline]
+pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    let mut chunks = bytes.chunks_exact(ANY_CHUNK);
+    chunks.by_ref().any(|chunk| {
+        chunk
+            .iter()
+            .fold(0u8, |found, &b| found | u8::from(test(b)))
+            != 0
+    }) || chunks.remainder().iter().any(|&b| test(b))
 }
 
 #[cfg(test)]
@@ -132,6 +152,18 @@ mod tests {
         assert!(!has_sentence_end("東京タワー・スカイツリー"));
         for stop in FULL_STOPS {
             assert!(may_hold_full_stop(stop.to_string().as_bytes()), "{stop}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_byte_is_the_byte_loop(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..100),
+            low in 0u8..=255,
+            span in 0u8..8,
+        ) {
+            let test = |b: u8| b.wrapping_sub(low) < span;
+            proptest::prop_assert_eq!(any_byte(&bytes, test), bytes.iter().any(|&b| test(b)));
         }
     }
 }

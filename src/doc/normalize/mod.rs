@@ -31,6 +31,7 @@ mod ascii;
 mod class;
 mod hasher;
 
+use super::lines::any_byte;
 use ascii::{alnum_bits, ascii_alnum_run, ascii_block, ASCII_WORD, SWAR_HIGH};
 use class::{class_table, ALNUM, CHAR_WORD, INERT, LOWER_MASK, MARK, SIMPLE_LOWER};
 use hasher::WordHasher;
@@ -60,8 +61,8 @@ pub enum Reading {
 pub fn reading_of(text: &str) -> Reading {
     // The lead bytes of U+0800..U+1FFF (Thai, Lao, Myanmar, Khmer… and other scripts) and of
     // U+3000..U+DFFF (kana, CJK, Yi, Hangul).
-    let maybe = |b: &u8| matches!(b, 0xE0 | 0xE1 | 0xE3..=0xED);
-    if text.is_ascii() || !text.as_bytes().iter().any(maybe) {
+    let maybe = |b: u8| matches!(b, 0xE0 | 0xE1 | 0xE3..=0xED);
+    if text.is_ascii() || !any_byte(text.as_bytes(), maybe) {
         return Reading::Words;
     }
     let classes = class_table();
