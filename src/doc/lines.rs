@@ -23,35 +23,79 @@ pub struct Line {
 
 /// Splits `text` into lines. Every byte of `text` belongs to exactly one line or terminator.
 pub fn lines(text: &[u8]) -> Vec<Line> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut number: u32 = 1;
-    while let Some(found) = memchr::memchr2(b'\n', b'\r', &text[start..]) {
+    line_iter(text).collect()
+}
+
+/// The lines of `text`, one at a time, as [`lines`] gives them.
+pub fn line_iter(text: &[u8]) -> Lines<'_> {
+    Lines {
+        text,
+        start: 0,
+        number: 1,
+    }
+}
+
+/// The iterator of [`line_iter`].
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    text: &'a [u8],
+    /// Where the next line starts.
+    start: usize,
+    /// Its number.
+    number: u32,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Line;
+
+    #[inline]
+    fn next(&mut self) -> Option<Line> {
+        let (text, start, number) = (self.text, self.start, self.number);
+        if start >= text.len() {
+            return None;
+        }
+        let Some(found) = memchr::memchr2(b'\n', b'\r', &text[start..]) else {
+            self.start = text.len();
+            return Some(Line {
+                start,
+                end: text.len(),
+                number,
+            });
+        };
         let end = start + found;
-        out.push(Line { start, end, number });
-        start = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
+        self.start = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
             end + 2
         } else {
             end + 1
         };
-        number = number.saturating_add(1);
+        self.number = number.saturating_add(1);
+        Some(Line { start, end, number })
     }
-    if start < text.len() {
-        out.push(Line {
-            start,
-            end: text.len(),
-            number,
-        });
-    }
-    out
 }
 
-/// True when the line holds nothing but whitespace, as `str::trim` sees it (Unicode
+/// The line's content without the whitespace around it, as byte offsets `lead..tail` into `text`
+/// (`lead == tail` when the line is blank). Whitespace is what `str::trim` removes (Unicode
 /// `White_Space`: a vertical tab, a form feed, NEL and U+2028 included), so that a line that is
-/// not blank always keeps something when it is trimmed.
-pub fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b' ' | b'\t'..=b'\r'))
-        || (!text.is_ascii() && text.chars().all(char::is_whitespace))
+/// not blank always keeps something. ASCII whitespace is skipped a byte at a time; `str::trim`
+/// is asked only when a non-ASCII character stands at either end.
+pub fn trimmed(text: &str, line: Line) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let space = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let mut lead = line.start;
+    while lead < line.end && space(bytes[lead]) {
+        lead += 1;
+    }
+    if lead < line.end && !bytes[lead].is_ascii() {
+        lead = line.end - text[lead..line.end].trim_start().len();
+    }
+    let mut tail = line.end;
+    while tail > lead && space(bytes[tail - 1]) {
+        tail -= 1;
+    }
+    if tail > lead && !bytes[tail - 1].is_ascii() {
+        tail = lead + text[lead..tail].trim_end().len();
+    }
+    (lead, tail)
 }
 
 /// Closing quotes and brackets that may follow a sentence end (`said."`, `(sic.)`, `。」`).
@@ -137,6 +181,42 @@ mod tests {
         assert_eq!(spans("\n\n"), vec![(0, 0, 1), (1, 1, 2)]);
         assert_eq!(spans(""), vec![]);
         assert_eq!(spans("é\r\nü"), vec![(0, 2, 1), (4, 6, 2)]);
+    }
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        for text in [
+            "",
+            " ",
+            "  a b  ",
+            "\t\u{b}\u{c}x\u{85}",
+            "\u{a0} \u{3000}中文\u{3000} \u{a0}",
+            "\u{2028}",
+            " \u{a0} ",
+            "é",
+            "x\u{a0}\t",
+        ] {
+            let line = Line {
+                start: 0,
+                end: text.len(),
+                number: 1,
+            };
+            let (lead, tail) = trimmed(text, line);
+            assert_eq!(&text[lead..tail], text.trim(), "{text:?}");
+            assert_eq!(lead, text.len() - text.trim_start().len(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trimmed_lines_are_str_trim(text in "[ a\t\u{b}\u{c}é\u{85}\u{a0}\u{3000}\u{2028}中\n\r]{0,12}") {
+            for line in lines(text.as_bytes()) {
+                let content = &text[line.start..line.end];
+                let (lead, tail) = trimmed(&text, line);
+                proptest::prop_assert_eq!(&text[lead..tail], content.trim());
+                proptest::prop_assert_eq!(lead - line.start, content.len() - content.trim_start().len());
+            }
+        }
     }
 
     #[test]

@@ -80,55 +80,86 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
 /// [`tokenize`] into `tokens` (cleared first), reusing its buffers: a worker that fingerprints
 /// many documents does not grow fresh vectors for each.
 pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens) {
-    let bytes = text.as_bytes();
-    let lines = lines::lines(bytes);
+    let rows: Vec<Row> = lines::line_iter(text.as_bytes())
+        .map(|line| Row::new(text, line))
+        .collect();
     // Hard-wrapped in bytes: Latin text. A document read letter by letter is measured in columns
     // instead ([`continues_unspaced`]).
     tokens.reading = reading_of(text);
-    let wrapped = tokens.reading == Reading::Words && is_hard_wrapped(text, &lines);
+    let wrapped = tokens.reading == Reading::Words && is_hard_wrapped(&rows);
     // The widest line in columns, measured on the first line break between two unspaced letters.
     let mut widest: Option<usize> = None;
     tokens.segments.clear();
     tokens.words.clear();
-    let mut open: Option<(Line, Line, u32)> = None; // first line, last line, first word
-    let mut prev_nonblank: Option<Line> = None;
-    for &line in &lines {
-        let content = &text[line.start..line.end];
-        if lines::is_blank(content) {
+    let mut open: Option<(Row, Row)> = None; // first line, last line
+    let mut prev_nonblank: Option<Row> = None;
+    for &row in &rows {
+        if row.is_blank() {
             if let Some(seg) = open.take() {
-                close(text, seg, tokens);
+                close(text, seg, tokenizer, tokens);
             }
             prev_nonblank = None;
             continue;
         }
         let continues = prev_nonblank.is_some_and(|prev| {
-            continues_paragraph(text, prev, line, wrapped)
-                || continues_unspaced(text, prev, line, || {
-                    *widest.get_or_insert_with(|| widest_line(text, &lines))
+            continues_paragraph(text, prev, row, wrapped)
+                || continues_unspaced(text, prev, row, || {
+                    *widest.get_or_insert_with(|| widest_line(text, &rows))
                 })
         });
         if !continues {
             if let Some(seg) = open.take() {
-                close(text, seg, tokens);
+                close(text, seg, tokenizer, tokens);
             }
-            open = Some((line, line, tokens.words.len() as u32));
+            open = Some((row, row));
         } else if let Some(seg) = open.as_mut() {
-            seg.1 = line;
+            seg.1 = row;
         }
-        tokenizer.tokens(content, tokens.reading, &mut tokens.words);
-        prev_nonblank = Some(line);
+        prev_nonblank = Some(row);
     }
     if let Some(seg) = open.take() {
-        close(text, seg, tokens);
+        close(text, seg, tokenizer, tokens);
+    }
+}
+
+/// A line with the bounds of its content without the whitespace around it
+/// ([`lines::trimmed`]), found once and read by every test of the line.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    line: Line,
+    /// Byte offsets of the trimmed content: its first byte and one past its last (`lead == tail`
+    /// when the line is blank).
+    lead: usize,
+    tail: usize,
+}
+
+impl Row {
+    fn new(text: &str, line: Line) -> Self {
+        let (lead, tail) = lines::trimmed(text, line);
+        Row { line, lead, tail }
+    }
+
+    fn is_blank(self) -> bool {
+        self.lead == self.tail
+    }
+
+    /// The line without the whitespace around it.
+    fn trimmed(self, text: &str) -> &str {
+        &text[self.lead..self.tail]
+    }
+
+    /// Bytes of whitespace before the content.
+    fn indent(self) -> usize {
+        self.lead - self.line.start
     }
 }
 
 /// Newswire-style text: at least three non-blank lines, none longer than [`WRAPPED_MAX_BYTES`],
 /// and most of them longer than `WRAP_MIN_BYTES + 16`.
-fn is_hard_wrapped(text: &str, lines: &[Line]) -> bool {
+fn is_hard_wrapped(rows: &[Row]) -> bool {
     let (mut nonblank, mut long) = (0, 0);
-    for l in lines {
-        let n = text[l.start..l.end].trim().len();
+    for r in rows {
+        let n = r.tail - r.lead;
         if n > WRAPPED_MAX_BYTES {
             return false;
         }
@@ -138,19 +169,18 @@ fn is_hard_wrapped(text: &str, lines: &[Line]) -> bool {
     nonblank >= 3 && long * 2 >= nonblank
 }
 
-fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> bool {
-    let prev_text = &text[prev.start..prev.end];
-    let cur_text = &text[line.start..line.end];
-    let prev_trim = prev_text.trim_end();
-    if prev_trim.trim_start().len() < WRAP_MIN_BYTES
-        || ends_sentence(prev_trim)
-        || indent(cur_text) > indent(prev_text)
+/// Whether the non-blank line `line` continues the non-blank line `prev` (see the module
+/// documentation). Both are read trimmed: whitespace at the start of `prev` changes none of the
+/// tests of its end.
+fn continues_paragraph(text: &str, prev: Row, line: Row, wrapped: bool) -> bool {
+    let prev_trim = prev.trimmed(text);
+    if prev_trim.len() < WRAP_MIN_BYTES || ends_sentence(prev_trim) || line.indent() > prev.indent()
     {
         return false;
     }
     // A line opening with a digit continues running text ("... rose to\n5 per cent"), but not an
     // all-caps label above it: "MONTANT REVERSÉ\n1 545 500 EUROS" is a label and its figure.
-    let first = cur_text.trim_start().chars().next();
+    let first = line.trimmed(text).chars().next();
     first.is_some_and(|c| c.is_lowercase() || (c.is_numeric() && !is_headline(prev_trim)))
         || prev_trim.ends_with([',', '-'])
         || (wrapped && !is_headline(prev_trim) && !first.is_some_and(is_unspaced_letter))
@@ -159,9 +189,9 @@ fn continues_paragraph(text: &str, prev: Line, line: Line, wrapped: bool) -> boo
 /// Whether `line` continues `prev` in hard-wrapped text of an unspaced script: `prev` ends with a
 /// letter (or a comma) of such a script, `line` starts with one, and `prev` fills the document's
 /// width (`widest`, in columns, asked only then).
-fn continues_unspaced(text: &str, prev: Line, line: Line, widest: impl FnOnce() -> usize) -> bool {
-    let prev_trim = text[prev.start..prev.end].trim();
-    let first = text[line.start..line.end].trim_start().chars().next();
+fn continues_unspaced(text: &str, prev: Row, line: Row, widest: impl FnOnce() -> usize) -> bool {
+    let prev_trim = prev.trimmed(text);
+    let first = line.trimmed(text).chars().next();
     if !(first.is_some_and(is_unspaced_letter)
         && prev_trim
             .chars()
@@ -179,10 +209,9 @@ fn continues_unspaced(text: &str, prev: Line, line: Line, widest: impl FnOnce() 
 }
 
 /// The width in columns of the widest line of `text`.
-fn widest_line(text: &str, lines: &[Line]) -> usize {
-    lines
-        .iter()
-        .map(|l| text[l.start..l.end].trim().width())
+fn widest_line(text: &str, rows: &[Row]) -> usize {
+    rows.iter()
+        .map(|r| r.trimmed(text).width())
         .max()
         .unwrap_or(0)
 }
@@ -208,17 +237,18 @@ fn ends_sentence(trimmed: &str) -> bool {
         || (core.len() == trimmed.len() && trimmed.ends_with(['"', '»']))
 }
 
-fn indent(text: &str) -> usize {
-    text.len() - text.trim_start().len()
-}
-
-fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut Tokens) {
-    let raw = &text[first.start..last.end];
-    // Trim so that spans never start or end on whitespace that belongs to the layout. Both ends
-    // come from one trim, so `start <= end` even for a segment of nothing but whitespace.
-    let trimmed = raw.trim();
-    let start = first.start + (raw.len() - raw.trim_start().len());
-    let end = start + trimmed.len();
+/// Ends the segment of the non-blank lines `first..=last`: hashes its words into `tokens.words`
+/// (line ends only separate words, so the lines are read together) and pushes the segment.
+fn close(text: &str, (first, last): (Row, Row), tokenizer: &mut Tokenizer, tokens: &mut Tokens) {
+    let word_start = tokens.words.len() as u32;
+    tokenizer.tokens(
+        &text[first.line.start..last.line.end],
+        tokens.reading,
+        &mut tokens.words,
+    );
+    // Spans never start or end on whitespace that belongs to the layout: from the first line's
+    // first content byte to one past the last line's last (both lines have content).
+    let (start, end) = (first.lead, last.tail);
     let words = word_start..tokens.words.len() as u32;
     let prose = words.len() > SENTENCE_CHECK_WORDS;
     let key = if words.is_empty() {
@@ -230,8 +260,8 @@ fn close(text: &str, (first, last, word_start): (Line, Line, u32), tokens: &mut 
     tokens.segments.push(Segment {
         start,
         end,
-        first_line: first.number,
-        last_line: last.number,
+        first_line: first.line.number,
+        last_line: last.line.number,
         key,
         words,
         // Only short segments can be furniture; a long one is taken as prose without a look.
