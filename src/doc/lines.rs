@@ -120,17 +120,54 @@ pub fn strip_closers(text: &str) -> &str {
 /// True when `text` contains a sentence end: `.`, `!`, `?` or `…` followed by whitespace, a
 /// closing quote or bracket, or the end of the text, or one of the [`FULL_STOPS`] anywhere. Used
 /// to tell furniture ("Publicité", "Share") from prose ("Thank you.", "ありがとう。").
+///
+/// A final `.`, `!` or `?` (the usual prose) is seen first. Otherwise the bytes are read
+/// [`ANY_CHUNK`] at a time, and a chunk is looked into only when it holds a byte that may begin
+/// a sentence end ([`may_end_sentence`]).
 pub fn has_sentence_end(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if let Some(b'.' | b'!' | b'?') = bytes.last() {
+        return true;
+    }
+    let mut from = 0;
+    while from < bytes.len() {
+        let to = (from + ANY_CHUNK).min(bytes.len());
+        if any_byte(&bytes[from..to], may_end_sentence)
+            && (from..to).any(|i| may_end_sentence(bytes[i]) && sentence_end_at(text, i))
+        {
+            return true;
+        }
+        from = to;
+    }
+    false
+}
+
+/// The first byte of a sentence end: `.`, `!`, `?`, and every lead byte from 0xD8 up, which
+/// covers `…` and the [`FULL_STOPS`]. Comparisons joined with `|`, which the compiler
+/// vectorises in [`any_byte`].
+#[inline]
+fn may_end_sentence(b: u8) -> bool {
+    (b == b'.') | (b == b'!') | (b == b'?') | (b >= 0xD8)
+}
+
+/// Whether a sentence end (as [`has_sentence_end`] reads it) begins at byte `i` of `text`.
+fn sentence_end_at(text: &str, i: usize) -> bool {
     let ends_at = |after: usize| match text[after..].chars().next() {
         None => true,
         Some(n) => n.is_whitespace() || CLOSERS.contains(&n),
     };
     const ELLIPSIS: &[u8] = "…".as_bytes();
     let bytes = text.as_bytes();
-    memchr::memchr3_iter(b'.', b'!', b'?', bytes).any(|i| ends_at(i + 1))
-        || memchr::memchr_iter(ELLIPSIS[0], bytes)
-            .any(|i| bytes[i..].starts_with(ELLIPSIS) && ends_at(i + ELLIPSIS.len()))
-        || (may_hold_full_stop(bytes) && text.contains(FULL_STOPS))
+    match bytes[i] {
+        b'.' | b'!' | b'?' => ends_at(i + 1),
+        0xE2 => bytes[i..].starts_with(ELLIPSIS) && ends_at(i + ELLIPSIS.len()),
+        // A lead byte: `i` is on a character boundary.
+        0xD8.. => text[i..]
+            .chars()
+            .next()
+            .is_some_and(|c| FULL_STOPS.contains(&c)),
+        _ => false,
+    }
 }
 
 /// Whether `bytes` holds a lead byte of one of the [`FULL_STOPS`] (most non-ASCII text, French
@@ -148,17 +185,27 @@ const ANY_CHUNK: usize = 32;
 
 /// Whether some byte of `bytes` satisfies `test`: [`ANY_CHUNK`] bytes at a time, each chunk
 /// tested as a whole without a branch per byte (so that the compiler can compare the bytes of a
-/// chunk together), then the tail byte by byte. For a cheap `test` on long text, where a byte
-/// that satisfies it is rare.
+/// chunk together). The last, shorter chunk is tested the same way, padded with copies of its
+/// own first byte (which cannot change the answer). For a cheap `test` where a byte that
+/// satisfies it is rare.
 #[inline]
 pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
-    let mut chunks = bytes.chunks_exact(ANY_CHUNK);
-    chunks.by_ref().any(|chunk| {
+    let chunk_holds = |chunk: &[u8; ANY_CHUNK]| {
         chunk
             .iter()
             .fold(0u8, |found, &b| found | u8::from(test(b)))
             != 0
-    }) || chunks.remainder().iter().any(|&b| test(b))
+    };
+    let (chunks, rest) = bytes.as_chunks::<ANY_CHUNK>();
+    if chunks.iter().any(chunk_holds) {
+        return true;
+    }
+    let Some(&first) = rest.first() else {
+        return false;
+    };
+    let mut last = [first; ANY_CHUNK];
+    last[..rest.len()].copy_from_slice(rest);
+    chunk_holds(&last)
 }
 
 #[cfg(test)]
@@ -216,6 +263,29 @@ mod tests {
                 proptest::prop_assert_eq!(&text[lead..tail], content.trim());
                 proptest::prop_assert_eq!(lead - line.start, content.len() - content.trim_start().len());
             }
+        }
+    }
+
+    /// [`has_sentence_end`] written the obvious way.
+    fn has_sentence_end_reference(text: &str) -> bool {
+        let ends_at = |after: &str| {
+            after
+                .chars()
+                .next()
+                .is_none_or(|n| n.is_whitespace() || CLOSERS.contains(&n))
+        };
+        text.char_indices().any(|(i, c)| {
+            let after = &text[i + c.len_utf8()..];
+            (".!?…".contains(c) && ends_at(after)) || FULL_STOPS.contains(&c)
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_ends_match_the_reference(
+            text in "([a-zé’ .!?…\"»）。！؟।]{0,12}|[a-z.]{30,40}|\\PC{0,20}){1,4}"
+        ) {
+            proptest::prop_assert_eq!(has_sentence_end(&text), has_sentence_end_reference(&text));
         }
     }
 
