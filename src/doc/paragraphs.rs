@@ -230,6 +230,12 @@ fn is_headline(line: &str) -> bool {
 /// [`lines::FULL_STOPS`] (`：` and `；` too), possibly followed by closing quotes or brackets
 /// (`said."`, `。」`), but not a quote after a comma (`fall,"`).
 fn ends_sentence(trimmed: &str) -> bool {
+    // The usual last byte: ASCII and not a closer, so the last character itself decides.
+    if let Some(&last) = trimmed.as_bytes().last() {
+        if last.is_ascii() && !matches!(last, b'"' | b'\'' | b')' | b']') {
+            return matches!(last, b'.' | b'!' | b'?' | b':' | b';');
+        }
+    }
     let core = lines::strip_closers(trimmed);
     core.chars()
         .last()
@@ -367,6 +373,22 @@ mod tests {
         let fresh = tokenize("Second one,\nshorter.\n", &mut t);
         assert_eq!(reused.segments, fresh.segments);
         assert_eq!(reused.words, fresh.words);
+    }
+
+    /// [`ends_sentence`] without its shortcut for an ASCII last byte.
+    fn ends_sentence_reference(trimmed: &str) -> bool {
+        let core = lines::strip_closers(trimmed);
+        core.chars()
+            .last()
+            .is_some_and(|c| ".!?…:;：；".contains(c) || lines::FULL_STOPS.contains(&c))
+            || (core.len() == trimmed.len() && trimmed.ends_with(['"', '»']))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ends_sentence_matches_the_reference(text in "[a-zé .,!?:;…\"'»)\\]）。」：]{0,8}") {
+            proptest::prop_assert_eq!(ends_sentence(&text), ends_sentence_reference(&text));
+        }
     }
 
     #[test]
