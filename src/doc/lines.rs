@@ -54,7 +54,13 @@ impl Iterator for Lines<'_> {
         if start >= text.len() {
             return None;
         }
-        let Some(found) = memchr::memchr2(b'\n', b'\r', &text[start..]) else {
+        // An empty line (a blank line between paragraphs) is seen without a search.
+        let found = if matches!(text[start], b'\n' | b'\r') {
+            Some(0)
+        } else {
+            memchr::memchr2(b'\n', b'\r', &text[start..])
+        };
+        let Some(found) = found else {
             self.start = text.len();
             return Some(Line {
                 start,

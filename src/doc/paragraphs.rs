@@ -68,6 +68,8 @@ pub struct Tokens {
     pub words: Vec<u64>,
     /// How the document was cut into words ([`reading_of`]).
     pub reading: Reading,
+    /// The lines of the document, a buffer reused by [`tokenize_into`].
+    rows: Vec<Row>,
 }
 
 /// Splits `text` into segments and words.
@@ -80,9 +82,9 @@ pub fn tokenize(text: &str, tokenizer: &mut Tokenizer) -> Tokens {
 /// [`tokenize`] into `tokens` (cleared first), reusing its buffers: a worker that fingerprints
 /// many documents does not grow fresh vectors for each.
 pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens) {
-    let rows: Vec<Row> = lines::line_iter(text.as_bytes())
-        .map(|line| Row::new(text, line))
-        .collect();
+    let mut rows = std::mem::take(&mut tokens.rows);
+    rows.clear();
+    rows.extend(lines::line_iter(text.as_bytes()).map(|line| Row::new(text, line)));
     // Hard-wrapped in bytes: Latin text. A document read letter by letter is measured in columns
     // instead ([`continues_unspaced`]).
     tokens.reading = reading_of(text);
@@ -120,7 +122,14 @@ pub fn tokenize_into(text: &str, tokenizer: &mut Tokenizer, tokens: &mut Tokens)
     if let Some(seg) = open.take() {
         close(text, seg, tokenizer, tokens);
     }
+    // The buffer of a document with very many lines is not kept for the next.
+    if rows.capacity() <= KEEP_ROWS {
+        tokens.rows = rows;
+    }
 }
+
+/// Lines ([`Row`]s, 40 bytes each) whose buffer [`Tokens`] keeps from one document to the next.
+const KEEP_ROWS: usize = 1 << 16;
 
 /// A line with the bounds of its content without the whitespace around it
 /// ([`lines::trimmed`]), found once and read by every test of the line.
