@@ -257,41 +257,140 @@ impl Lanes {
     }
 }
 
+/// Whether `text` holds a digit as [`stats`] counts them (`0` to `9`: the class of other
+/// scripts' digits is that of letters), with the same answer as `stats(text).digits > 0`. The
+/// bytes are tested without stopping at the first digit, a loop the compiler vectorizes.
+pub fn has_digit(text: &str) -> bool {
+    text.as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |any, b| any | b.is_ascii_digit()))
+}
+
 /// The key of a segment's words without digits, lower-cased: the same template with other
 /// numbers or dates gets the same key. None when fewer than `min_words` words are left:
 /// "2 235 010 EUROS" in a story and "6,90 euros" in a shop widget share nothing but a unit.
+///
+/// Runs of ASCII letters and digits are hashed in a tight loop over a table of their lower-case
+/// bytes; other characters are decoded and classified one at a time.
 pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
-    let mut template = 0x243f_6a88_85a3_08d3u64;
-    let mut kept = 0;
-    let (mut in_word, mut word_hash, mut word_digits) = (false, 0u64, false);
-    for c in text.chars() {
-        let class = class_of(c);
-        if class & ALNUM == 0 {
-            if in_word && !word_digits {
-                template = mix(template ^ word_hash);
-                kept += 1;
-            }
-            in_word = false;
+    let bytes = text.as_bytes();
+    let mut key = TemplateKey::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b >= 0x80 {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            key.add(class_of(c), lower_unit(c));
+            i += c.len_utf8();
             continue;
         }
-        if !in_word {
-            word_hash = 0xcbf2_9ce4_8422_2325;
-            word_digits = false;
-            in_word = true;
+        if ASCII_UNIT[b as usize] == 0 {
+            key.end_word();
+            i += 1;
+            continue;
         }
-        word_digits |= class & DIGIT != 0;
-        let unit = if c.is_ascii() {
-            u32::from(c.to_ascii_lowercase())
-        } else {
-            u32::from(c.to_lowercase().next().unwrap_or(c))
-        };
-        word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
+        key.start_word();
+        // The run of ASCII letters and digits from here (a byte of 0x80 or more has no unit).
+        let (mut hash, mut all) = (key.word_hash, u8::MAX);
+        while let Some(&unit) = bytes.get(i).map(|&b| &ASCII_UNIT[b as usize]) {
+            if unit == 0 {
+                break;
+            }
+            hash = (hash ^ u64::from(unit)).wrapping_mul(FNV_PRIME);
+            all &= unit;
+            i += 1;
+        }
+        key.word_hash = hash;
+        // Lower-case letters (0x61 to 0x7a) have bit 0x40, digits (0x30 to 0x39) do not.
+        key.word_digits |= all & 0x40 == 0;
     }
-    if in_word && !word_digits {
-        template = mix(template ^ word_hash);
-        kept += 1;
+    key.finish(min_words)
+}
+
+/// The hash unit of each byte in a run of ASCII letters and digits: the byte lower-cased; 0 for
+/// every other byte.
+static ASCII_UNIT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
     }
-    (kept >= min_words).then_some(template)
+    t
+};
+
+/// The multiplier of the FNV-1a hash of a template word.
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// The unit a character adds to its word's hash in a template key: its first lower-case
+/// character.
+#[inline]
+fn lower_unit(c: char) -> u32 {
+    if c.is_ascii() {
+        u32::from(c.to_ascii_lowercase())
+    } else {
+        u32::from(c.to_lowercase().next().unwrap_or(c))
+    }
+}
+
+/// A template key being built, one character (its class and [`lower_unit`]) at a time.
+struct TemplateKey {
+    template: u64,
+    kept: usize,
+    in_word: bool,
+    word_hash: u64,
+    word_digits: bool,
+}
+
+impl TemplateKey {
+    fn new() -> TemplateKey {
+        TemplateKey {
+            template: 0x243f_6a88_85a3_08d3,
+            kept: 0,
+            in_word: false,
+            word_hash: 0,
+            word_digits: false,
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, class: u8, unit: u32) {
+        if class & ALNUM == 0 {
+            self.end_word();
+            return;
+        }
+        self.start_word();
+        self.word_digits |= class & DIGIT != 0;
+        self.word_hash = (self.word_hash ^ u64::from(unit)).wrapping_mul(FNV_PRIME);
+    }
+
+    /// Starts a word unless one is under way.
+    #[inline]
+    fn start_word(&mut self) {
+        if !self.in_word {
+            self.word_hash = 0xcbf2_9ce4_8422_2325;
+            self.word_digits = false;
+            self.in_word = true;
+        }
+    }
+
+    /// Ends the current word, if any: a word without digits joins the template.
+    #[inline]
+    fn end_word(&mut self) {
+        if self.in_word && !self.word_digits {
+            self.template = mix(self.template ^ self.word_hash);
+            self.kept += 1;
+        }
+        self.in_word = false;
+    }
+
+    fn finish(mut self, min_words: usize) -> Option<u64> {
+        self.end_word();
+        (self.kept >= min_words).then_some(self.template)
+    }
 }
 
 /// Characters below this (the Basic Multilingual Plane: every living script's letters,
@@ -405,7 +504,66 @@ mod tests {
         assert_eq!(stats_swar(&text), stats_by_char(&text));
     }
 
+    /// The template key one character at a time, by Unicode properties only (the reference of
+    /// [`template_key`]).
+    fn template_key_by_char(text: &str, min_words: usize) -> Option<u64> {
+        let mut template = 0x243f_6a88_85a3_08d3u64;
+        let mut kept = 0;
+        let (mut in_word, mut word_hash, mut word_digits) = (false, 0u64, false);
+        for c in text.chars() {
+            let class = classify(c);
+            if class & ALNUM == 0 {
+                if in_word && !word_digits {
+                    template = mix(template ^ word_hash);
+                    kept += 1;
+                }
+                in_word = false;
+                continue;
+            }
+            if !in_word {
+                word_hash = 0xcbf2_9ce4_8422_2325;
+                word_digits = false;
+                in_word = true;
+            }
+            word_digits |= class & DIGIT != 0;
+            let unit = u32::from(c.to_lowercase().next().unwrap_or(c));
+            word_hash = (word_hash ^ u64::from(unit)).wrapping_mul(0x0100_0000_01b3);
+        }
+        if in_word && !word_digits {
+            template = mix(template ^ word_hash);
+            kept += 1;
+        }
+        (kept >= min_words).then_some(template)
+    }
+
+    #[test]
+    fn template_keys_ignore_digits_and_case() {
+        let a = template_key("Posted 12 May 2013, 11:09", 2);
+        assert!(a.is_some());
+        assert_eq!(a, template_key("posted 3 MAY 2014 — 09:40", 2));
+        assert_eq!(
+            template_key("Publié le 3 ÉTÉ", 2),
+            template_key("publié le 12 été", 2)
+        );
+        assert_eq!(template_key("2 235 010 EUROS", 2), None);
+    }
+
     proptest! {
+        #[test]
+        fn template_keys_by_byte_equal_keys_by_char(
+            text in "[a-zA-Z0-9 \t\n|.,:;!?()\x00-\x1f\x7féÉçßİẞ»«·•©’—…ΩωΣ日本٣४ ]{0,80}",
+            min_words in 0usize..4,
+        ) {
+            prop_assert_eq!(template_key(&text, min_words), template_key_by_char(&text, min_words));
+        }
+
+        #[test]
+        fn has_digit_is_a_digit_count_above_zero(
+            text in "[a-z0-9 .,:éß»日本٣४]{0,150}"
+        ) {
+            prop_assert_eq!(has_digit(&text), stats_by_char(&text).digits > 0);
+        }
+
         #[test]
         fn eight_bytes_at_a_time_count_as_one_at_a_time(
             text in "[a-zA-Z0-9 \t\r\n\x0b\x0c|.,:;!?()\\[\\]{}\x00-\x1f\x7féÉçß»«·•©’—…Ωω日本 ]{0,80}"

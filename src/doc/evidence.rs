@@ -209,10 +209,7 @@ pub fn evidence_if_page(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) 
         .enumerate()
         .filter_map(|(i, seg)| {
             let t = &text[seg.start..seg.end];
-            // ASCII digits answer at once; other text may hold digits of other scripts.
-            let digits = t.bytes().any(|b| b.is_ascii_digit())
-                || !t.is_ascii() && chars::stats(t).digits > 0;
-            if t.len() > SAMPLE_BYTES || !digits {
+            if t.len() > SAMPLE_BYTES || !chars::has_digit(t) {
                 return None;
             }
             Some((i as u32, chars::template_key(t, TEMPLATE_MIN_WORDS)?))
