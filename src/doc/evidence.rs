@@ -12,7 +12,7 @@ use super::lines::{strip_closers, CLOSERS, FULL_STOPS};
 use super::normalize::{Reading, Tokenizer};
 use super::paragraphs::{Segment, Tokens};
 use crate::furniture::{context, page, sigmoid, Evidence, Features, Tail, TAIL_THRESHOLD};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// Lines with fewer words are not split into sentences.
@@ -99,9 +99,9 @@ struct Lexicon {
     /// answers "no" for most other words without the lookup.
     stop: FxHashMap<u64, u8>,
     stop_filter: Filter,
-    /// Cue phrases as word-hash sequences, and the set of their first words (with its filter).
-    cues: Vec<Vec<u64>>,
-    cue_first: FxHashSet<u64>,
+    /// Cue phrases as word-hash sequences, by their first word: the words after it of each cue
+    /// that starts with it (none for a one-word cue). The filter holds the first words.
+    cues: FxHashMap<u64, Vec<Vec<u64>>>,
     cue_filter: Filter,
     /// [`CONTENT_PHRASES`] as word-hash sequences, and a filter of their first words.
     content: Vec<Vec<u64>>,
@@ -117,9 +117,26 @@ impl Lexicon {
         self.stop.get(word).copied().unwrap_or(0)
     }
 
-    /// Whether a cue phrase starts with this word.
-    fn starts_cue(&self, word: &u64) -> bool {
-        self.cue_filter.may_hold(*word) && self.cue_first.contains(word)
+    /// Whether `words` start with a cue phrase, of more than one word if `long`. The filter of
+    /// first words is asked first, inline; the phrases only past it.
+    #[inline]
+    fn cue_at(&self, words: &[u64], long: bool) -> bool {
+        words
+            .first()
+            .is_some_and(|&first| self.cue_filter.may_hold(first) && self.cue_from(words, long))
+    }
+
+    /// [`Lexicon::cue_at`] past the filter.
+    #[inline(never)]
+    fn cue_from(&self, words: &[u64], long: bool) -> bool {
+        let [first, after @ ..] = words else {
+            return false;
+        };
+        self.cues.get(first).is_some_and(|rests| {
+            rests
+                .iter()
+                .any(|rest| (!long || !rest.is_empty()) && after.starts_with(rest))
+        })
     }
 }
 
@@ -168,15 +185,16 @@ fn lexicon() -> &'static Lexicon {
                 })
                 .collect()
         };
-        let cues = phrases(CUES);
+        let mut cues: FxHashMap<u64, Vec<Vec<u64>>> = FxHashMap::default();
+        for cue in phrases(CUES) {
+            cues.entry(cue[0]).or_default().push(cue[1..].to_vec());
+        }
         let content = phrases(CONTENT_PHRASES);
-        let cue_first: FxHashSet<u64> = cues.iter().map(|c| c[0]).collect();
         Lexicon {
             stop_filter: Filter::new(stop.keys()),
             stop,
-            cue_filter: Filter::new(cue_first.iter()),
+            cue_filter: Filter::new(cues.keys()),
             cues,
-            cue_first,
             content_filter: Filter::new(content.iter().map(|c| &c[0])),
             content,
         }
@@ -199,7 +217,7 @@ pub fn evidence_if_page(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) 
         segs,
         wrapped,
         |i| has_cue(words(i)),
-        |i| shape(sample(i)).1 >= MENU_SEPARATORS,
+        |i| separators(sample(i)) >= MENU_SEPARATORS,
     );
     if may_be_page {
         return evidence(text, tokens, tokenizer);
@@ -384,50 +402,56 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
     }
 }
 
-const CODE_MARK: u8 = 1;
-const SEPARATOR: u8 = 2;
-const SEPARATOR_END: u8 = 3;
+/// Whether a byte is a code character for [`shape`]: `{}[]();=<>\\` or a backquote. Written as
+/// ranges and comparisons, so that a loop over bytes tests sixteen at a time.
+#[inline]
+fn is_code_mark(b: u8) -> bool {
+    matches!(b, b'(' | b')')
+        | matches!(b, b';'..=b'>')
+        | matches!(b, b'['..=b']')
+        | (b == b'`')
+        | (b == b'{')
+        | (b == b'}')
+}
 
-/// What each byte may be for [`shape`]: most bytes are nothing, so the loop rarely branches.
-static SHAPE_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let code = b"{}[]();=<>\\`";
-    let mut i = 0;
-    while i < code.len() {
-        t[code[i] as usize] = CODE_MARK;
-        i += 1;
-    }
-    t[b'|' as usize] = SEPARATOR;
-    t[0xBB] = SEPARATOR_END;
-    t[0xB7] = SEPARATOR_END;
-    t[0xBA] = SEPARATOR_END;
-    t[0xA2] = SEPARATOR_END;
-    t
-};
+/// How many separators between items a unit's first bytes hold: `|`, `»`, `›`, `·` and `•`.
+fn separators(sample: &str) -> u32 {
+    let bytes = sample.as_bytes();
+    count_bytes(bytes, |b| b == b'|') + wide_separators(bytes)
+}
+
+/// How many of `bytes` are `wanted`: counted in bytes over chunks of 255, a loop the compiler
+/// vectorizes when `wanted` is made of comparisons.
+#[inline]
+fn count_bytes(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> u32 {
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let n = chunk.iter().fold(0u8, |n, &b| n + u8::from(wanted(b)));
+            u32::from(n)
+        })
+        .sum()
+}
+
+/// How many of the separators `»` (C2 BB), `·` (C2 B7), `›` (E2 80 BA) and `•` (E2 80 A2) the
+/// UTF-8 `bytes` hold, found from their first bytes with `memchr`.
+fn wide_separators(bytes: &[u8]) -> u32 {
+    memchr::memchr2_iter(0xC2, 0xE2, bytes)
+        .filter(|&i| match bytes[i] {
+            0xC2 => matches!(bytes.get(i + 1), Some(0xBB | 0xB7)),
+            _ => bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xBA | 0xA2)),
+        })
+        .count() as u32
+}
 
 /// The shape of a unit's first bytes: how many code characters it holds (brackets, braces,
 /// parentheses, `;`, `=`, `<`, `>`, `\\`, backquotes), how many separators between items
-/// (`|`, `»`, `›`, `·`, `•`), and whether it starts like Markdown or a quote (`#`, a list bullet,
-/// `|`, `>`, a code fence).
+/// ([`separators`]), and whether it starts like Markdown or a quote (`#`, a list bullet, `|`,
+/// `>`, a code fence).
 fn shape(sample: &str) -> (u32, u32, bool) {
-    let (mut code, mut separators) = (0, 0);
     let bytes = sample.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match SHAPE_CLASS[b as usize] {
-            0 => {}
-            CODE_MARK => code += 1,
-            SEPARATOR => separators += 1,
-            // The last byte of » (C2 BB), · (C2 B7), › (E2 80 BA) or • (E2 80 A2)?
-            _ => {
-                let before = |n: usize| if i >= n { bytes[i - n] } else { 0 };
-                let two = matches!(b, 0xBB | 0xB7) && before(1) == 0xC2;
-                let three = matches!(b, 0xBA | 0xA2) && before(1) == 0x80 && before(2) == 0xE2;
-                if two || three {
-                    separators += 1;
-                }
-            }
-        }
-    }
+    let code = count_bytes(bytes, is_code_mark);
+    let separators = count_bytes(bytes, |b| b == b'|') + wide_separators(bytes);
     let start = sample.trim_start();
     let markup = start.starts_with(['#', '|', '>'])
         || start.starts_with("```")
@@ -463,13 +487,7 @@ fn ends_prose(text: &str) -> bool {
 /// Whether every cue phrase in `words` is one word long.
 fn one_word_cue(words: &[u64]) -> bool {
     let lex = lexicon();
-    !words.iter().enumerate().any(|(i, w)| {
-        lex.starts_cue(w)
-            && lex
-                .cues
-                .iter()
-                .any(|c| c.len() > 1 && words[i..].starts_with(c))
-    })
+    !(0..words.len()).any(|i| lex.cue_at(&words[i..], true))
 }
 
 fn has_content_phrase(words: &[u64]) -> bool {
@@ -485,10 +503,7 @@ fn has_content_phrase(words: &[u64]) -> bool {
 
 fn has_cue(words: &[u64]) -> bool {
     let lex = lexicon();
-    words
-        .iter()
-        .enumerate()
-        .any(|(i, w)| lex.starts_cue(w) && lex.cues.iter().any(|c| words[i..].starts_with(c)))
+    (0..words.len()).any(|i| lex.cue_at(&words[i..], false))
 }
 
 /// The longest run of final sentences of `text` that each score as furniture on their own, if it
@@ -599,6 +614,7 @@ mod tests {
         ] {
             let (code, seps, _) = shape(s);
             assert_eq!((code, seps), by_char(s), "{s}");
+            assert_eq!(separators(s), seps, "{s}");
         }
     }
 
