@@ -99,13 +99,10 @@ struct Lexicon {
     /// answers "no" for most other words without the lookup.
     stop: FxHashMap<u64, u8>,
     stop_filter: Filter,
-    /// Cue phrases as word-hash sequences, by their first word: the words after it of each cue
-    /// that starts with it (none for a one-word cue). The filter holds the first words.
-    cues: FxHashMap<u64, Vec<Vec<u64>>>,
-    cue_filter: Filter,
-    /// [`CONTENT_PHRASES`] as word-hash sequences, and a filter of their first words.
-    content: Vec<Vec<u64>>,
-    content_filter: Filter,
+    /// The cue phrases ([`CUES`]).
+    cues: Phrases,
+    /// The phrases of an article's own text ([`CONTENT_PHRASES`]).
+    content: Phrases,
 }
 
 impl Lexicon {
@@ -116,23 +113,50 @@ impl Lexicon {
         }
         self.stop.get(word).copied().unwrap_or(0)
     }
+}
 
-    /// Whether `words` start with a cue phrase, of more than one word if `long`. The filter of
-    /// first words is asked first, inline; the phrases only past it.
-    #[inline]
-    fn cue_at(&self, words: &[u64], long: bool) -> bool {
-        words
-            .first()
-            .is_some_and(|&first| self.cue_filter.may_hold(first) && self.cue_from(words, long))
+/// Phrases as word-hash sequences, looked up by their first word.
+struct Phrases {
+    /// First word → the words after it of each phrase that starts with it (none for a one-word
+    /// phrase).
+    by_first: FxHashMap<u64, Vec<Vec<u64>>>,
+    /// The first words.
+    filter: Filter,
+}
+
+impl Phrases {
+    fn new(phrases: Vec<Vec<u64>>) -> Phrases {
+        let mut by_first: FxHashMap<u64, Vec<Vec<u64>>> = FxHashMap::default();
+        for p in phrases {
+            by_first.entry(p[0]).or_default().push(p[1..].to_vec());
+        }
+        Phrases {
+            filter: Filter::new(by_first.keys()),
+            by_first,
+        }
     }
 
-    /// [`Lexicon::cue_at`] past the filter.
+    /// Whether `words` hold one of the phrases, of more than one word if `long`. Most hold no
+    /// first word of one, which the filter tells in one pass.
+    fn found_in(&self, words: &[u64], long: bool) -> bool {
+        self.filter.may_hold_any(words) && (0..words.len()).any(|i| self.starts(&words[i..], long))
+    }
+
+    /// Whether `words` start with one of the phrases, of more than one word if `long`: the filter
+    /// inline, the phrases only past it.
+    #[inline]
+    fn starts(&self, words: &[u64], long: bool) -> bool {
+        words.first().is_some_and(|&first| {
+            self.filter.may_hold(first) && self.starts_past_filter(words, long)
+        })
+    }
+
     #[inline(never)]
-    fn cue_from(&self, words: &[u64], long: bool) -> bool {
+    fn starts_past_filter(&self, words: &[u64], long: bool) -> bool {
         let [first, after @ ..] = words else {
             return false;
         };
-        self.cues.get(first).is_some_and(|rests| {
+        self.by_first.get(first).is_some_and(|rests| {
             rests
                 .iter()
                 .any(|rest| (!long || !rest.is_empty()) && after.starts_with(rest))
@@ -155,8 +179,25 @@ impl Filter {
     }
 
     fn may_hold(&self, h: u64) -> bool {
+        self.bit(h) != 0
+    }
+
+    /// Whether the set may hold any of `hashes`: their bits are gathered four at a time, with
+    /// one branch for each four.
+    #[inline]
+    fn may_hold_any(&self, hashes: &[u64]) -> bool {
+        let mut fours = hashes.chunks_exact(4);
+        fours
+            .by_ref()
+            .any(|f| self.bit(f[0]) | self.bit(f[1]) | self.bit(f[2]) | self.bit(f[3]) != 0)
+            || fours.remainder().iter().any(|&h| self.may_hold(h))
+    }
+
+    /// The bit of a hash: 1 or 0.
+    #[inline]
+    fn bit(&self, h: u64) -> u64 {
         let i = (h >> 48) as usize;
-        self.0[i >> 6] >> (i & 63) & 1 != 0
+        self.0[i >> 6] >> (i & 63) & 1
     }
 }
 
@@ -185,17 +226,12 @@ fn lexicon() -> &'static Lexicon {
                 })
                 .collect()
         };
-        let mut cues: FxHashMap<u64, Vec<Vec<u64>>> = FxHashMap::default();
-        for cue in phrases(CUES) {
-            cues.entry(cue[0]).or_default().push(cue[1..].to_vec());
-        }
-        let content = phrases(CONTENT_PHRASES);
+        let cues = Phrases::new(phrases(CUES));
+        let content = Phrases::new(phrases(CONTENT_PHRASES));
         Lexicon {
             stop_filter: Filter::new(stop.keys()),
             stop,
-            cue_filter: Filter::new(cues.keys()),
             cues,
-            content_filter: Filter::new(content.iter().map(|c| &c[0])),
             content,
         }
     })
@@ -213,14 +249,17 @@ pub fn evidence_if_page(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) 
         &t[..t.floor_char_boundary(SAMPLE_BYTES)]
     };
     let wrapped = segs.iter().filter(|s| s.last_line > s.first_line).count() as u32;
+    // Whether each segment holds a cue phrase: the page bound needs it, and so do the features
+    // of a page.
+    let cues: Vec<bool> = (0..segs.len()).map(|i| has_cue(words(i))).collect();
     let may_be_page = page::may_be_page(
         segs,
         wrapped,
-        |i| has_cue(words(i)),
+        |i| cues[i],
         |i| separators(sample(i)) >= MENU_SEPARATORS,
     );
     if may_be_page {
-        return evidence(text, tokens, tokenizer);
+        return evidence_with(text, tokens, tokenizer, |i| cues[i]);
     }
     let templates = segs
         .iter()
@@ -258,6 +297,21 @@ impl context::Segment for Segment {
 
 /// The furniture evidence of a document (`text` as tokenized into `tokens`).
 pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
+    let words = |s: &Segment| &tokens.words[s.words.start as usize..s.words.end as usize];
+    evidence_with(text, tokens, tokenizer, |i| {
+        let w = words(&tokens.segments[i]);
+        w.len() <= CUE_MAX_WORDS && has_cue(w)
+    })
+}
+
+/// [`evidence`], `cue(i)` saying whether segment `i` holds a cue phrase (asked only of segments
+/// of at most [`CUE_MAX_WORDS`] words).
+fn evidence_with(
+    text: &str,
+    tokens: &Tokens,
+    tokenizer: &mut Tokenizer,
+    cue: impl Fn(usize) -> bool,
+) -> Evidence {
     let lex = lexicon();
     let stop_mask = |w: &u64| lex.stop_mask(w);
     // The document's language: the one with the most stop-word hits in its first words. Their
@@ -289,7 +343,8 @@ pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evide
                 .copied()
                 .unwrap_or_else(|| stop_mask(&tokens.words[j]))
         }));
-        let f = features(seg_text, words, &masks, lang, seg.sentence);
+        let cue = words.len() <= CUE_MAX_WORDS && cue(i);
+        let f = measure(seg_text, words, &masks, lang, seg.sentence, cue);
         local.push(f.score());
         signals.push(f.signals());
         // A one-word cue ("Advertisement", "Publicité") is evidence of a page only as a line of
@@ -364,6 +419,20 @@ const NEUTRAL_STOP_SHARE: f32 = 0.4;
 /// The character shares come from one pass over the first [`SAMPLE_BYTES`] ([`chars::stats`]);
 /// a short unit with digits is read again for its template key.
 pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: bool) -> Features {
+    let cue = words.len() <= CUE_MAX_WORDS && has_cue(words);
+    measure(text, words, masks, lang, sentence, cue)
+}
+
+/// [`features`], `cue` saying whether the unit has at most [`CUE_MAX_WORDS`] words and holds a
+/// cue phrase.
+fn measure(
+    text: &str,
+    words: &[u64],
+    masks: &[u8],
+    lang: u8,
+    sentence: bool,
+    cue: bool,
+) -> Features {
     let whole = text.len() <= SAMPLE_BYTES;
     let c = chars::stats(&text[..text.floor_char_boundary(SAMPLE_BYTES)]);
     let share = |n: u32, of: u32| n as f32 / of.max(1) as f32;
@@ -382,7 +451,7 @@ pub fn features(text: &str, words: &[u64], masks: &[u8], lang: u8, sentence: boo
         punct: share(c.punct, c.visible),
         digits: share(c.digits, c.visible),
         caps: share(c.caps, c.words),
-        cue: words.len() <= CUE_MAX_WORDS && has_cue(words),
+        cue,
         // An attribution line (a quote's, an embedded post's) starts with a dash: "— Name
         // (@name) February 17, 2020".
         content_phrase: words.len() <= CUE_MAX_WORDS
@@ -486,24 +555,15 @@ fn ends_prose(text: &str) -> bool {
 
 /// Whether every cue phrase in `words` is one word long.
 fn one_word_cue(words: &[u64]) -> bool {
-    let lex = lexicon();
-    !(0..words.len()).any(|i| lex.cue_at(&words[i..], true))
+    !lexicon().cues.found_in(words, true)
 }
 
 fn has_content_phrase(words: &[u64]) -> bool {
-    let lex = lexicon();
-    words.iter().enumerate().any(|(i, w)| {
-        lex.content_filter.may_hold(*w)
-            && lex
-                .content
-                .iter()
-                .any(|c| c[0] == *w && words[i..].starts_with(c))
-    })
+    lexicon().content.found_in(words, false)
 }
 
 fn has_cue(words: &[u64]) -> bool {
-    let lex = lexicon();
-    (0..words.len()).any(|i| lex.cue_at(&words[i..], false))
+    lexicon().cues.found_in(words, false)
 }
 
 /// The longest run of final sentences of `text` that each score as furniture on their own, if it
@@ -615,6 +675,26 @@ mod tests {
             let (code, seps, _) = shape(s);
             assert_eq!((code, seps), by_char(s), "{s}");
             assert_eq!(separators(s), seps, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn phrases_are_found_as_by_trying_each(
+            words in proptest::collection::vec(0u64..8, 0..24),
+            long: bool,
+        ) {
+            // Few distinct words, spread over the filter's bits, so that phrases do occur.
+            let spread = |w: u64| w.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let list = [vec![1, 2], vec![3], vec![1, 4, 5], vec![6, 6]];
+            let list: Vec<Vec<u64>> = list.iter().map(|p| p.iter().map(|&w| spread(w)).collect()).collect();
+            let words: Vec<u64> = words.into_iter().map(spread).collect();
+            let phrases = Phrases::new(list.clone());
+            let expect = (0..words.len())
+                .any(|i| list.iter().any(|p| (!long || p.len() > 1) && words[i..].starts_with(p)));
+            proptest::prop_assert_eq!(phrases.found_in(&words, long), expect);
+            let any = words.iter().any(|&w| phrases.filter.may_hold(w));
+            proptest::prop_assert_eq!(phrases.filter.may_hold_any(&words), any);
         }
     }
 
