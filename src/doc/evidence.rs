@@ -521,8 +521,14 @@ fn wide_separators(bytes: &[u8]) -> u32 {
 /// `>`, a code fence).
 fn shape(sample: &str) -> (u32, u32, bool) {
     let bytes = sample.as_bytes();
-    let code = count_bytes(bytes, is_code_mark);
-    let separators = count_bytes(bytes, |b| b == b'|') + wide_separators(bytes);
+    // Code characters and bars in one pass, counted in bytes over chunks of 255.
+    let (code, bars) = bytes.chunks(255).fold((0, 0), |(code, bars), chunk| {
+        let (c, b) = chunk.iter().fold((0u8, 0u8), |(c, n), &b| {
+            (c + u8::from(is_code_mark(b)), n + u8::from(b == b'|'))
+        });
+        (code + u32::from(c), bars + u32::from(b))
+    });
+    let separators = bars + wide_separators(bytes);
     let start = sample.trim_start();
     let markup = start.starts_with(['#', '|', '>'])
         || start.starts_with("```")
