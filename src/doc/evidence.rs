@@ -121,7 +121,7 @@ struct Phrases {
     /// phrase).
     by_first: FxHashMap<u64, Vec<Vec<u64>>>,
     /// The first words.
-    filter: Filter,
+    filter: ByteFilter,
 }
 
 impl Phrases {
@@ -131,7 +131,7 @@ impl Phrases {
             by_first.entry(p[0]).or_default().push(p[1..].to_vec());
         }
         Phrases {
-            filter: Filter::new(by_first.keys()),
+            filter: ByteFilter::new(by_first.keys()),
             by_first,
         }
     }
@@ -179,25 +179,43 @@ impl Filter {
     }
 
     fn may_hold(&self, h: u64) -> bool {
-        self.bit(h) != 0
+        let i = (h >> 48) as usize;
+        self.0[i >> 6] >> (i & 63) & 1 != 0
+    }
+}
+
+/// A small set of word hashes (the first words of phrases) as 2^13 bytes indexed by a hash's top
+/// 13 bits: no false "no", and a false "maybe" for about 0.5% of other words with the ~40 words
+/// it holds. A byte per entry lets a scan merge the entries of four words with no bit to extract.
+struct ByteFilter(Box<[u8; 1 << 13]>);
+
+impl ByteFilter {
+    fn new<'a>(hashes: impl Iterator<Item = &'a u64>) -> ByteFilter {
+        let mut entries = Box::new([0u8; 1 << 13]);
+        for &h in hashes {
+            entries[(h >> 51) as usize] = 1;
+        }
+        ByteFilter(entries)
     }
 
-    /// Whether the set may hold any of `hashes`: their bits are gathered four at a time, with
-    /// one branch for each four.
+    #[inline]
+    fn entry(&self, h: u64) -> u8 {
+        self.0[(h >> 51) as usize]
+    }
+
+    #[inline]
+    fn may_hold(&self, h: u64) -> bool {
+        self.entry(h) != 0
+    }
+
+    /// Whether the set may hold any of `hashes`, four at a time with one branch for each four.
     #[inline]
     fn may_hold_any(&self, hashes: &[u64]) -> bool {
         let mut fours = hashes.chunks_exact(4);
         fours
             .by_ref()
-            .any(|f| self.bit(f[0]) | self.bit(f[1]) | self.bit(f[2]) | self.bit(f[3]) != 0)
+            .any(|f| self.entry(f[0]) | self.entry(f[1]) | self.entry(f[2]) | self.entry(f[3]) != 0)
             || fours.remainder().iter().any(|&h| self.may_hold(h))
-    }
-
-    /// The bit of a hash: 1 or 0.
-    #[inline]
-    fn bit(&self, h: u64) -> u64 {
-        let i = (h >> 48) as usize;
-        self.0[i >> 6] >> (i & 63) & 1
     }
 }
 
