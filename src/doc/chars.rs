@@ -303,6 +303,11 @@ pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
         key.word_hash = hash;
         // Lower-case letters (0x61 to 0x7a) have bit 0x40, digits (0x30 to 0x39) do not.
         key.word_digits |= all & 0x40 == 0;
+        // The run stopped at an ASCII byte other than a letter or digit: it ends the word.
+        if bytes.get(i).is_some_and(|&b| b < 0x80) {
+            key.end_word();
+            i += 1;
+        }
     }
     key.finish(min_words)
 }
