@@ -6,7 +6,7 @@ use crate::doc::print::{DocPrint, SegmentPrint};
 use crate::doc::repeats::Echo;
 use crate::furniture::{context, page};
 use crate::model::{Keep, Kind, Reason, RunSummary, Span};
-use rustc_hash::FxHashMap as HashMap;
+use std::cell::Cell;
 
 /// The spans of document `doc`, sorted by start and non-overlapping.
 pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) -> Vec<Span> {
@@ -48,10 +48,7 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
 
     let segs: Vec<SegmentPrint> = print.segments().collect();
     let boilerplate = rules.detectors.boilerplate;
-    let mut in_doc: HashMap<u64, u32> = HashMap::default();
-    for s in segs.iter().filter(|_| boilerplate) {
-        *in_doc.entry(s.key).or_default() += 1;
-    }
+    let mut in_doc = InDoc::new(&print.keys);
     // Boilerplate first: it is removed wherever it occurs.
     // Page furniture only where there is a page (or everywhere with `--furniture on`).
     // A document whose features were skipped (it cannot be a page) is no page, even if the
@@ -86,12 +83,10 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
                 key: s.key,
             }),
             _ => {
-                let n = in_doc[&s.key];
-                if repeated_furniture
-                    && n >= 2
-                    && s.words as usize <= rules.furniture_words
-                    && !s.sentence
-                {
+                let short_line =
+                    repeated_furniture && s.words as usize <= rules.furniture_words && !s.sentence;
+                let repeats = short_line.then(|| in_doc.count(s.key)).filter(|&n| n >= 2);
+                if let Some(n) = repeats {
                     Some(Reason::RepeatedInDocument(n))
                 } else {
                     scores
@@ -212,6 +207,52 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
         Rows::Runs => merge_runs(spans, &segs),
     }
 }
+
+/// How often each key occurs in a document, counted in a sorted copy of its keys that is made on
+/// the first question (most documents ask none) in a buffer reused from document to document.
+struct InDoc<'a> {
+    keys: &'a [u64],
+    sorted: Option<Vec<u64>>,
+}
+
+thread_local! {
+    static SORTED_KEYS: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
+}
+
+impl<'a> InDoc<'a> {
+    fn new(keys: &'a [u64]) -> Self {
+        InDoc { keys, sorted: None }
+    }
+
+    /// The number of the document's segments whose key is `key`.
+    fn count(&mut self, key: u64) -> u32 {
+        let keys = self.keys;
+        let sorted = self.sorted.get_or_insert_with(|| {
+            let mut sorted = SORTED_KEYS.take();
+            sorted.clear();
+            sorted.extend_from_slice(keys);
+            sorted.sort_unstable();
+            sorted
+        });
+        let first = sorted.partition_point(|&k| k < key);
+        let past = first + sorted[first..].partition_point(|&k| k <= key);
+        (past - first) as u32
+    }
+}
+
+impl Drop for InDoc<'_> {
+    fn drop(&mut self) {
+        if let Some(sorted) = self.sorted.take() {
+            // A huge document's buffer is not kept.
+            if sorted.capacity() <= KEEP_KEYS {
+                SORTED_KEYS.set(sorted);
+            }
+        }
+    }
+}
+
+/// Keys of the largest buffer [`InDoc`] keeps for the next document.
+const KEEP_KEYS: usize = 1 << 16;
 
 /// Boilerplate spans of adjacent segments (nothing but whitespace between them) merged into one
 /// span per run, with a [`Reason::Run`] that sums up its units. A span that starts inside a
