@@ -75,32 +75,35 @@ pub fn assemble(doc: u32, print: &DocPrint, verdict: Verdict, rules: SpanRules) 
     let furniture: Vec<Option<Reason>> = segs
         .iter()
         .enumerate()
-        .map(|(i, s)| match frequent.get(&s.key) {
-            // A segment without a word (`}`, `* * *`) is layout, never boilerplate.
-            _ if !boilerplate || s.words == 0 => None,
-            Some(&n) if n as usize >= min_docs => Some(Reason::InDocuments {
-                docs: n,
-                key: s.key,
-            }),
-            _ => {
-                let short_line =
-                    repeated_furniture && s.words as usize <= rules.furniture_words && !s.sentence;
-                let repeats = short_line.then(|| in_doc.count(s.key)).filter(|&n| n >= 2);
-                if let Some(n) = repeats {
-                    Some(Reason::RepeatedInDocument(n))
-                } else {
-                    scores
-                        .get(i)
-                        .filter(|score| score.p >= threshold)
-                        .map(|score| Reason::Furniture {
-                            score: score.p,
-                            signals: score.signals,
-                            tail: false,
-                            page,
-                        })
+        .map(
+            |(i, s)| match (boilerplate && s.words > 0).then(|| frequent.get(&s.key)) {
+                // A segment without a word (`}`, `* * *`) is layout, never boilerplate.
+                None => None,
+                Some(Some(&n)) if n as usize >= min_docs => Some(Reason::InDocuments {
+                    docs: n,
+                    key: s.key,
+                }),
+                Some(_) => {
+                    let short_line = repeated_furniture
+                        && s.words as usize <= rules.furniture_words
+                        && !s.sentence;
+                    let repeats = short_line.then(|| in_doc.count(s.key)).filter(|&n| n >= 2);
+                    if let Some(n) = repeats {
+                        Some(Reason::RepeatedInDocument(n))
+                    } else {
+                        scores
+                            .get(i)
+                            .filter(|score| score.p >= threshold)
+                            .map(|score| Reason::Furniture {
+                                score: score.p,
+                                signals: score.signals,
+                                tail: false,
+                                page,
+                            })
+                    }
                 }
-            }
-        })
+            },
+        )
         .collect();
 
     let mut spans: Vec<Span> = segs
