@@ -93,6 +93,13 @@ impl ClassTable {
         }
     }
 
+    /// The class of the character of code point `cp`, below U+10000.
+    #[inline(always)]
+    pub(super) fn of_bmp(&self, cp: u32) -> u32 {
+        debug_assert!(cp < TABLE as u32);
+        self.get(cp as usize).unwrap_or(0)
+    }
+
     /// The class of `c`, or `None` above the table.
     #[inline]
     fn get(&self, c: usize) -> Option<u32> {

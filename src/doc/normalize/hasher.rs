@@ -58,6 +58,24 @@ impl WordHasher {
         }
     }
 
+    /// Pushes the `n` (1 to 4) bytes packed little-endian in `bytes` (the bytes above them zero):
+    /// the same as pushing them one by one, with one shift into the lane.
+    #[inline]
+    pub(super) fn push_utf8(&mut self, bytes: u32, n: u32) {
+        debug_assert!((1..=4).contains(&n) && u64::from(bytes) >> (8 * n) == 0);
+        let used = self.len & 7;
+        let shift = used * 8;
+        self.lane |= u64::from(bytes) << shift;
+        self.len += n;
+        if used + n >= 8 {
+            // The lane is full (`shift` is at least 32 here): fold it, keep the bytes past it.
+            self.state = (self.state ^ self.lane)
+                .wrapping_mul(Self::K)
+                .rotate_left(29);
+            self.lane = u64::from(bytes) >> (64 - shift);
+        }
+    }
+
     /// Pushes the ASCII alphanumerics `from[..run]`, lower-casing them: for these bytes (digits
     /// and letters), setting bit 0x20 is exactly `to_ascii_lowercase`. Same result as pushing
     /// them one by one; bytes of `from` past `run` may be read (and masked off), never used.

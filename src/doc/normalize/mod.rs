@@ -253,6 +253,27 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
             continue;
         }
         // A multi-byte character: `i` is on a boundary because every step moves by whole chars.
+        if let Some((cp, raw, n)) = decode_bmp(bytes, i) {
+            let class = classes.of_bmp(cp);
+            if class & INERT == 0 {
+                return Err(i);
+            }
+            // The usual case: an alphanumeric that is its own lower case (é, ü, я…) and not a
+            // letter of an unspaced script. Its bytes are the word's, as they stand.
+            if class & (ALNUM | SIMPLE_LOWER | CHAR_WORD | MARK | LOWER_MASK)
+                == ALNUM | SIMPLE_LOWER | cp
+            {
+                if word.is_letter() {
+                    out.push(word.finish());
+                }
+                word.push_utf8(raw, n as u32);
+            } else {
+                let c = char::from_u32(cp).unwrap_or_default();
+                classified_char(c, class, &mut word, out);
+            }
+            i += n;
+            continue;
+        }
         let c = text[i..].chars().next().unwrap_or_default();
         let class = classes.of(c);
         if class & INERT == 0 {
@@ -265,6 +286,28 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
         out.push(word.finish());
     }
     Ok(())
+}
+
+/// The character of two or three bytes at `bytes[i]` (a lead byte of valid UTF-8): its code
+/// point, its bytes packed little-endian, and their number. `None` for a four-byte character
+/// (above U+FFFF).
+#[inline(always)]
+fn decode_bmp(bytes: &[u8], i: usize) -> Option<(u32, u32, usize)> {
+    let b0 = u32::from(bytes[i]);
+    if b0 < 0xE0 {
+        let b1 = u32::from(*bytes.get(i + 1)?);
+        Some((((b0 & 0x1F) << 6) | (b1 & 0x3F), b0 | (b1 << 8), 2))
+    } else if b0 < 0xF0 {
+        let [b1, b2] = *bytes.get(i + 1..i + 3)?.first_chunk::<2>()?;
+        let (b1, b2) = (u32::from(b1), u32::from(b2));
+        Some((
+            ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F),
+            b0 | (b1 << 8) | (b2 << 16),
+            3,
+        ))
+    } else {
+        None
+    }
 }
 
 /// Scans already-normalised text character by character.
@@ -329,20 +372,16 @@ fn classified_char(c: char, class: u32, word: &mut WordHasher, out: &mut Vec<u64
 #[inline(always)]
 fn push_char(c: char, word: &mut WordHasher) {
     let mut buf = [0u8; 4];
-    for &b in c.encode_utf8(&mut buf).as_bytes() {
-        word.push(b);
-    }
+    let n = c.encode_utf8(&mut buf).len();
+    word.push_utf8(u32::from_le_bytes(buf), n as u32);
 }
 
 /// Adds a non-ASCII character to the word (lower-cased) or ends the word.
 #[inline]
 fn word_char(c: char, word: &mut WordHasher, out: &mut Vec<u64>) {
     if c.is_alphanumeric() {
-        let mut buf = [0u8; 4];
         for l in c.to_lowercase() {
-            for &b in l.encode_utf8(&mut buf).as_bytes() {
-                word.push(b);
-            }
+            push_char(l, word);
         }
     } else if !word.is_empty() {
         out.push(word.finish());
@@ -493,6 +532,37 @@ mod tests {
             text in "[a-zA-Z0-9 ,.'\\-]{0,40}|[a-zA-Zé É0-9\u{a0}’ﬁ²\u{301}ÀÇ…Ａ\n\t]{0,60}|\\PC{0,30}|[a-z0-9 。、東京のタワーｰﾀ한국ที่เป็นກ່ຽວក្ញុំ\u{e34}\u{e48}\u{301}\u{3099}]{0,40}"
         ) {
             proptest::prop_assert_eq!(words(&text), reference(&text));
+        }
+
+        /// Characters whose lower case is themselves, is another character of another length,
+        /// or is two characters (Turkish İ), German ß, Greek sigma in both final and medial
+        /// forms, combining marks, CJK, Thai and characters above U+FFFF, in words of any length.
+        #[test]
+        fn non_ascii_letters_match_the_specification(
+            text in "[a-zA-Z0-9 éÉàÀüÜçßẞİıIiΣσςΑαЯяÿŸǅǄⱥȺΩΩKK\u{301}\u{308}\u{e48}東京한ที่\u{1d400}\u{10400}\u{10428}😀\u{a0}’\n]{0,80}",
+        ) {
+            proptest::prop_assert_eq!(words(&text), reference(&text));
+        }
+
+        /// Pushing a character's bytes at once hashes as pushing them one by one, at every offset
+        /// in a lane.
+        #[test]
+        fn utf8_pushes_match_byte_pushes(prefix in "[a-z]{0,17}", c in proptest::char::any()) {
+            let mut one = WordHasher::new();
+            let mut many = WordHasher::new();
+            for &b in prefix.as_bytes() {
+                one.push(b);
+                many.push(b);
+            }
+            let mut buf = [0u8; 4];
+            let n = c.encode_utf8(&mut buf).len();
+            one.push_utf8(u32::from_le_bytes(buf), n as u32);
+            for &b in &buf[..n] {
+                many.push(b);
+            }
+            one.push(b'x');
+            many.push(b'x');
+            proptest::prop_assert_eq!(one.finish(), many.finish());
         }
 
         /// Texts longer than a block, with words that cross its end, fill it, or run into a
