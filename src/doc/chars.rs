@@ -6,7 +6,7 @@
 //! two `unsafe` calls, the other in `normalize::ascii`), eight at a time elsewhere (SWAR: every
 //! byte of a 64-bit word compared at once); other characters one at a time through a table.
 
-use crate::doc::normalize::mix;
+use crate::doc::normalize::{mix, ASCII_WORD};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// What [`stats`] counts. Whitespace is not visible; a word is a maximal run of alphanumerics.
@@ -284,7 +284,7 @@ pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
             i += c.len_utf8();
             continue;
         }
-        if ASCII_UNIT[b as usize] == 0 {
+        if ASCII_WORD[b as usize] == 0 {
             key.end_word();
             i += 1;
             continue;
@@ -292,7 +292,7 @@ pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
         key.start_word();
         // The run of ASCII letters and digits from here (a byte of 0x80 or more has no unit).
         let (mut hash, mut all) = (key.word_hash, u8::MAX);
-        while let Some(&unit) = bytes.get(i).map(|&b| &ASCII_UNIT[b as usize]) {
+        while let Some(&unit) = bytes.get(i).map(|&b| &ASCII_WORD[b as usize]) {
             if unit == 0 {
                 break;
             }
@@ -311,21 +311,6 @@ pub fn template_key(text: &str, min_words: usize) -> Option<u64> {
     }
     key.finish(min_words)
 }
-
-/// The hash unit of each byte in a run of ASCII letters and digits: the byte lower-cased; 0 for
-/// every other byte.
-static ASCII_UNIT: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() {
-            t[b] = c.to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
 
 /// The multiplier of the FNV-1a hash of a template word.
 const FNV_PRIME: u64 = 0x0100_0000_01b3;

@@ -6,9 +6,10 @@
 
 use super::hasher::{below, WordHasher};
 
-/// Lower-cased ASCII alphanumerics; 0 for every other byte (separators and non-ASCII).
-pub(super) static ASCII_WORD: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// Lower-cased ASCII alphanumerics; 0 for every other byte (separators and non-ASCII). 256
+/// entries, so that any byte indexes it without a bounds check.
+pub(crate) static ASCII_WORD: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;

@@ -32,7 +32,8 @@ mod class;
 mod hasher;
 
 use super::lines::any_byte;
-use ascii::{alnum_bits, ascii_alnum_run, ascii_block, ASCII_WORD, SWAR_HIGH};
+pub(crate) use ascii::ASCII_WORD;
+use ascii::{alnum_bits, ascii_alnum_run, ascii_block, SWAR_HIGH};
 use class::{class_table, ALNUM, CHAR_WORD, INERT, LOWER_MASK, MARK, SIMPLE_LOWER};
 use hasher::WordHasher;
 pub use hasher::{hash_sequence, hash_word, mix};
