@@ -2,13 +2,15 @@
 //!
 //! [`lines`] → [`paragraphs`] (segments, with [`normalize`]'s word hashes) → [`repeats`]
 //! (in-document echoes) → [`minhash`] and [`bands`] (signature, LSH band keys) → [`evidence`]
-//! (the page-furniture features) → [`print`](mod@print) (the compact record the corpus-wide stages read).
+//! (the page-furniture features, with `lexicon`'s phrases and stop words) → [`print`](mod@print)
+//! (the compact record the corpus-wide stages read).
 //! [`fingerprint`] runs them all for one text; [`sketch`] gives the verification sketch of a
 //! text read again for a candidate pair.
 
 pub mod bands;
 mod chars;
 pub mod evidence;
+mod lexicon;
 pub mod lines;
 pub mod minhash;
 pub mod normalize;
