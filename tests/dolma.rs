@@ -6,7 +6,7 @@
 mod common;
 use assert_cmd::Command;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn dedup() -> Command {
     Command::cargo_bin("dedup").unwrap()
@@ -66,15 +66,22 @@ fn corpus() -> tempfile::TempDir {
     ])
 }
 
-#[test]
-fn attributes_have_one_line_per_documents_line_in_code_points() {
+/// [`corpus`], scanned with `--format dolma --attributes dd` (exit code 3: two lines are not
+/// records); returns it and its documents folder.
+fn scanned_corpus() -> (tempfile::TempDir, PathBuf) {
     let dir = corpus();
     let docs = dir.path().join("c/documents");
     dedup()
-        .args(["scan", "--format", "dolma", "--attributes", "dd"])
+        .args(["scan", "-q", "--format", "dolma", "--attributes", "dd"])
         .arg(&docs)
         .assert()
-        .code(3); // two lines are not records
+        .code(3);
+    (dir, docs)
+}
+
+#[test]
+fn attributes_have_one_line_per_documents_line_in_code_points() {
+    let (dir, docs) = scanned_corpus();
     let attrs = dir.path().join("c/attributes/dd");
     for (name, n) in [("a.jsonl", 6), ("more/b.jsonl.gz", 3)] {
         let documents = plain(&docs.join(name));
@@ -127,13 +134,7 @@ fn attributes_have_one_line_per_documents_line_in_code_points() {
 
 #[test]
 fn apply_reads_the_attribute_folder_as_its_report() {
-    let dir = corpus();
-    let docs = dir.path().join("c/documents");
-    dedup()
-        .args(["scan", "-q", "--format", "dolma", "--attributes", "dd"])
-        .arg(&docs)
-        .assert()
-        .code(3);
+    let (dir, docs) = scanned_corpus();
     let csv = dir.path().join("report.csv");
     dedup()
         .args(["scan", "-q", "-o"])
@@ -276,13 +277,7 @@ fn a_record_the_scan_skips_keeps_its_id_and_names_must_match() {
 
 #[test]
 fn apply_refuses_attributes_made_for_other_records() {
-    let dir = corpus();
-    let docs = dir.path().join("c/documents");
-    dedup()
-        .args(["scan", "-q", "--format", "dolma", "--attributes", "dd"])
-        .arg(&docs)
-        .assert()
-        .code(3);
+    let (dir, docs) = scanned_corpus();
     // The documents file's first two lines swapped: same length, other records.
     let a = std::fs::read_to_string(docs.join("a.jsonl")).unwrap();
     let mut lines: Vec<&str> = a.lines().collect();

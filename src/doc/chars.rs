@@ -6,6 +6,7 @@
 //! two `unsafe` calls, the other in `normalize::ascii`), eight at a time elsewhere (SWAR: every
 //! byte of a 64-bit word compared at once); other characters one at a time through a table.
 
+use crate::doc::lines::any_byte;
 use crate::doc::normalize::{mix, ASCII_WORD};
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -258,12 +259,10 @@ impl Lanes {
 }
 
 /// Whether `text` holds a digit as [`stats`] counts them (`0` to `9`: the class of other
-/// scripts' digits is that of letters), with the same answer as `stats(text).digits > 0`. The
-/// bytes are tested without stopping at the first digit, a loop the compiler vectorizes.
+/// scripts' digits is that of letters), with the same answer as `stats(text).digits > 0`
+/// ([`any_byte`]: a chunk of bytes at a time).
 pub fn has_digit(text: &str) -> bool {
-    text.as_bytes()
-        .chunks(64)
-        .any(|chunk| chunk.iter().fold(false, |any, b| any | b.is_ascii_digit()))
+    any_byte(text.as_bytes(), |b| b.is_ascii_digit())
 }
 
 /// The key of a segment's words without digits, lower-cased: the same template with other

@@ -91,10 +91,9 @@ impl context::Segment for Segment {
 
 /// The furniture evidence of a document (`text` as tokenized into `tokens`).
 pub fn evidence(text: &str, tokens: &Tokens, tokenizer: &mut Tokenizer) -> Evidence {
-    let words = |s: &Segment| &tokens.words[s.words.start as usize..s.words.end as usize];
     evidence_with(text, tokens, tokenizer, |i| {
-        let w = words(&tokens.segments[i]);
-        w.len() <= CUE_MAX_WORDS && has_cue(w)
+        let s = &tokens.segments[i];
+        has_cue(&tokens.words[s.words.start as usize..s.words.end as usize])
     })
 }
 

@@ -241,7 +241,7 @@ fn is_headline(line: &str) -> bool {
 fn ends_sentence(trimmed: &str) -> bool {
     // The usual last byte: ASCII and not a closer, so the last character itself decides.
     if let Some(&last) = trimmed.as_bytes().last() {
-        if last.is_ascii() && !matches!(last, b'"' | b'\'' | b')' | b']') {
+        if last.is_ascii() && !lines::CLOSERS.contains(&char::from(last)) {
             return matches!(last, b'.' | b'!' | b'?' | b':' | b';');
         }
     }
