@@ -62,7 +62,9 @@ const NONE: u32 = u32::MAX;
 #[derive(Default)]
 struct Postings {
     grams: GramTable,
-    /// (segment, next) cells.
+    /// (segment, next) cells, at most one per n-gram of the document. A segment's cells follow
+    /// those of every earlier segment: a list whose head is at or past the segment's first cell
+    /// has met the n-gram in this segment already.
     cells: Vec<(u32, u32)>,
 }
 
@@ -86,15 +88,13 @@ struct GramSlot {
 #[derive(Default)]
 struct GramTable {
     slots: Vec<GramSlot>,
-    /// Slots in use for this document (a prefix of `slots`).
-    size: usize,
     epoch: u16,
 }
 
 impl GramTable {
     /// Empties the table for a document of at most `grams` distinct n-grams: 3/2 slots per
     /// n-gram, so the table is at most two thirds full.
-    fn reset(&mut self, grams: usize) {
+    fn reset(&mut self, grams: usize) -> Grams<'_> {
         let size = (grams + grams / 2 + 1).max(64);
         if size > self.slots.len() {
             // Doubled while small, so that documents of growing sizes do not each allocate; a
@@ -108,15 +108,56 @@ impl GramTable {
             self.slots.fill(GramSlot::default());
             self.epoch = 1;
         }
-        self.size = size;
+        Grams {
+            slots: &mut self.slots[..size],
+            epoch: self.epoch,
+        }
     }
 
+    fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+/// The slots of a [`GramTable`] in use for the document at hand.
+struct Grams<'a> {
+    slots: &'a mut [GramSlot],
+    epoch: u16,
+}
+
+/// Where [`Grams::entry`] finds an n-gram.
+enum Entry<'a> {
+    /// In the table already.
+    Occupied(&'a mut GramSlot),
+    /// Not in the table: the free slot where it goes.
+    Vacant(VacantSlot<'a>),
+}
+
+struct VacantSlot<'a> {
+    slot: &'a mut GramSlot,
+    key: u64,
+    epoch: u16,
+}
+
+impl VacantSlot<'_> {
+    /// Fills the slot with the n-gram's list of one cell, `head`.
+    fn insert(self, head: u32) {
+        *self.slot = GramSlot {
+            key: self.key,
+            head,
+            len: 1,
+            epoch: self.epoch,
+        };
+    }
+}
+
+impl Grams<'_> {
     /// Where the probe for `key` starts: the top bits of the mixed key, scaled to the size (a
     /// multiply, not a modulo).
     #[inline]
     fn home(&self, key: u64) -> usize {
         let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        ((u128::from(mixed) * self.size as u128) >> 64) as usize
+        ((u128::from(mixed) * self.slots.len() as u128) >> 64) as usize
     }
 
     /// Reads the home slots of `keys` (to bring them into cache), without acting on them.
@@ -128,34 +169,28 @@ impl GramTable {
         std::hint::black_box(seen);
     }
 
-    /// The slot of `key`, filled in (head [`NONE`], length 0) when it is new.
+    /// The slot of `key`, or the free slot where it goes.
     #[inline]
-    fn entry(&mut self, key: u64) -> &mut GramSlot {
+    fn entry(&mut self, key: u64) -> Entry<'_> {
+        let size = self.slots.len();
         let mut i = self.home(key);
         loop {
             let slot = self.slots[i];
             if slot.epoch != self.epoch {
-                self.slots[i] = GramSlot {
+                return Entry::Vacant(VacantSlot {
+                    slot: &mut self.slots[i],
                     key,
-                    head: NONE,
-                    len: 0,
                     epoch: self.epoch,
-                };
-                break;
+                });
             }
             if slot.key == key {
-                break;
+                return Entry::Occupied(&mut self.slots[i]);
             }
             i += 1;
-            if i == self.size {
+            if i == size {
                 i = 0;
             }
         }
-        &mut self.slots[i]
-    }
-
-    fn capacity(&self) -> usize {
-        self.slots.len()
     }
 }
 
@@ -215,20 +250,27 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
     let mut out = vec![Echo::Original; segs.len()];
     let Scratch {
         first_by_key,
-        postings,
+        postings: Postings { grams, cells },
         gram_counts,
         shared,
         touched,
     } = scratch;
     first_by_key.clear();
     // At most one distinct n-gram per word of the segments that are looked into.
-    let grams = segs
+    let distinct = segs
         .iter()
         .filter(|seg| seg.word_count() >= NEAR_MIN_WORDS)
         .map(|seg| seg.word_count() - (N - 1))
         .sum();
-    postings.grams.reset(grams);
-    postings.cells.clear();
+    let mut grams = grams.reset(distinct);
+    // At most one cell per n-gram, too. A cell is written before it is linked, so the arena is
+    // only grown, never cleared.
+    if cells.len() < distinct {
+        cells.resize(distinct, (0, NONE));
+    }
+    let cells = &mut cells[..distinct];
+    // Cells of the originals indexed so far.
+    let mut used = 0;
     gram_counts.clear();
     gram_counts.resize(segs.len(), 0);
     shared.clear();
@@ -248,44 +290,52 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
             continue;
         }
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-        if postings.grams.size > CACHED_SLOTS {
+        if grams.slots.len() > CACHED_SLOTS {
             // A table larger than the caches: its slots for this segment are first read all
             // together, independent loads whose misses overlap, so that the pass below, whose
             // every step depends on the slot it reads, finds them in cache.
-            postings
-                .grams
-                .touch(words.array_windows::<N>().map(|w| gram_key(w)));
+            grams.touch(words.array_windows::<N>().map(|w| gram_key(w)));
         }
-        // The segment's distinct n-grams.
-        let mut n = 0;
+        // Index the segment as an original at once (one lookup per n-gram); undone below in the
+        // rare case it turns out to be a repeat.
+        let segment = i as u32;
+        // One cell per distinct n-gram of the segment.
+        let own_cells = used as u32..NONE;
         for w in words.array_windows::<N>() {
-            let gram = gram_key(w);
-            let entry = postings.grams.entry(gram);
-            // Seen earlier in this segment: its list then starts with this segment's cell.
-            if entry.head != NONE && postings.cells[entry.head as usize].0 == i as u32 {
+            let slot = match grams.entry(gram_key(w)) {
+                // No earlier segment has this n-gram.
+                Entry::Vacant(slot) => {
+                    slot.insert(used as u32);
+                    cells[used] = (segment, NONE);
+                    used += 1;
+                    continue;
+                }
+                Entry::Occupied(slot) => slot,
+            };
+            if own_cells.contains(&slot.head) {
+                // Seen earlier in this segment.
                 continue;
             }
-            n += 1;
             // An n-gram in very many segments is not used to find candidates.
-            let mut cell = if entry.len as usize > MAX_POSTINGS {
+            let mut cell = if slot.len as usize > MAX_POSTINGS {
                 NONE
             } else {
-                entry.head
+                slot.head
             };
             while cell != NONE {
-                let (j, next) = postings.cells[cell as usize];
+                let (j, next) = cells[cell as usize];
                 if shared[j as usize] == 0 {
                     touched.push(j);
                 }
                 shared[j as usize] += 1;
                 cell = next;
             }
-            // Index the segment as an original at once (one lookup per n-gram); undone below
-            // in the rare case it turns out to be a repeat.
-            postings.cells.push((i as u32, entry.head));
-            entry.head = (postings.cells.len() - 1) as u32;
-            entry.len = entry.len.saturating_add(1);
+            cells[used] = (segment, slot.head);
+            slot.head = used as u32;
+            slot.len = slot.len.saturating_add(1);
+            used += 1;
         }
+        let n = used - own_cells.start as usize;
         let best = touched
             .iter()
             .map(|&j| {
@@ -312,17 +362,19 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
             // A repeat is not indexed: unlink its cells, each the head of its list (an n-gram
             // seen twice in the segment is unlinked at its first sight).
             for w in words.array_windows::<N>() {
-                let entry = postings.grams.entry(gram_key(w));
-                if entry.head == NONE || postings.cells[entry.head as usize].0 != i as u32 {
+                let Entry::Occupied(slot) = grams.entry(gram_key(w)) else {
+                    unreachable!("the segment's n-grams are all in the table")
+                };
+                if !own_cells.contains(&slot.head) {
                     continue;
                 }
-                entry.head = postings.cells[entry.head as usize].1;
+                slot.head = cells[slot.head as usize].1;
                 // A saturated length stays so: it is above MAX_POSTINGS either way.
-                if entry.len != u16::MAX {
-                    entry.len -= 1;
+                if slot.len != u16::MAX {
+                    slot.len -= 1;
                 }
             }
-            postings.cells.truncate(postings.cells.len() - n);
+            used = own_cells.start as usize;
             continue;
         }
         gram_counts[i] = n as u32;
@@ -338,19 +390,25 @@ mod tests {
 
     #[test]
     fn the_gram_table_forgets_the_previous_document() {
+        let is_new = |grams: &mut Grams, key| matches!(grams.entry(key), Entry::Vacant(_));
         let mut t = GramTable::default();
-        t.reset(100);
+        let mut grams = t.reset(100);
         for k in 0..100u64 {
-            t.entry(k * 64).len = k as u16 + 1; // keys that share low bits
+            // Keys that share low bits.
+            let Entry::Vacant(slot) = grams.entry(k * 64) else {
+                panic!("{k} found in an empty table")
+            };
+            slot.insert(k as u32);
         }
         for k in 0..100u64 {
-            assert_eq!(t.entry(k * 64).len, k as u16 + 1);
+            let Entry::Occupied(slot) = grams.entry(k * 64) else {
+                panic!("{k} lost")
+            };
+            assert_eq!((slot.head, slot.len), (k as u32, 1));
         }
-        t.reset(10);
-        assert_eq!((t.entry(64).len, t.entry(64).head), (0, NONE));
+        assert!(is_new(&mut t.reset(10), 64));
         t.epoch = u16::MAX; // the epoch wraps: the table is cleared
-        t.reset(10);
-        assert_eq!(t.entry(128).len, 0);
+        assert!(is_new(&mut t.reset(10), 128));
     }
 
     fn echo_of(text: &str) -> Vec<Option<u32>> {
