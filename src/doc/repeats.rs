@@ -92,10 +92,15 @@ struct GramTable {
 }
 
 impl GramTable {
-    /// Empties the table for a document of at most `grams` distinct n-grams: 3/2 slots per
-    /// n-gram, so the table is at most two thirds full.
+    /// Empties the table for a document of at most `grams` distinct n-grams: 3 slots per n-gram
+    /// while that fits in a table a worker keeps anyway ([`KEEP_ENTRIES`]), so that a probe
+    /// rarely goes past its first slot; never fewer than 3/2, so the table is at most two thirds
+    /// full.
     fn reset(&mut self, grams: usize) -> Grams<'_> {
-        let size = (grams + grams / 2 + 1).max(64);
+        let size = (3 * grams)
+            .min(KEEP_ENTRIES)
+            .max(grams + grams / 2 + 1)
+            .max(64);
         if size > self.slots.len() {
             // Doubled while small, so that documents of growing sizes do not each allocate; a
             // table larger than a worker keeps ([`KEEP_ENTRIES`]) gets the size needed only.
