@@ -19,6 +19,8 @@
 use crate::doc::normalize::Reading;
 use crate::doc::paragraphs::Tokens;
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::hash_map::Entry::{Occupied, Vacant};
+use std::ops::Range;
 
 /// Word n-gram size used for near repeats inside a document.
 pub const NGRAM: usize = 3;
@@ -66,6 +68,120 @@ struct Postings {
     /// those of every earlier segment: a list whose head is at or past the segment's first cell
     /// has met the n-gram in this segment already.
     cells: Vec<(u32, u32)>,
+}
+
+impl Postings {
+    /// Empties the lists for a document whose segments to index have at most `grams` n-grams
+    /// in all.
+    fn reset(&mut self, grams: usize) -> Originals<'_> {
+        // At most one cell per n-gram, too. A cell is written before it is linked, so the arena
+        // is only grown, never cleared.
+        if self.cells.len() < grams {
+            self.cells.resize(grams, (0, NONE));
+        }
+        Originals {
+            grams: self.grams.reset(grams),
+            cells: &mut self.cells[..grams],
+            used: 0,
+        }
+    }
+}
+
+/// The document's original segments so far, indexed by n-gram: [`Postings`] for one document.
+struct Originals<'a> {
+    grams: Grams<'a>,
+    cells: &'a mut [(u32, u32)],
+    /// Cells in use: those of the originals indexed so far.
+    used: usize,
+}
+
+impl Originals<'_> {
+    /// Indexes `segment` (of words `words`) as an original, counting in `shared` the n-grams
+    /// each earlier original shares with it, and listing in `touched` the originals whose count
+    /// it raised from 0. Returns the segment's cells, one per distinct n-gram, for
+    /// [`Self::remove_last`] in case it turns out to be a repeat: indexing it at once takes one
+    /// lookup per n-gram.
+    ///
+    /// Not inlined: its loop, one pass per n-gram of the document, then has the registers to
+    /// itself instead of sharing them with the scoring around the call.
+    #[inline(never)]
+    fn add<const N: usize>(
+        &mut self,
+        segment: u32,
+        words: &[u64],
+        shared: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) -> Range<usize> {
+        let Originals { grams, cells, used } = self;
+        let first = *used;
+        // The next cell to fill.
+        let mut free = first;
+        if grams.slots.len() > CACHED_SLOTS {
+            // A table larger than the caches: its slots for this segment are first read all
+            // together, independent loads whose misses overlap, so that the pass below, whose
+            // every step depends on the slot it reads, finds them in cache.
+            grams.touch(words.array_windows::<N>().map(|w| gram_key(w)));
+        }
+        // A list whose head is one of these has met the n-gram in this segment already.
+        let own_cells = first as u32..NONE;
+        for w in words.array_windows::<N>() {
+            let slot = match grams.entry(gram_key(w)) {
+                // No earlier segment has this n-gram.
+                Entry::Vacant(slot) => {
+                    slot.insert(free as u32);
+                    cells[free] = (segment, NONE);
+                    free += 1;
+                    continue;
+                }
+                Entry::Occupied(slot) => slot,
+            };
+            if own_cells.contains(&slot.head) {
+                // Seen earlier in this segment.
+                continue;
+            }
+            // An n-gram in very many segments is not used to find candidates.
+            let mut cell = if slot.len as usize > MAX_POSTINGS {
+                NONE
+            } else {
+                slot.head
+            };
+            while cell != NONE {
+                let (j, rest) = cells[cell as usize];
+                if shared[j as usize] == 0 {
+                    touched.push(j);
+                }
+                shared[j as usize] += 1;
+                cell = rest;
+            }
+            cells[free] = (segment, slot.head);
+            slot.head = free as u32;
+            slot.len = slot.len.saturating_add(1);
+            free += 1;
+        }
+        *used = free;
+        first..free
+    }
+
+    /// Takes back the last segment [`Self::add`]ed, of words `words`, with cells `own`.
+    fn remove_last<const N: usize>(&mut self, words: &[u64], own: Range<usize>) {
+        let own_cells = own.start as u32..NONE;
+        // Its cells are each the head of their list (an n-gram seen twice in the segment is
+        // unlinked at its first sight).
+        for w in words.array_windows::<N>() {
+            let Entry::Occupied(slot) = self.grams.entry(gram_key(w)) else {
+                unreachable!("the segment's n-grams are all in the table")
+            };
+            if !own_cells.contains(&slot.head) {
+                continue;
+            }
+            slot.head = self.cells[slot.head as usize].1;
+            // A saturated length stays so: it is above MAX_POSTINGS either way.
+            if slot.len != u16::MAX {
+                slot.len -= 1;
+            }
+        }
+        self.used = own.start;
+    }
 }
 
 /// An n-gram's entry: the head of its list of cells and the list's length. 16 bytes: for a huge
@@ -255,7 +371,7 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
     let mut out = vec![Echo::Original; segs.len()];
     let Scratch {
         first_by_key,
-        postings: Postings { grams, cells },
+        postings,
         gram_counts,
         shared,
         touched,
@@ -267,15 +383,7 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
         .filter(|seg| seg.word_count() >= NEAR_MIN_WORDS)
         .map(|seg| seg.word_count() - (N - 1))
         .sum();
-    let mut grams = grams.reset(distinct);
-    // At most one cell per n-gram, too. A cell is written before it is linked, so the arena is
-    // only grown, never cleared.
-    if cells.len() < distinct {
-        cells.resize(distinct, (0, NONE));
-    }
-    let cells = &mut cells[..distinct];
-    // Cells of the originals indexed so far.
-    let mut used = 0;
+    let mut originals = postings.reset(distinct);
     gram_counts.clear();
     gram_counts.resize(segs.len(), 0);
     shared.clear();
@@ -283,66 +391,29 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
     touched.clear();
 
     for (i, seg) in segs.iter().enumerate() {
-        if let Some(&j) = first_by_key.get(&seg.key) {
-            out[i] = Echo::Repeat {
-                of: j,
-                similarity: 1.0,
-            };
-            continue;
+        match first_by_key.entry(seg.key) {
+            Occupied(first) => {
+                out[i] = Echo::Repeat {
+                    of: *first.get(),
+                    similarity: 1.0,
+                };
+                continue;
+            }
+            Vacant(first) => {
+                first.insert(i as u32);
+            }
         }
-        first_by_key.insert(seg.key, i as u32);
         if seg.word_count() < NEAR_MIN_WORDS {
             continue;
         }
         let words = &tokens.words[seg.words.start as usize..seg.words.end as usize];
-        if grams.slots.len() > CACHED_SLOTS {
-            // A table larger than the caches: its slots for this segment are first read all
-            // together, independent loads whose misses overlap, so that the pass below, whose
-            // every step depends on the slot it reads, finds them in cache.
-            grams.touch(words.array_windows::<N>().map(|w| gram_key(w)));
-        }
-        // Index the segment as an original at once (one lookup per n-gram); undone below in the
-        // rare case it turns out to be a repeat.
-        let segment = i as u32;
-        // One cell per distinct n-gram of the segment.
-        let own_cells = used as u32..NONE;
-        for w in words.array_windows::<N>() {
-            let slot = match grams.entry(gram_key(w)) {
-                // No earlier segment has this n-gram.
-                Entry::Vacant(slot) => {
-                    slot.insert(used as u32);
-                    cells[used] = (segment, NONE);
-                    used += 1;
-                    continue;
-                }
-                Entry::Occupied(slot) => slot,
-            };
-            if own_cells.contains(&slot.head) {
-                // Seen earlier in this segment.
-                continue;
-            }
-            // An n-gram in very many segments is not used to find candidates.
-            let mut cell = if slot.len as usize > MAX_POSTINGS {
-                NONE
-            } else {
-                slot.head
-            };
-            while cell != NONE {
-                let (j, next) = cells[cell as usize];
-                if shared[j as usize] == 0 {
-                    touched.push(j);
-                }
-                shared[j as usize] += 1;
-                cell = next;
-            }
-            cells[used] = (segment, slot.head);
-            slot.head = used as u32;
-            slot.len = slot.len.saturating_add(1);
-            used += 1;
-        }
-        let n = used - own_cells.start as usize;
+        let own = originals.add::<N>(i as u32, words, shared, touched);
+        let n = own.len();
         let best = touched
             .iter()
+            // Sharing fewer than half the segment's n-grams, an earlier segment is neither near
+            // (Jaccard <= common / n < 1/2) nor containing it: the ratios below are not needed.
+            .filter(|&&j| 2 * shared[j as usize] as usize >= n)
             .map(|&j| {
                 let common = shared[j as usize] as usize;
                 let other = gram_counts[j as usize] as usize;
@@ -364,22 +435,7 @@ fn echoes_with<const N: usize>(tokens: &Tokens, scratch: &mut Scratch) -> Vec<Ec
                 of: j,
                 similarity: jaccard as f32,
             };
-            // A repeat is not indexed: unlink its cells, each the head of its list (an n-gram
-            // seen twice in the segment is unlinked at its first sight).
-            for w in words.array_windows::<N>() {
-                let Entry::Occupied(slot) = grams.entry(gram_key(w)) else {
-                    unreachable!("the segment's n-grams are all in the table")
-                };
-                if !own_cells.contains(&slot.head) {
-                    continue;
-                }
-                slot.head = cells[slot.head as usize].1;
-                // A saturated length stays so: it is above MAX_POSTINGS either way.
-                if slot.len != u16::MAX {
-                    slot.len -= 1;
-                }
-            }
-            used = own_cells.start as usize;
+            originals.remove_last::<N>(words, own);
             continue;
         }
         gram_counts[i] = n as u32;
