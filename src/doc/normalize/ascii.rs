@@ -1,10 +1,10 @@
-//! The ASCII fast path of the tokenizer: ASCII text in, its word hashes out, a 64-byte block
-//! at a time ([`ascii_block`]) from one bit mask of its alphanumerics. The block is classified
+//! The ASCII fast path of the tokenizer: ASCII text in, its word hashes out ([`ascii_words`]),
+//! a 64-byte block at a time from one bit mask of its alphanumerics. The block is classified
 //! 16 bytes at a time, with SSE2 on x86-64 (one of the crate's two `unsafe` calls, the other in
 //! `furniture::chars`) and with 64-bit words (SWAR) elsewhere; runs of alphanumerics are
 //! measured eight bytes at a time.
 
-use super::hasher::{below, WordHasher};
+use super::hasher::WordHasher;
 
 /// Lower-cased ASCII alphanumerics; 0 for every other byte (separators and non-ASCII). 256
 /// entries, so that any byte indexes it without a bounds check.
@@ -21,69 +21,116 @@ pub(crate) static ASCII_WORD: [u8; 256] = {
     t
 };
 
-/// Bytes classified at once by [`ascii_block`].
+/// Bytes classified at once by [`ascii_words`].
 pub(super) const BLOCK: usize = 64;
 
-/// Hashes the words of the ASCII text at `bytes[at..]`, up to [`BLOCK`] bytes of it, from one
-/// bit mask of its alphanumerics: no branch per byte, and none per word but the loop's. Returns
-/// where the scan goes on: past the block; at a word that may go on past it (read again from its
-/// start); or at the first non-ASCII byte, with the ASCII start of a word it cuts already in
-/// `word`. Returns `at` when it read nothing (the text there is not ASCII, or one word fills the
+/// A block and the sixteen bytes after it: a word that starts in the block and ends in it is
+/// hashed from loads at its start.
+const WINDOW: usize = BLOCK + 16;
+
+/// Hashes the words of the ASCII text from `bytes[at..]` on, a [`BLOCK`] at a time, each from
+/// one bit mask of its alphanumerics: no branch per byte, and none per word but the loop's.
+/// Blocks are read in place while a whole [`WINDOW`] is left, the last one from a zero-padded
+/// copy. Returns where the scan goes on: at the end of the text; at the first non-ASCII byte,
+/// with the ASCII start of a word it cuts already in `word`; or at a word that fills a block.
+/// Returns `at` when it read nothing (the text there is not ASCII, or one word fills the
 /// block): the caller then steps on a character at a time.
 #[inline]
-pub(super) fn ascii_block(
+pub(super) fn ascii_words(
     bytes: &[u8],
     at: usize,
     word: &mut WordHasher,
     out: &mut Vec<u64>,
 ) -> usize {
     debug_assert!(word.is_empty());
-    let rest = &bytes[at..];
-    let n = rest.len().min(BLOCK);
-    // The block, zero-padded (zero is a separator) so that sixteen bytes can be loaded from any
-    // place in it.
-    let mut window = [0u8; BLOCK + 16];
-    window[..n].copy_from_slice(&rest[..n]);
-    // Sixteen bytes at a time, up to the first non-ASCII byte (`limit`).
-    let (mut alnum, mut limit) = (0u64, 0usize);
-    while limit < n {
-        let (chunk_alnum, high) = classify16(lane16(&window[limit..]));
-        let ascii = if high == 0 {
-            (n - limit).min(16)
-        } else {
-            high.trailing_zeros() as usize
+    let mut at = at;
+    let mut padded;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let window = match rest.first_chunk::<WINDOW>() {
+            Some(window) => window,
+            None => {
+                // Zero is a separator: it ends the word the text ends with, if the text ends
+                // in the block.
+                padded = [0u8; WINDOW];
+                padded[..rest.len()].copy_from_slice(rest);
+                &padded
+            }
         };
-        alnum |= (u64::from(chunk_alnum) & below(ascii)) << limit;
-        limit += ascii;
-        if ascii < 16 {
+        let step = block_words(window, word, out);
+        at += step.read.min(rest.len());
+        if !step.go_on {
             break;
         }
     }
+    at
+}
+
+/// What [`block_words`] read of its block, and whether the text after it is ASCII to read on.
+struct Step {
+    read: usize,
+    go_on: bool,
+}
+
+/// Hashes the words of the block at the start of `window` up to its first non-ASCII byte. A
+/// word that may go on past the block is left to the next block, which starts at it; a word
+/// cut by a non-ASCII byte is left in `word`.
+#[inline(always)]
+fn block_words(window: &[u8; WINDOW], word: &mut WordHasher, out: &mut Vec<u64>) -> Step {
+    let (alnum, high) = classify64(window);
+    // The bytes before the first non-ASCII one.
+    let ascii = !high & high.wrapping_sub(1);
+    let alnum = alnum & ascii;
     let before = alnum << 1;
     let mut starts = alnum & !before;
-    // A word ends at an ASCII separator before `limit`, or at the end of the text; not at a
-    // non-ASCII byte (it may be a letter of the word) nor at the block's end.
-    let at_text_end = limit == rest.len();
-    let mut ends = !alnum & before & below(limit + usize::from(at_text_end));
+    // A word ends at an ASCII separator; not at a non-ASCII byte (it may be a letter of the
+    // word) nor at the block's end.
+    let mut ends = !alnum & before & ascii;
     // Starts and ends alternate, a start first: the block opens outside a word.
     while ends != 0 {
         let s = starts.trailing_zeros() as usize;
         let e = ends.trailing_zeros() as usize;
-        out.push(ascii_word(&window[s..], e - s));
+        out.push(ascii_word(window, s, e - s));
         starts &= starts - 1;
         ends &= ends - 1;
     }
+    let limit = high.trailing_zeros() as usize;
+    let whole = limit == BLOCK;
     if starts == 0 {
-        return at + limit;
+        return Step {
+            read: limit,
+            go_on: whole,
+        };
     }
     let open = starts.trailing_zeros() as usize;
-    if limit < BLOCK && !at_text_end {
+    if whole {
+        // The word may go on past the block: read again from its start.
+        Step {
+            read: open,
+            go_on: open > 0,
+        }
+    } else {
         // Cut by a non-ASCII byte: the word goes on in the caller's hands.
         word.push_ascii_alnum(&window[open..], limit - open);
-        at + limit
-    } else {
-        at + open
+        Step {
+            read: limit,
+            go_on: false,
+        }
     }
+}
+
+/// Per byte of the first [`BLOCK`] bytes of `window`, as bits 0 to 63: whether it is an ASCII
+/// alphanumeric (exact for the bytes before the first non-ASCII one only), and whether it is
+/// not ASCII.
+#[inline(always)]
+fn classify64(window: &[u8; WINDOW]) -> (u64, u64) {
+    let (mut alnum, mut high) = (0u64, 0u64);
+    for k in 0..BLOCK / 16 {
+        let (a, h) = classify16(lane16(&window[16 * k..]));
+        alnum |= u64::from(a) << (16 * k);
+        high |= u64::from(h) << (16 * k);
+    }
+    (alnum, high)
 }
 
 /// Per byte of `chunk`, as bits 0 to 15: whether it is an ASCII alphanumeric (exact for the
@@ -148,29 +195,32 @@ fn lane16(from: &[u8]) -> [u8; 16] {
     }
 }
 
-/// The hash of the word of the first `len` bytes of `from`, all ASCII alphanumerics: from one
-/// or two 8-byte loads under sixteen bytes.
-#[inline]
-fn ascii_word(from: &[u8], len: usize) -> u64 {
-    match from.first_chunk::<16>() {
-        Some(chunk) if len < 16 => {
-            let [a, b] = [0, 8].map(|i| {
-                let mut lane = [0u8; 8];
-                lane.copy_from_slice(&chunk[i..i + 8]);
-                u64::from_le_bytes(lane)
-            });
-            if len < 8 {
-                WordHasher::short_ascii(a, len)
-            } else {
-                WordHasher::two_lanes(a, b, len)
-            }
-        }
-        _ => {
-            let mut word = WordHasher::new();
-            word.push_ascii_alnum(from, len);
-            word.finish()
-        }
+/// The hash of the word of the `len` bytes of `window` from `s` (a place in the block), all
+/// ASCII alphanumerics: from one or two 8-byte loads under sixteen bytes.
+#[inline(always)]
+fn ascii_word(window: &[u8; WINDOW], s: usize, len: usize) -> u64 {
+    if len >= 16 {
+        return long_ascii_word(&window[s..], len);
     }
+    let lane = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&window[s + i..s + i + 8]);
+        u64::from_le_bytes(b)
+    };
+    if len < 8 {
+        WordHasher::short_ascii(lane(0), len)
+    } else {
+        WordHasher::two_lanes(lane(0), lane(8), len)
+    }
+}
+
+/// [`ascii_word`] of a word of sixteen bytes or more: rare, kept out of the loop over words.
+#[cold]
+#[inline(never)]
+fn long_ascii_word(from: &[u8], len: usize) -> u64 {
+    let mut word = WordHasher::new();
+    word.push_ascii_alnum(from, len);
+    word.finish()
 }
 
 /// The high bits of the eight bytes of `x` (all its other bits clear) as the low eight bits of

@@ -116,7 +116,7 @@ impl WordHasher {
     pub(super) fn short_ascii(x: u64, run: usize) -> u64 {
         const LOWER: u64 = 0x2020_2020_2020_2020;
         debug_assert!((1..8).contains(&run));
-        let lane = (x | LOWER) & (u64::MAX >> (64 - 8 * run));
+        let lane = (x | LOWER) & LOW_BYTES[run & 7];
         mix(lane ^ ((run as u64) << 56).wrapping_mul(Self::K))
     }
 
@@ -127,7 +127,7 @@ impl WordHasher {
         const LOWER: u64 = 0x2020_2020_2020_2020;
         debug_assert!((8..16).contains(&len));
         let state = (a | LOWER).wrapping_mul(Self::K).rotate_left(29);
-        let lane = (b | LOWER) & below(8 * (len - 8));
+        let lane = (b | LOWER) & LOW_BYTES[len & 7];
         mix(state ^ lane ^ ((len as u64) << 56).wrapping_mul(Self::K))
     }
 
@@ -139,6 +139,18 @@ impl WordHasher {
         h
     }
 }
+
+/// The low `k` bytes of a 64-bit lane set, for `k` from 0 to 7: the bytes of a word in its
+/// last lane, from a table rather than a shift by a variable count.
+const LOW_BYTES: [u64; 8] = {
+    let mut t = [0u64; 8];
+    let mut k = 1;
+    while k < 8 {
+        t[k] = u64::MAX >> (64 - 8 * k);
+        k += 1;
+    }
+    t
+};
 
 /// Hash of one normalised word (lower-case UTF-8), as the tokenizer computes it.
 pub fn hash_word(word: &[u8]) -> u64 {
@@ -191,13 +203,4 @@ pub fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
-}
-/// The `k` lowest bits set (all of them from 64 on).
-#[inline]
-pub(super) fn below(k: usize) -> u64 {
-    if k >= 64 {
-        u64::MAX
-    } else {
-        (1 << k) - 1
-    }
 }

@@ -33,7 +33,7 @@ mod hasher;
 
 use super::lines::any_byte;
 pub(crate) use ascii::ASCII_WORD;
-use ascii::{alnum_bits, ascii_alnum_run, ascii_block, SWAR_HIGH};
+use ascii::{alnum_bits, ascii_alnum_run, ascii_words, SWAR_HIGH};
 use class::{class_table, ALNUM, CHAR_WORD, INERT, LOWER_MASK, MARK, SIMPLE_LOWER};
 use hasher::WordHasher;
 pub use hasher::{hash_sequence, hash_word, mix};
@@ -214,7 +214,7 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
     let mut i = 0;
     while i < bytes.len() {
         if word.is_empty() && bytes[i] < 0x80 {
-            let next = ascii_block(bytes, i, &mut word, out);
+            let next = ascii_words(bytes, i, &mut word, out);
             if next > i {
                 i = next;
                 continue;
@@ -581,6 +581,33 @@ mod tests {
             // Every start offset, so that blocks begin at every place in a word.
             let from = text.char_indices().map(|(i, _)| i).find(|&i| i >= skip).unwrap_or(text.len());
             proptest::prop_assert_eq!(words(&text[from..]), reference(&text[from..]));
+        }
+    }
+
+    /// Texts of every length around a block and its window (read in place from 80 bytes on,
+    /// padded below), of words of every length up to past two lanes, with a non-ASCII letter
+    /// or separator at every place near the block's end: the blocks, whether read in place or
+    /// padded, cut no word.
+    #[test]
+    fn blocks_in_place_and_padded_match_the_specification() {
+        for word_len in 1..=20 {
+            let word: String = (0..word_len)
+                .map(|k| (b'a' + (k % 26) as u8) as char)
+                .collect();
+            let words_text = format!("{word} ").repeat(300 / (word_len + 1) + 1);
+            for len in (0..=2).flat_map(|k| 56 + 64 * k..=96 + 64 * k) {
+                let text = &words_text[..len];
+                assert_eq!(words(text), reference(text), "{text:?}");
+                for at in [60, 63, 64, 65, 79, 80] {
+                    for c in ['é', '’'] {
+                        let mut mixed = text.to_string();
+                        if at < mixed.len() {
+                            mixed.replace_range(at..at + 1, c.encode_utf8(&mut [0; 4]));
+                            assert_eq!(words(&mixed), reference(&mixed), "{mixed:?}");
+                        }
+                    }
+                }
+            }
         }
     }
 
