@@ -35,7 +35,9 @@ const WINDOW: usize = BLOCK + 16;
 /// with the ASCII start of a word it cuts already in `word`; or at a word that fills a block.
 /// Returns `at` when it read nothing (the text there is not ASCII, or one word fills the
 /// block): the caller then steps on a character at a time.
-#[inline]
+// Inlined into the scan: most calls read one or two blocks (lines are short), so the call
+// itself would be a large share of their cost.
+#[inline(always)]
 pub(super) fn ascii_words(
     bytes: &[u8],
     at: usize,
