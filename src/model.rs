@@ -17,7 +17,8 @@ pub struct Document {
     /// 1-based line in the decompressed shard; 0 for a text file.
     pub line: u32,
     /// Length in bytes (of the file or the record's text, as the report's offsets count them)
-    /// and in characters (code points of the text, lossily decoded when it is not UTF-8).
+    /// and in characters (code points of the text, lossily decoded when it is not UTF-8; 0 when
+    /// the run does not count them, [`Options::code_points`](crate::pipeline::Options)).
     pub len: usize,
     pub chars: usize,
 }

@@ -419,8 +419,12 @@ fn check_doc(input: &DocInput) -> Result<(), TestCaseError> {
         len: bytes.len(),
         chars: text.chars().count(),
     }];
+    let how = dedup::report::locate::Locating {
+        whole_lines: input.furniture,
+        code_points: true,
+    };
     let (spans, texts) =
-        dedup::report::locate::locate(spans, &text, lossy.as_ref(), &documents, input.furniture);
+        dedup::report::locate::locate(spans, &text, lossy.as_ref(), &documents, how);
     let mut prev_end = 0;
     for (s, t) in spans.iter().zip(&texts) {
         prop_assert!(

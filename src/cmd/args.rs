@@ -53,6 +53,13 @@ impl ReportArgs {
         ReportOut::open(self.output.as_deref(), format, self.offsets.into())
     }
 
+    /// Whether the report prints code-point offsets: `--offsets chars`, and Dolma's attributes
+    /// (which count code points whatever --offsets says). A run counts them only then
+    /// ([`Options::code_points`]).
+    pub fn code_points(&self) -> bool {
+        self.offsets == OffsetUnit::Chars || self.format == ReportFormat::Dolma
+    }
+
     /// The Dolma attributes asked for (`--format dolma --attributes NAME`), if any.
     pub fn dolma(&self) -> Result<Option<DolmaOut>, dedup::Error> {
         match (self.format, &self.attributes) {
@@ -232,7 +239,7 @@ pub enum Detector {
     NearDup,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 pub enum OffsetUnit {
     Bytes,
     Chars,
@@ -247,7 +254,7 @@ impl From<OffsetUnit> for Offsets {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 pub enum ReportFormat {
     Csv,
     Jsonl,

@@ -37,7 +37,10 @@ pub struct ScanArgs {
 }
 
 pub fn run(args: ScanArgs) -> Result<Outcome, dedup::Error> {
-    let options = args.detect.options()?;
+    let options = dedup::pipeline::Options {
+        code_points: args.report.code_points(),
+        ..args.detect.options()?
+    };
     let started = std::time::Instant::now();
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

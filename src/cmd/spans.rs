@@ -28,7 +28,10 @@ pub struct SpansArgs {
 
 pub fn run(args: SpansArgs) -> Result<Outcome, dedup::Error> {
     let started = std::time::Instant::now();
-    let options = args.detect.options()?;
+    let options = dedup::pipeline::Options {
+        code_points: args.report.code_points(),
+        ..args.detect.options()?
+    };
     let mut report = args.report.open()?;
     let stats = dedup::staged::spans::spans(
         &args.shards,

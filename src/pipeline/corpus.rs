@@ -188,7 +188,7 @@ impl Fingerprinter<'_> {
                 source,
                 line: r.line,
                 len: r.text.len(),
-                chars: r.text.chars().count(),
+                chars: code_points(&r.text, o),
             };
             Parsed::Doc(doc, print, r.lang)
         };
@@ -308,6 +308,15 @@ impl<'a> RunProgress<'a> {
     }
 }
 
+/// The code points of a document's text, when the run counts them ([`Options::code_points`]).
+fn code_points(text: &str, o: &Options) -> usize {
+    if o.code_points {
+        text.chars().count()
+    } else {
+        0
+    }
+}
+
 /// Reads text file `si` (of length `len` on disk, if known) into this worker's buffer and
 /// fingerprints it; the text is not kept.
 fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) -> TextOutcome {
@@ -323,7 +332,7 @@ fn read_and_fingerprint(si: u32, src: &Source, len: Option<u64>, o: &Options) ->
                     source: si,
                     line: 0,
                     len: text.bytes,
-                    chars: text.text.chars().count(),
+                    chars: code_points(&text.text, o),
                 },
                 doc::fingerprint(&text.text, &o.doc),
                 text.lossy,

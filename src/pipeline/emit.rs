@@ -8,7 +8,7 @@ use crate::detect::near_dup::Cluster;
 use crate::detect::{self, boilerplate, Verdict};
 use crate::model::{Document, Kind, Span};
 use crate::read::{with_texts_resuming, LineCursor, Lossy, Resume};
-use crate::report::locate::{self as span_text, SpanText};
+use crate::report::locate::{self as span_text, Locating, SpanText};
 use crate::Error;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -66,7 +66,10 @@ pub fn emit_spans(
 ) -> Result<Totals, Error> {
     let prints = &corpus.prints;
     let sources = &corpus.sources;
-    let whole_lines = o.spans.rows == crate::detect::Rows::Runs;
+    let how = Locating {
+        whole_lines: o.spans.rows == crate::detect::Rows::Runs,
+        code_points: o.code_points,
+    };
     let mut totals = Totals {
         // Candidates: the keys counted in the most documents. Those never reported as
         // cross-document boilerplate (template keys of the furniture classifier, keys under
@@ -144,8 +147,7 @@ pub fn emit_spans(
                         lossy: lossy.cloned(),
                     }
                 } else {
-                    let (spans, texts) =
-                        span_text::locate(spans, text, lossy, documents, whole_lines);
+                    let (spans, texts) = span_text::locate(spans, text, lossy, documents, how);
                     Rows::Located(spans, texts)
                 }
             },
@@ -174,7 +176,7 @@ pub fn emit_spans(
                                 &text,
                                 lossy.as_ref(),
                                 documents,
-                                whole_lines,
+                                how,
                                 write,
                             )?;
                         }

@@ -70,6 +70,11 @@ pub struct Options {
     /// Jaccard similarity at which two documents are near duplicates.
     pub threshold: f64,
     pub spans: SpanRules,
+    /// Count code points: every document's [`Document::chars`](crate::model::Document) and the
+    /// spans' code-point offsets ([`SpanText::chars`](crate::report::SpanText)), which stay 0
+    /// otherwise. Only the report's `--offsets chars`, Dolma's attributes and the staged tables
+    /// use them; a scan whose report counts bytes turns them off.
+    pub code_points: bool,
     pub strict: bool,
     pub threads: Option<usize>,
 }
@@ -111,6 +116,7 @@ impl Settings {
                 min_docs: MinDocs::new(self.min_docs, furniture),
                 ..SpanRules::default()
             },
+            code_points: true,
             strict: self.strict,
             threads: self.threads,
         })

@@ -5,7 +5,8 @@
 //! (extended grapheme clusters, UAX #29): a span never cuts an accent off its letter or a flag in
 //! half. And when the document was not UTF-8, its offsets are mapped from the lossy decode that
 //! detection ran on back to the original bytes ([`Lossy`]). Code-point offsets and line numbers
-//! are those of the decoded text, which has the same lines. With `whole_lines` (`--rows runs`), a
+//! are those of the decoded text, which has the same lines; they are counted only when the run
+//! asks for them ([`Locating::code_points`]). With [`Locating::whole_lines`] (`--rows runs`), a
 //! span that covers whole lines takes their line ends with it, and the blank lines after them
 //! (its preview and lines stay those of its text): cutting it leaves no blank line behind.
 
@@ -14,6 +15,19 @@ use crate::model::Span;
 use crate::read::Lossy;
 use unicode_segmentation::GraphemeCursor;
 
+/// What [`locate`] does besides shrinking spans to whole characters and giving their previews
+/// and lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locating {
+    /// A span that covers whole lines takes their line ends and the blank lines after them
+    /// (`--rows runs`).
+    pub whole_lines: bool,
+    /// Count the code-point offsets ([`SpanText::chars`]; all 0 otherwise): only the report's
+    /// `--offsets chars` and Dolma's attributes print them, and counting them reads the text
+    /// once more.
+    pub code_points: bool,
+}
+
 /// The report's spans of one document and their texts: `spans` (on `text`, which is `lossy`'s
 /// decode when there is one) shrunk to whole characters and given in original byte offsets.
 pub fn locate(
@@ -21,10 +35,10 @@ pub fn locate(
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
-    whole_lines: bool,
+    how: Locating,
 ) -> (Vec<Span>, Vec<SpanText>) {
     let mut cursor = Cursor::default();
-    locate_from(spans, text, lossy, documents, whole_lines, &mut cursor)
+    locate_from(spans, text, lossy, documents, how, &mut cursor)
 }
 
 /// [`locate`] for a document with very many spans: `spans` (sorted by start) located `piece`
@@ -37,14 +51,14 @@ pub fn locate_in_pieces<E>(
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
-    whole_lines: bool,
+    how: Locating,
     mut f: impl FnMut(Vec<Span>, Vec<SpanText>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut cursor = Cursor::default();
     let mut rest = spans.into_iter().peekable();
     while rest.peek().is_some() {
         let spans: Vec<Span> = rest.by_ref().take(piece.max(1)).collect();
-        let (spans, texts) = locate_from(spans, text, lossy, documents, whole_lines, &mut cursor);
+        let (spans, texts) = locate_from(spans, text, lossy, documents, how, &mut cursor);
         f(spans, texts)?;
     }
     Ok(())
@@ -75,7 +89,7 @@ fn locate_from(
     text: &str,
     lossy: Option<&Lossy>,
     documents: &[Document],
-    whole_lines: bool,
+    how: Locating,
     cursor: &mut Cursor,
 ) -> (Vec<Span>, Vec<SpanText>) {
     // In place: a document can have millions of rows.
@@ -86,15 +100,17 @@ fn locate_from(
         }
         None => false,
     });
-    let mut texts = span_texts(&spans, text, documents, cursor);
-    if whole_lines {
+    let mut texts = span_texts(&spans, text, documents, how.code_points, cursor);
+    if how.whole_lines {
         for (s, t) in spans.iter_mut().zip(&mut texts) {
             if s.kind.is_whole_document() {
                 continue;
             }
             let (start, end) = widen_to_lines(text, s.start, s.end);
-            t.chars[0] -= text[start..s.start].chars().count();
-            t.chars[1] += text[s.end..end].chars().count();
+            if how.code_points {
+                t.chars[0] -= text[start..s.start].chars().count();
+                t.chars[1] += text[s.end..end].chars().count();
+            }
             (s.start, s.end) = (start, end);
         }
     }
@@ -216,7 +232,8 @@ fn ascii_boundary(text: &str, at: usize) -> bool {
 pub struct SpanText {
     /// Up to 60 characters of the span.
     pub preview: String,
-    /// start, end, keep_start, keep_end as code-point offsets.
+    /// start, end, keep_start, keep_end as code-point offsets (0 when they are not counted:
+    /// [`Locating::code_points`]).
     pub chars: [usize; 4],
     /// 1-based numbers of the span's first and last line.
     pub lines: [u32; 2],
@@ -226,13 +243,15 @@ pub struct SpanText {
     pub keep_lines: [u32; 2],
 }
 
-/// Previews, code-point offsets and line numbers of one document's spans, from a single pass
-/// over its text (not one per offset) that starts at `cursor` for the offsets at or after it,
-/// and at the start of the text for those before it; `cursor` moves to the last offset.
+/// Previews, code-point offsets (when `code_points`) and line numbers of one document's spans,
+/// from a single pass over its text (not one per offset) that starts at `cursor` for the offsets
+/// at or after it, and at the start of the text for those before it; `cursor` moves to the last
+/// offset.
 fn span_texts(
     spans: &[Span],
     text: &str,
     documents: &[Document],
+    code_points: bool,
     cursor: &mut Cursor,
 ) -> Vec<SpanText> {
     let mut bytes: Vec<usize> = Vec::with_capacity(4 * spans.len());
@@ -255,7 +274,9 @@ fn span_texts(
     ] {
         let mut at = from;
         for &b in part {
-            at.chars += text[at.byte..b].chars().count();
+            if code_points {
+                at.chars += text[at.byte..b].chars().count();
+            }
             at.line += line_ends(text.as_bytes(), at.byte, b);
             at.byte = b;
             chars.push(at.chars);
@@ -382,10 +403,13 @@ mod tests {
             chars: 0,
         }];
         let naive = |b: usize| text[..b].chars().count();
-        for (s, t) in spans
-            .iter()
-            .zip(span_texts(&spans, text, &docs, &mut Cursor::default()))
-        {
+        for (s, t) in spans.iter().zip(span_texts(
+            &spans,
+            text,
+            &docs,
+            true,
+            &mut Cursor::default(),
+        )) {
             let k = s.keep.map_or((0, 0), |k| (naive(k.start), naive(k.end)));
             assert_eq!(t.chars, [naive(s.start), naive(s.end), k.0, k.1]);
             assert_eq!(t.preview, preview(&text[s.start..s.end]));
@@ -400,6 +424,7 @@ mod tests {
             text in "[a-zé日🇫 \r\n]{1,60}",
             cuts in proptest::collection::vec((0usize..64, 0usize..64, proptest::bool::ANY), 0..12),
             piece in 1usize..5,
+            whole_lines in proptest::bool::ANY,
         ) {
             let bounds: Vec<usize> = (0..=text.len()).filter(|&b| text.is_char_boundary(b)).collect();
             let at = |k: usize| bounds[k % bounds.len()];
@@ -422,14 +447,19 @@ mod tests {
                 from = end;
             }
             let docs = doc(text.len());
-            let whole = locate(spans.clone(), &text, None, &docs, false);
+            let how = Locating { whole_lines, code_points: true };
+            let whole = locate(spans.clone(), &text, None, &docs, how);
             let mut pieces = (Vec::new(), Vec::new());
-            locate_in_pieces(spans, piece, &text, None, &docs, false, |s, t| {
+            locate_in_pieces(spans.clone(), piece, &text, None, &docs, how, |s, t| {
                 pieces.0.extend(s);
                 pieces.1.extend(t);
                 Ok::<(), ()>(())
             }).unwrap_or(());
-            proptest::prop_assert_eq!(pieces, whole);
+            proptest::prop_assert_eq!(&pieces, &whole);
+            // Without code points: the same spans, previews and lines.
+            let (spans, texts) = locate(spans, &text, None, &docs, Locating { code_points: false, ..how });
+            let uncounted: Vec<SpanText> = whole.1.into_iter().map(|t| SpanText { chars: [0; 4], ..t }).collect();
+            proptest::prop_assert_eq!((spans, texts), (whole.0, uncounted));
         }
     }
 
@@ -521,6 +551,12 @@ mod tests {
         }
     }
 
+    /// Spans located as they are written, with their code points.
+    const COUNTED: Locating = Locating {
+        whole_lines: false,
+        code_points: true,
+    };
+
     fn span(start: usize, end: usize) -> Span {
         Span {
             doc: 0,
@@ -559,7 +595,7 @@ mod tests {
             span(flag + 4, text.len()),
             span(3, 5),
         ];
-        let (out, texts) = locate(spans.to_vec(), text, None, &doc(text.len()), false);
+        let (out, texts) = locate(spans.to_vec(), text, None, &doc(text.len()), COUNTED);
         let got: Vec<(usize, usize)> = out.iter().map(|s| (s.start, s.end)).collect();
         // The first moves past the accent, the second past the flag and the space after it; the
         // third is dropped.
@@ -573,7 +609,7 @@ mod tests {
         let (text, lossy) = crate::read::decode(bytes).unwrap();
         let second = text.rfind("caf").unwrap();
         let s = span(second, second + "caf\u{FFFD} one".len());
-        let (out, texts) = locate(vec![s], &text, lossy.as_ref(), &doc(bytes.len()), false);
+        let (out, texts) = locate(vec![s], &text, lossy.as_ref(), &doc(bytes.len()), COUNTED);
         assert_eq!((out[0].start, out[0].end), (9, 17));
         assert_eq!(&bytes[out[0].start..out[0].end], b"caf\xe9 one");
         assert_eq!(texts[0].chars[..2], [9, 17]);

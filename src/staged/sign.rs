@@ -35,11 +35,13 @@ pub fn sign(
     o: &Options,
     progress: Progress,
 ) -> Result<SignStats, Error> {
+    // The documents table keeps every document's code points, whatever report follows.
     let o = &Options {
         doc: crate::doc::DocConfig {
             sketches: true,
             ..o.doc
         },
+        code_points: true,
         ..o.clone()
     };
     record_params(out, o)?;
