@@ -273,12 +273,12 @@ impl VacantSlot<'_> {
 }
 
 impl Grams<'_> {
-    /// Where the probe for `key` starts: the top bits of the mixed key, scaled to the size (a
-    /// multiply, not a modulo).
+    /// Where the probe for `key` starts: the key's top bits, scaled to the size (a multiply,
+    /// not a modulo). They need no mixing: each is the xor of bits of finalised word hashes
+    /// ([`gram_key`]).
     #[inline]
     fn home(&self, key: u64) -> usize {
-        let mixed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        ((u128::from(mixed) * self.slots.len() as u128) >> 64) as usize
+        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
     }
 
     /// Reads the home slots of `keys` (to bring them into cache), without acting on them.
@@ -353,7 +353,8 @@ pub fn echoes(tokens: &Tokens) -> Vec<Echo> {
 }
 
 /// The key of the word n-gram `w` (of [`NGRAM`] or [`LETTER_NGRAM`] words). Word hashes are
-/// already uniform: the rotations keep the order, and the table mixes the key again.
+/// already uniform (SplitMix64-finalised): the rotations keep the order, and the key's bits are
+/// as uniform as theirs, so the table uses them as they are.
 #[inline]
 fn gram_key(w: &[u64]) -> u64 {
     match *w {
