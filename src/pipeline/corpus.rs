@@ -416,7 +416,8 @@ pub fn fingerprint_corpus(
         // each worker holds one file at a time. A file much larger than the others thus starts
         // at once and keeps one core while the others go through the rest, instead of starting
         // late and leaving them idle. The lengths come from one `stat` per file, done in
-        // parallel, which the read then does not repeat. One file per task
+        // parallel, which the read then does not repeat; a single worker needs no order, and
+        // reads each file to its end without them. One file per task
         // (`with_max_len(1)`): rayon's default pieces would leave one core idle at the end of a
         // step while the other finishes its last piece.
         // At most TEXT_STEP files per step: their results wait in one list until the step ends.
@@ -424,13 +425,18 @@ pub fn fingerprint_corpus(
         let end = (si..last)
             .find(|&k| sources[k].format() != Format::Text)
             .unwrap_or(last);
-        let lens: Vec<Option<u64>> = sources[si..end]
-            .par_iter()
-            .with_max_len(64)
-            .map(read::file_len)
-            .collect();
         let mut order: Vec<usize> = (si..end).collect();
-        order.sort_by_key(|&k| std::cmp::Reverse(lens[k - si]));
+        let lens: Vec<Option<u64>> = if rayon::current_num_threads() > 1 {
+            let lens: Vec<Option<u64>> = sources[si..end]
+                .par_iter()
+                .with_max_len(64)
+                .map(read::file_len)
+                .collect();
+            order.sort_by_key(|&k| std::cmp::Reverse(lens[k - si]));
+            lens
+        } else {
+            vec![None; end - si]
+        };
         let run = RunProgress::new(&fp);
         let first_problem = AtomicUsize::new(usize::MAX);
         let mut outcomes: Vec<Option<TextOutcome>> = order

@@ -175,9 +175,16 @@ pub enum Item {
 
 /// Opens a source, decompressing as its name says.
 pub fn open(src: &Source) -> std::io::Result<Box<dyn BufRead + Send>> {
+    open_file(std::fs::File::open(&src.path)?, src.compression())
+}
+
+/// Reads an open file, decompressing it as `compression` says.
+fn open_file(
+    file: std::fs::File,
+    compression: Compression,
+) -> std::io::Result<Box<dyn BufRead + Send>> {
     use std::io::BufReader;
-    let file = std::fs::File::open(&src.path)?;
-    Ok(match src.compression() {
+    Ok(match compression {
         Compression::None => Box::new(BufReader::with_capacity(1 << 16, file)),
         Compression::Gzip => Box::new(BufReader::with_capacity(
             1 << 16,
