@@ -44,6 +44,9 @@ pub const NEAR_JACCARD: f64 = 0.8;
 pub const CONTAINMENT: f64 = 0.9;
 /// Share of the earlier segment's trigrams a contained segment must cover.
 pub const MIN_COVER: f64 = 0.5;
+// `echoes_with` passes over an earlier segment that shares fewer than half of a segment's
+// n-grams: right only while neither threshold is below one half.
+const _: () = assert!(NEAR_JACCARD >= 0.5 && CONTAINMENT >= 0.5);
 /// N-grams seen in more segments than this are skipped when looking for candidates.
 const MAX_POSTINGS: usize = 64;
 

@@ -261,11 +261,8 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
             if class & INERT == 0 {
                 return Err(i);
             }
-            // The usual case: an alphanumeric that is its own lower case (é, ü, я…) and not a
-            // letter of an unspaced script. Its bytes are the word's, as they stand.
-            if class & (ALNUM | SIMPLE_LOWER | CHAR_WORD | MARK | LOWER_MASK)
-                == ALNUM | SIMPLE_LOWER | cp
-            {
+            // The usual case: its bytes are the word's, as they stand.
+            if is_plain_letter(class, cp) {
                 if word.is_letter() {
                     out.push(word.finish());
                 }
@@ -290,6 +287,14 @@ fn scan_inert(text: &str, out: &mut Vec<u64>) -> Result<(), usize> {
         out.push(word.finish());
     }
     Ok(())
+}
+
+/// Whether a character of class `class` (from the class table) and code point `cp` is an
+/// alphanumeric that is its own lower case (é, ü, я…), neither a mark nor a letter of an
+/// unspaced script: its UTF-8 bytes are then the word's, as they stand.
+#[inline(always)]
+fn is_plain_letter(class: u32, cp: u32) -> bool {
+    class & (ALNUM | SIMPLE_LOWER | CHAR_WORD | MARK | LOWER_MASK) == ALNUM | SIMPLE_LOWER | cp
 }
 
 /// Pushes the rest of a word after one of its letters that is not ASCII (a word of Cyrillic,
@@ -323,12 +328,8 @@ fn usual_word_run(
             break;
         };
         let cp = (u32::from(b & 0x1F) << 6) | u32::from(b1 & 0x3F);
-        // As in `scan_inert`: inert, alphanumeric, its own lower case, not a letter of an
-        // unspaced script nor a mark.
         let class = classes.of_bmp(cp);
-        if class & (INERT | ALNUM | SIMPLE_LOWER | CHAR_WORD | MARK | LOWER_MASK)
-            != INERT | ALNUM | SIMPLE_LOWER | cp
-        {
+        if class & INERT == 0 || !is_plain_letter(class, cp) {
             break;
         }
         word.push_utf8(u32::from(b) | (u32::from(b1) << 8), 2);
